@@ -1,0 +1,287 @@
+"""`sanad`: the command line. Turns library errors into one-line messages and exit status 1.
+
+Heavy modules (torch, sentence-transformers, faiss) load only inside the commands that need them,
+so `sanad --help` and `sanad split` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from index.config import IndexSettings, load_dotenv_file
+from index.errors import SanadError
+
+log = logging.getLogger("sanad")
+
+EXAMPLE_QUESTIONS = ("Who denied the claims?", "من نفى هذه المزاعم؟")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `sanad` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    load_dotenv_file()
+    try:
+        settings = IndexSettings.from_env()
+        return int(args.handler(args, settings) or 0)
+    except SanadError as exc:
+        print(f"sanad: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sanad",
+        description="Answer questions about news articles by quoting the articles' own sentences.",
+        epilog="With no command: load the seed library and answer questions typed at the prompt.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
+    parser.set_defaults(handler=_chat)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, handler: Callable[..., int | None], help_: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_, description=help_)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    ask = command("ask", _ask, "Answer a question (or one question per line from stdin) with quotes.")
+    ask.add_argument("question", nargs="?", help="the question; omit it to read questions from stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("-k", "--top", type=int, help="how many quotes at most (default: SANAD_TOP_K)")
+
+    add = command("add", _add, "Add article files (.txt, .md) to the library.")
+    add.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="article files")
+    add.add_argument("--seeds", action="store_true", help="add the shipped seed articles")
+
+    split = command(
+        "split", _split, "Print an article's sentences as JSON lines (start, end, paragraph, text)."
+    )
+    split.add_argument("file", nargs="?", default="-", help="article text file; '-' or nothing reads stdin")
+
+    command("sources", _sources, "List the articles in the library and the model that embedded them.")
+    command("setup", _setup, "Build the bundled model and the seed library (done once, cached).")
+    command("repair", _repair, "Rebuild the vector index from the sentences stored in the library.")
+    command("rebuild", _rebuild, "Re-embed every stored sentence with the configured model.")
+
+    evaluate = command("eval", _eval, "Measure retrieval quality on ARCD and the seed question set.")
+    evaluate.add_argument("--arcd", type=Path, help="ARCD directory (default: ../shared/data/arcd)")
+    evaluate.add_argument("--limit", type=int, help="evaluate only the first N ARCD questions")
+
+    calibrate = command("calibrate", _calibrate, "Calibrate the 'no answer' threshold on ARCD train.")
+    calibrate.add_argument("--arcd", type=Path, help="ARCD directory (default: ../shared/data/arcd)")
+
+    bench = command("bench", _bench, "Benchmark load time, indexing rate, latency and memory.")
+    bench.add_argument("--queries", type=int, default=200, help="timed queries per variant (default 200)")
+    return parser
+
+
+# ------------------------------------------------------------------------- commands
+
+
+def _ask(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from index.service import open_searcher
+    from index.terminal import format_answer
+
+    questions = [args.question] if args.question is not None else _stdin_lines()
+    searcher = open_searcher(settings)
+    k = args.top or settings.top_k
+    for question in questions:
+        try:
+            answer = searcher.ask(question, k=k)
+        except SanadError as exc:
+            if args.question is not None:
+                raise
+            _emit({"question": question, "error": str(exc)} if args.json else f"Q: {question}\n{exc}")
+            continue
+        _emit(answer_json(answer) if args.json else format_answer(answer) + "\n")
+    return 0
+
+
+def _chat(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from index.service import open_searcher
+    from index.terminal import format_answer
+
+    searcher = open_searcher(settings)
+    titles = ", ".join(d.label for d in searcher.library.documents())
+    print(f"Sanad: ask about {titles}")
+    print(f"Type a question in any language (for example: {EXAMPLE_QUESTIONS[0]}); Ctrl-D to quit.\n")
+    while True:
+        try:
+            question = input("? ")
+        except EOFError:
+            print()
+            return 0
+        if not question.strip():
+            continue
+        try:
+            print(format_answer(searcher.ask(question, k=settings.top_k)) + "\n")
+        except SanadError as exc:
+            print(exc)
+
+
+def _add(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from tqdm import tqdm
+
+    from index.documents import read_source, seed_paths
+    from index.model import load_encoder
+    from index.service import add_source, open_library
+
+    paths = list(args.paths) + (seed_paths() if args.seeds else [])
+    if not paths:
+        raise SanadError("Nothing to add: give article files, or --seeds for the shipped articles.")
+    encoder = load_encoder(settings.model, settings.model_cache)
+    with open_library(settings, encoder, seed=False) as library:
+        for path in tqdm(paths, desc="articles", unit="article", disable=len(paths) < 2):
+            document, new = add_source(library, encoder, read_source(path), progress=True)
+            state = "added" if new else "already in the library"
+            print(f"{state}: {document.label} ({document.sentence_count} sentences) [{path}]")
+    return 0
+
+
+def _split(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from index.split import split_article
+
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        from index.documents import read_source
+
+        text = read_source(Path(args.file)).text
+    for sentence in split_article(text).sentences:
+        _emit(
+            {
+                "start": sentence.start,
+                "end": sentence.end,
+                "paragraph": sentence.paragraph,
+                "text": sentence.text,
+            }
+        )
+    return 0
+
+
+def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from index.model import load_encoder
+    from index.service import open_library
+
+    encoder = load_encoder(settings.model, settings.model_cache)
+    with open_library(settings, encoder) as library:
+        model = library.model
+        print(f"library: {library.path}")
+        print(f"model:   {model.name} ({model.dim}-d, fingerprint {model.fingerprint})")
+        for document in library.documents():
+            line = (
+                f"{document.id:>4}  {document.sentence_count:>4} sentences  {document.characters:>7,} chars"
+                f"  {document.language or '?'}  {document.label}"
+            )
+            print(line)
+    return 0
+
+
+def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from index.model import load_encoder
+    from index.service import open_library
+
+    encoder = load_encoder(settings.model, settings.model_cache)
+    with open_library(settings, encoder) as library:
+        count = library.sentence_count()
+        print(f"ready: {len(library.documents())} articles, {count} sentences in {library.path}")
+    return 0
+
+
+def _repair(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from index.store import Library
+
+    count = Library.repair_at(settings.data_dir)
+    print(f"repaired: the vector index of {settings.data_dir} holds {count} sentences")
+    return 0
+
+
+def _rebuild(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from index.model import load_encoder
+    from index.store import Library
+
+    encoder = load_encoder(settings.model, settings.model_cache)
+    count = Library.rebuild_at(settings.data_dir, encoder.info, encoder.probe(), encoder.encode_passages)
+    print(f"rebuilt: {count} sentences re-embedded with {encoder.info.name}")
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from index.evaluate import run_evaluation
+
+    run_evaluation(settings, arcd_dir=args.arcd, limit=args.limit)
+    return 0
+
+
+def _calibrate(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from index.calibrate import run_calibration
+
+    run_calibration(settings, arcd_dir=args.arcd)
+    return 0
+
+
+def _bench(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from index.bench import run_benchmark
+
+    run_benchmark(settings, queries=args.queries)
+    return 0
+
+
+# ------------------------------------------------------------------------- helpers
+
+
+def answer_json(answer: object) -> dict[str, object]:
+    """The --json shape of an answer: question, no_answer, hits (text, score, document, paragraph)."""
+    from index.search import Answer
+
+    assert isinstance(answer, Answer)
+    return {
+        "question": answer.question,
+        "no_answer": answer.no_answer,
+        "best_score": None if answer.best_score is None else round(answer.best_score, 4),
+        "hits": [
+            {
+                "text": hit.text,
+                "score": round(hit.score, 4),
+                "document": hit.document.label,
+                "document_id": hit.document.id,
+                "paragraph": hit.sentence.paragraph,
+                "position": hit.sentence.position,
+                "start": hit.sentence.start,
+                "end": hit.sentence.end,
+            }
+            for hit in answer.hits
+        ],
+    }
+
+
+def _emit(item: object) -> None:
+    line = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+    print(line, flush=True)
+
+
+def _stdin_lines() -> Iterable[str]:
+    return (line.rstrip("\n") for line in sys.stdin if line.strip())
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

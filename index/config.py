@@ -1,0 +1,58 @@
+"""Index settings, read once from the environment (and an optional `.env`).
+
+Defaults keep everything inside the checkout, so a fresh clone works with no configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+BUNDLED_MODEL = "bundled:multilingual-e5-small"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSettings:
+    """Where the library lives and which model embeds it."""
+
+    data_dir: Path
+    model: str
+    model_cache: Path
+    top_k: int
+    min_score: float | None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> IndexSettings:
+        """Build settings from `env` (default: the process environment)."""
+        env = dict(os.environ if env is None else env)
+        home = Path(env.get("SANAD_HOME", PROJECT_ROOT / "data"))
+        min_score = env.get("SANAD_MIN_SCORE", "").strip()
+        return cls(
+            data_dir=Path(env.get("SANAD_DATA", home / "library")),
+            model=env.get("SANAD_MODEL", BUNDLED_MODEL).strip() or BUNDLED_MODEL,
+            model_cache=Path(env.get("SANAD_MODEL_CACHE", home / "models")),
+            top_k=_positive_int(env.get("SANAD_TOP_K", "3"), "SANAD_TOP_K"),
+            min_score=float(min_score) if min_score else None,
+        )
+
+
+def _positive_int(value: str, name: str) -> int:
+    from index.errors import InputError
+
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise InputError(f"{name} must be a whole number of at least 1, not {value!r}.")
+    return number
+
+
+def load_dotenv_file(path: Path | None = None) -> None:
+    """Load `.env` from the working directory without overriding the real environment."""
+    from dotenv import load_dotenv
+
+    load_dotenv(path or Path.cwd() / ".env", override=False)

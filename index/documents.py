@@ -1,0 +1,93 @@
+"""Source texts -> documents ready to store: read files, attach metadata, cut sentences."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.config import SEEDS_DIR
+from index.errors import InputError
+from index.split import split_article
+from index.store import NewDocument, NewSentence
+
+MAX_FILE_BYTES = 5_000_000
+TEXT_SUFFIXES = (".txt", ".md")
+_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """An article's raw text and what is known about it."""
+
+    text: str
+    title: str | None = None
+    language: str | None = None
+    source: str | None = None
+
+
+def read_source(path: Path) -> SourceText:
+    """Read a text file and its optional metadata sidecar (`NAME.json` beside `NAME.txt`)."""
+    if not path.is_file():
+        raise InputError(f"{path} is not a file. Give the path of a .txt or .md article.")
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        raise InputError(f"{path.name}: only {', '.join(TEXT_SUFFIXES)} files can be added for now.")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"{path.name} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}. Split it first.")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path.name} is not UTF-8 text (byte {exc.start}). Save it as UTF-8.") from exc
+    meta = _read_metadata(path.with_suffix(".json"))
+    return SourceText(
+        text=text,
+        title=meta.get("title"),
+        language=meta.get("language"),
+        source=meta.get("source") or path.name,
+    )
+
+
+def prepare_document(source: SourceText) -> NewDocument:
+    """Clean the text and cut it into exact sentences; refuses text with nothing to quote."""
+    if not source.text.strip():
+        raise InputError("The text is empty. Send an article with full sentences.")
+    article = split_article(source.text)
+    if not article.sentences:
+        raise InputError("No sentences found in the text. Send an article with full sentences.")
+    sentences = [
+        NewSentence(start=s.start, end=s.end, paragraph=s.paragraph, position=s.position, text=s.text)
+        for s in article.sentences
+    ]
+    return NewDocument(
+        text=source.text,
+        title=source.title or article.title,
+        language=source.language or guess_language(source.text),
+        source=source.source,
+        sentences=sentences,
+    )
+
+
+def guess_language(text: str) -> str:
+    """'ar' when most letters are Arabic, else 'en': enough to pick an interface default."""
+    letters = len(_LETTER.findall(text))
+    return "ar" if letters and len(_ARABIC.findall(text)) / letters > 0.5 else "en"
+
+
+def seed_paths(seeds_dir: Path = SEEDS_DIR) -> list[Path]:
+    """The shipped articles."""
+    return sorted(p for p in seeds_dir.glob("*.txt") if not p.name.startswith("."))
+
+
+def _read_metadata(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path.name} is not valid JSON metadata ({exc}). Fix or delete it.") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path.name} must hold a JSON object with title, language and source.")
+    return {k: str(v) for k, v in data.items() if isinstance(v, str | int | float)}

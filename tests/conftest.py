@@ -1,0 +1,57 @@
+"""Shared fixtures: the real bundled model, loaded once per test session, and the real seed article."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.config import IndexSettings
+from index.documents import SourceText, read_source, seed_paths
+from index.model import Encoder, load_encoder
+from index.search import Searcher, calibrated_threshold
+from index.service import add_source
+from index.store import Library
+
+SEED = seed_paths()[0]
+SPOKESMAN = "ونفى المتحدث باسم وزارة الخارجية الصينية هذه المزاعم"
+
+
+@pytest.fixture(scope="session")
+def settings() -> IndexSettings:
+    return IndexSettings.from_env()
+
+
+@pytest.fixture(scope="session")
+def encoder(settings: IndexSettings) -> Encoder:
+    return load_encoder(settings.model, settings.model_cache)
+
+
+@pytest.fixture(scope="session")
+def seed_source() -> SourceText:
+    return read_source(SEED)
+
+
+@pytest.fixture(scope="session")
+def seed_library(
+    tmp_path_factory: pytest.TempPathFactory, encoder: Encoder, seed_source: SourceText
+) -> Iterator[Library]:
+    """A library on disk holding the seed article, shared by read-only tests."""
+    library = Library.open(tmp_path_factory.mktemp("seed-library"), encoder.info, encoder.probe())
+    add_source(library, encoder, seed_source)
+    yield library
+    library.close()
+
+
+@pytest.fixture(scope="session")
+def searcher(seed_library: Library, encoder: Encoder) -> Searcher:
+    return Searcher(seed_library, encoder, threshold=calibrated_threshold(encoder.info))
+
+
+@pytest.fixture
+def data_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point SANAD_DATA at an empty directory, as a fresh install would have."""
+    library = tmp_path / "library"
+    monkeypatch.setenv("SANAD_DATA", str(library))
+    return library
