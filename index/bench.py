@@ -94,8 +94,8 @@ def _worker(variant: str, queries: int) -> dict[str, float]:
 def _sanad(settings: IndexSettings, sentences: list[str], timed: list[str], start: float) -> dict[str, float]:
     from index.documents import SourceText
     from index.model import load_encoder
-    from index.search import Searcher, calibrated_threshold
-    from index.service import add_source
+    from index.search import Searcher
+    from index.service import add_source, thresholds_for
     from index.store import Library
 
     before = time.perf_counter()
@@ -105,7 +105,7 @@ def _sanad(settings: IndexSettings, sentences: list[str], timed: list[str], star
         built = time.perf_counter()
         add_source(lib, encoder, SourceText("\n\n".join(sentences), title="bench"))
         rate = len(sentences) / (time.perf_counter() - built)
-        searcher = Searcher(lib, encoder, threshold=calibrated_threshold(encoder.info))
+        searcher = Searcher(lib, encoder, thresholds=thresholds_for(settings, encoder))
         latencies = _timed(lambda q: searcher.ask(q), timed)
     return _figures(before - start, loaded - before, rate, latencies)
 

@@ -24,6 +24,7 @@ class SeedQuestion:
 
 @dataclass(frozen=True, slots=True)
 class ArcdQuestion:
+    id: str
     question: str
     gold: int  # index of the sentence holding the answer's start, within its article
 
@@ -76,6 +77,13 @@ def load_arcd(path: Path, split: str) -> tuple[list[ArcdArticle], int]:
                 if gold is None:
                     unmatched += 1
                     continue
-                questions.append(ArcdQuestion(qa["question"], offset + gold))
+                questions.append(ArcdQuestion(qa["id"], qa["question"], offset + gold))
         articles.append(ArcdArticle(entry["title"], tuple(sentences), tuple(questions)))
     return articles, unmatched
+
+
+def load_translations(split: str) -> dict[str, str]:
+    """English translations of ARCD questions, by question id (`seeds/eval/arcd-SPLIT-en.jsonl`)."""
+    path = SEEDS_DIR / "eval" / f"arcd-{split}-en.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {row["id"]: row["question_en"] for row in rows}

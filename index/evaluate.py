@@ -18,7 +18,8 @@ from index.datasets import find_arcd, load_arcd, load_seed_questions, seed_artic
 from index.documents import prepare_document, read_source
 from index.lexical import BM25
 from index.model import Encoder, load_encoder
-from index.search import Searcher, calibrated_threshold
+from index.search import Searcher, Thresholds
+from index.service import thresholds_for
 from index.store import Library
 
 
@@ -52,14 +53,16 @@ def run_evaluation(
     settings: IndexSettings, *, arcd_dir: Path | None = None, limit: int | None = None
 ) -> None:
     encoder = load_encoder(settings.model, settings.model_cache)
-    threshold = settings.min_score if settings.min_score is not None else calibrated_threshold(encoder.info)
-    print(f"model: {encoder.info.name} ({encoder.info.fingerprint}); no-answer threshold: {threshold}")
+    thresholds = thresholds_for(settings, encoder)
+    print(f"model: {encoder.info.name} ({encoder.info.fingerprint}); no-answer thresholds: {thresholds}")
     for article in seed_articles():
-        evaluate_seed(encoder, threshold, article)
+        evaluate_seed(encoder, thresholds, article)
     evaluate_arcd(encoder, find_arcd(arcd_dir), limit=limit)
 
 
-def evaluate_seed(encoder: Encoder, threshold: float | None, article: Path) -> dict[str, dict[str, Tally]]:
+def evaluate_seed(
+    encoder: Encoder, thresholds: Thresholds | None, article: Path
+) -> dict[str, dict[str, Tally]]:
     """hit@1, hit@3, MRR by language, false "no answer" rate, and unanswerable questions declined."""
     document = prepare_document(read_source(article))
     questions = load_seed_questions(article)
@@ -68,7 +71,7 @@ def evaluate_seed(encoder: Encoder, threshold: float | None, article: Path) -> d
     tallies: dict[str, dict[str, Tally]] = {"e5": defaultdict(Tally), "bm25": defaultdict(Tally)}
     with tempfile.TemporaryDirectory() as tmp, Library.open(Path(tmp), encoder.info, encoder.probe()) as lib:
         lib.add(document, encoder.encode_passages(texts))
-        searcher = Searcher(lib, encoder, threshold=threshold)
+        searcher = Searcher(lib, encoder, thresholds=thresholds)
         ranked = searcher.rank([q.question for q in questions], k=len(texts))
         positions = {s.id: s.position for s in lib.sentences([i for i, _ in ranked[0]]).values()}
     for question, pairs in zip(questions, ranked, strict=True):
@@ -78,8 +81,10 @@ def evaluate_seed(encoder: Encoder, threshold: float | None, article: Path) -> d
         lexical = bm25.scores(question.question)
         group = question.lang if question.answer else "unanswerable"
         gold = _gold_position(document.text, document.sentences, question.answer)
+        best = int(dense.argmax())
+        floor = thresholds.for_pair(question.question, texts[best]) if thresholds else None
         for name, scores, declined in (
-            ("e5", dense, searcher.declines(float(dense.max()))),
+            ("e5", dense, floor is not None and dense[best] < floor),
             ("bm25", lexical, bool(lexical.max() <= 0)),
         ):
             rank = rank_of(scores, gold) if gold is not None else None

@@ -44,7 +44,7 @@ class Encoder:
         prompts = getattr(model, "prompts", None) or {}
         self._query_prompt = "query" if prompts.get("query") else None
         self._passage_prompt = next((p for p in PASSAGE_PROMPTS if prompts.get(p)), None)
-        dim = model.get_sentence_embedding_dimension()
+        dim = model.get_embedding_dimension()
         self.info = ModelInfo(name=name, fingerprint=fingerprint, dim=int(dim))
 
     @property

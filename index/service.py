@@ -9,7 +9,7 @@ from pathlib import Path
 from index.config import IndexSettings
 from index.documents import SourceText, prepare_document, read_source, seed_paths
 from index.model import Encoder, load_encoder
-from index.search import Searcher, calibrated_threshold
+from index.search import Searcher, Thresholds, calibrated_thresholds
 from index.store import Document, Library
 
 log = logging.getLogger(__name__)
@@ -25,17 +25,20 @@ def open_library(settings: IndexSettings, encoder: Encoder, *, seed: bool = True
 
 
 def open_searcher(settings: IndexSettings, *, seed: bool = True) -> Searcher:
-    """Load the model and the library, with the calibrated (or configured) answer threshold."""
+    """Load the model and the library, with the calibrated (or configured) answer thresholds."""
     encoder = load_encoder(settings.model, settings.model_cache)
     library = open_library(settings, encoder, seed=seed)
-    threshold = settings.min_score
-    if threshold is None:
-        threshold = calibrated_threshold(encoder.info)
-        if threshold is None:
-            log.warning(
-                "no calibrated threshold for %s: every question gets its best match", encoder.info.name
-            )
-    return Searcher(library, encoder, threshold=threshold)
+    return Searcher(library, encoder, thresholds=thresholds_for(settings, encoder))
+
+
+def thresholds_for(settings: IndexSettings, encoder: Encoder) -> Thresholds | None:
+    """SANAD_MIN_SCORE when set, else the calibration for this model, else none (always answer)."""
+    if settings.min_score is not None:
+        return Thresholds.uniform(settings.min_score)
+    thresholds = calibrated_thresholds(encoder.info)
+    if thresholds is None:
+        log.warning("no calibrated threshold for %s: run sanad calibrate", encoder.info.name)
+    return thresholds
 
 
 def add_source(

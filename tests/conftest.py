@@ -10,8 +10,8 @@ import pytest
 from index.config import IndexSettings
 from index.documents import SourceText, read_source, seed_paths
 from index.model import Encoder, load_encoder
-from index.search import Searcher, calibrated_threshold
-from index.service import add_source
+from index.search import Searcher
+from index.service import add_source, thresholds_for
 from index.store import Library
 
 SEED = seed_paths()[0]
@@ -45,8 +45,8 @@ def seed_library(
 
 
 @pytest.fixture(scope="session")
-def searcher(seed_library: Library, encoder: Encoder) -> Searcher:
-    return Searcher(seed_library, encoder, threshold=calibrated_threshold(encoder.info))
+def searcher(seed_library: Library, encoder: Encoder, settings: IndexSettings) -> Searcher:
+    return Searcher(seed_library, encoder, thresholds=thresholds_for(settings, encoder))
 
 
 @pytest.fixture
