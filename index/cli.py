@@ -21,9 +21,18 @@ log = logging.getLogger("sanad")
 EXAMPLE_QUESTIONS = ("Who denied the claims?", "من نفى هذه المزاعم؟")
 
 
+Handler = Callable[[argparse.Namespace, IndexSettings], "int | None"]
+AddCommand = Callable[[str, Handler, str], argparse.ArgumentParser]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `sanad` console script."""
-    parser = build_parser()
+    """Entry point for the index commands alone (the `sanad` script adds the bot's: see bot.cli)."""
+    parser, _ = build_parser()
+    return run(parser, argv)
+
+
+def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:
+    """Parse `argv` and run the chosen command; library errors become one line on stderr."""
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     load_dotenv_file()
@@ -39,7 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
+    """The parser with the index commands, and a function that adds more commands to it."""
     parser = argparse.ArgumentParser(
         prog="sanad",
         description="Answer questions about news articles by quoting the articles' own sentences.",
@@ -49,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(handler=_chat)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    def command(name: str, handler: Callable[..., int | None], help_: str) -> argparse.ArgumentParser:
+    def command(name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_, description=help_)
         sub.set_defaults(handler=handler)
         return sub
@@ -82,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = command("bench", _bench, "Benchmark load time, indexing rate, latency and memory.")
     bench.add_argument("--queries", type=int, default=200, help="timed queries per variant (default 200)")
-    return parser
+    return parser, command
 
 
 # ------------------------------------------------------------------------- commands

@@ -105,6 +105,9 @@ def load_encoder(spec: str, cache: Path) -> Encoder:
     """
     location = resolve_model_path(spec, cache)
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # a bar per model load is noise, not progress
 
     local = isinstance(location, Path)
     log.info("loading embedding model %s", location)

@@ -1,0 +1,140 @@
+"""The `sanad` command line, run in-process the way a user runs it from a shell."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import SEED, SPOKESMAN
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def commands(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listing = capsys.readouterr().out.split("commands:")[1]
+    return re.findall(r"^    (\w[\w-]*)", listing, flags=re.MULTILINE)
+
+
+def test_every_command_has_help_and_is_documented_in_the_readme(capsys: pytest.CaptureFixture[str]) -> None:
+    names = commands(capsys)
+    assert {"ask", "add", "split", "sources", "eval", "bench", "calibrate", "repair"} <= set(names)
+    readme = README.read_text(encoding="utf-8")
+    for name in names:
+        with pytest.raises(SystemExit) as exit_:
+            main([name, "--help"])
+        assert exit_.value.code == 0
+        assert f"sanad {name}" in readme, f"README does not document `sanad {name}`"
+        capsys.readouterr()
+
+
+def test_split_prints_one_json_object_per_sentence_with_exact_spans(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "split", str(SEED))
+    rows = [json.loads(line) for line in out.splitlines()]
+    text = SEED.read_text(encoding="utf-8")
+    assert code == 0 and len(rows) == 31
+    assert set(rows[0]) == {"start", "end", "paragraph", "text"}
+    assert all(text[r["start"] : r["end"]] == r["text"] for r in rows)
+
+
+def test_split_reads_stdin_when_no_file_is_given(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("First sentence here. Second one, Dr. Smith said."))
+    code, out, _ = run(capsys, "split")
+    assert code == 0
+    assert [json.loads(line)["text"] for line in out.splitlines()] == [
+        "First sentence here.",
+        "Second one, Dr. Smith said.",
+    ]
+
+
+def test_ask_json_answers_each_stdin_line_on_its_own_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, data_env: Path
+) -> None:
+    questions = "Who denied the claims?\n\nwhat's the weather in paris today\n😀\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(questions))
+    code, out, _ = run(capsys, "ask", "--json")
+    denied, weather, emoji = (json.loads(line) for line in out.splitlines())
+    assert code == 0
+    assert denied["question"] == "Who denied the claims?" and not denied["no_answer"]
+    assert any(hit["text"].startswith(SPOKESMAN) for hit in denied["hits"])
+    assert set(denied["hits"][0]) >= {"text", "score", "document", "paragraph"}
+    assert weather["no_answer"] is True and weather["hits"] == []
+    assert "error" in emoji
+
+
+def test_ask_prints_readable_quotes_with_their_place(
+    capsys: pytest.CaptureFixture[str], data_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = run(capsys, "ask", "What did the NCSC say about Hafnium?")
+    assert code == 0
+    assert "وقال المركز الوطني البريطاني" in out
+    assert "paragraph 8, sentence 9 of 31" in out
+
+
+def test_sources_lists_the_seed_article_and_the_model(
+    capsys: pytest.CaptureFixture[str], data_env: Path
+) -> None:
+    code, out, _ = run(capsys, "sources")
+    assert code == 0
+    assert "31 sentences" in out and "multilingual-e5-small" in out
+
+
+def test_adding_a_file_twice_stores_it_once(
+    capsys: pytest.CaptureFixture[str], data_env: Path, tmp_path: Path
+) -> None:
+    article = tmp_path / "note.txt"
+    article.write_text("Headline\n\nThe mayor opened a new bridge on Monday. It cost 2.5 million dollars.\n")
+    assert run(capsys, "add", str(article))[1].startswith("added: Headline (2 sentences)")
+    assert run(capsys, "add", str(article))[1].startswith("already in the library: Headline")
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"\xff\xfe\x00broken", "broken.txt", "not UTF-8"),
+        (b"", "empty.txt", "empty"),
+        (b"%PDF-1.4", "paper.pdf", "only .txt, .md"),
+    ],
+)
+def test_a_bad_file_gets_one_clear_line_and_changes_nothing(
+    capsys: pytest.CaptureFixture[str],
+    data_env: Path,
+    tmp_path: Path,
+    content: bytes,
+    name: str,
+    message: str,
+) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    code, _, err = run(capsys, "add", str(bad))
+    assert code == 1 and message in err and err.count("\n") == 1
+    assert "31 sentences" in run(capsys, "sources")[1]
+
+
+def test_a_damaged_library_is_reported_in_one_line_and_repaired(
+    capsys: pytest.CaptureFixture[str], data_env: Path
+) -> None:
+    assert run(capsys, "setup")[0] == 0
+    for index_file in data_env.glob("vectors-*.faiss"):
+        index_file.write_bytes(b"garbage")
+    code, _, err = run(capsys, "ask", "Who denied the claims?")
+    assert code == 1 and "sanad repair" in err and err.count("\n") == 1
+    assert run(capsys, "repair")[1].startswith("repaired: ")
+    assert run(capsys, "ask", "What did the NCSC say about Hafnium?")[0] == 0
