@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from index.config import IndexSettings
-from index.datasets import find_arcd, load_arcd, load_seed_questions, seed_articles
+from index.datasets import find_arcd, load_arcd, load_seed_questions, load_translations, seed_articles
 from index.documents import prepare_document, read_source
 from index.lexical import BM25
 from index.model import Encoder, load_encoder
@@ -96,9 +96,11 @@ def evaluate_seed(
 
 
 def evaluate_arcd(encoder: Encoder, path: Path, *, limit: int | None = None) -> dict[str, Tally]:
-    """Top-1, top-5 and MRR of sentence retrieval within each ARCD test article."""
+    """Top-1, top-5 and MRR of sentence retrieval within each ARCD test article, for the Arabic
+    questions and for their English translations (`seeds/eval/arcd-test-en.jsonl`)."""
     articles, unmatched = load_arcd(path, "test")
-    tallies = {"e5": Tally(), "bm25": Tally()}
+    english = load_translations("test")
+    tallies: dict[str, Tally] = defaultdict(Tally)
     budget = limit if limit is not None else sum(len(a.questions) for a in articles)
     sentences = sum(len(a.sentences) for a in articles)
     print(
@@ -111,16 +113,22 @@ def evaluate_arcd(encoder: Encoder, path: Path, *, limit: int | None = None) -> 
         if not questions:
             continue
         passages = encoder.encode_passages(article.sentences)
-        queries = encoder.encode_queries([q.question for q in questions])
         bm25 = BM25(article.sentences)
-        for question, vector in zip(questions, queries, strict=True):
-            tallies["e5"].add(rank_of(passages @ vector, question.gold))
-            tallies["bm25"].add(rank_of(bm25.scores(question.question), question.gold))
+        for lang, asked in (
+            ("ar", [(q, q.question) for q in questions]),
+            ("en", [(q, english[q.id]) for q in questions if q.id in english]),
+        ):
+            if not asked:
+                continue
+            queries = encoder.encode_queries([text for _, text in asked])
+            for (question, text), vector in zip(asked, queries, strict=True):
+                tallies[f"e5 {lang}"].add(rank_of(passages @ vector, question.gold))
+                tallies[f"bm25 {lang}"].add(rank_of(bm25.scores(text), question.gold))
     _print_table(
         ["system", "questions", "top-1", "top-5", "MRR"],
         [
             [name, len(t.ranks), f"{t.hit(1):.3f}", f"{t.hit(5):.3f}", f"{t.mrr():.3f}"]
-            for name, t in tallies.items()
+            for name, t in sorted(tallies.items(), key=lambda item: item[0].split()[::-1])
         ],
     )
     return tallies
