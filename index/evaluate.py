@@ -45,8 +45,9 @@ class Tally:
 
 
 def rank_of(scores: np.ndarray, gold: int) -> int:
-    """1-based rank of `gold` when sorting by score, ties counted against it."""
-    return int((scores > scores[gold]).sum() + (scores[:gold] == scores[gold]).sum()) + 1
+    """1-based rank of `gold` when sorting by score; every tie counts against it, so a system that
+    cannot tell sentences apart (BM25 with no shared word) earns nothing from their order."""
+    return int((scores >= scores[gold]).sum())
 
 
 def run_evaluation(
