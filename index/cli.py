@@ -1,4 +1,5 @@
-"""`sanad`: the command line. Turns library errors into one-line messages and exit status 1.
+"""The index's commands of `sanad` (the console script, bot.cli, adds the bot's). Library errors
+become one-line messages and exit status 1.
 
 Heavy modules (torch, sentence-transformers, faiss) load only inside the commands that need them,
 so `sanad --help` and `sanad split` answer at once.
@@ -18,17 +19,9 @@ from index.errors import SanadError
 
 log = logging.getLogger("sanad")
 
-EXAMPLE_QUESTIONS = ("Who denied the claims?", "من نفى هذه المزاعم؟")
-
 
 Handler = Callable[[argparse.Namespace, IndexSettings], "int | None"]
 AddCommand = Callable[[str, Handler, str], argparse.ArgumentParser]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point for the index commands alone (the `sanad` script adds the bot's: see bot.cli)."""
-    parser, _ = build_parser()
-    return run(parser, argv)
 
 
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:
@@ -53,10 +46,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
     parser = argparse.ArgumentParser(
         prog="sanad",
         description="Answer questions about news articles by quoting the articles' own sentences.",
-        epilog="With no command: load the seed library and answer questions typed at the prompt.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
-    parser.set_defaults(handler=_chat)
+    parser.set_defaults(handler=lambda args, settings: parser.print_help())
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
@@ -115,28 +107,6 @@ def _ask(args: argparse.Namespace, settings: IndexSettings) -> int:
             continue
         _emit(answer_json(answer) if args.json else format_answer(answer) + "\n")
     return 0
-
-
-def _chat(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from index.service import open_searcher
-    from index.terminal import format_answer
-
-    searcher = open_searcher(settings)
-    titles = ", ".join(d.label for d in searcher.library.documents())
-    print(f"Sanad: ask about {titles}")
-    print(f"Type a question in any language (for example: {EXAMPLE_QUESTIONS[0]}); Ctrl-D to quit.\n")
-    while True:
-        try:
-            question = input("? ")
-        except EOFError:
-            print()
-            return 0
-        if not question.strip():
-            continue
-        try:
-            print(format_answer(searcher.ask(question, k=settings.top_k)) + "\n")
-        except SanadError as exc:
-            print(exc)
 
 
 def _add(args: argparse.Namespace, settings: IndexSettings) -> int:
@@ -291,7 +261,3 @@ def _configure_logging(verbose: bool) -> None:
     )
     for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

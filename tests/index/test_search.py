@@ -101,4 +101,3 @@ def test_many_questions_are_answered_in_one_batch_in_order(searcher: Searcher) -
     answers = searcher.ask_many(questions)
     assert [a.question for a in answers] == questions
     assert answers[0].hits[0].text != answers[1].hits[0].text
-

@@ -1,0 +1,162 @@
+"""Wiring: settings + searcher -> a python-telegram-bot `Application`, and running it.
+
+The application is built the same way for production, the tests and the benchmark; only where it
+connects (`BotSettings.api_base_url`) differs. Everything it needs is passed in: no globals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from telegram import Bot, BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.addressing import ADDRESSED_TO_BOT
+from bot.handlers import Handlers
+from bot.health import heartbeat_path, start_heartbeat
+from bot.i18n import ENGLISH, TEXTS
+from bot.logs import RedactToken
+from bot.lookup import Librarian
+from bot.settings import BOTFATHER, BotSettings, BotSettingsError, WebhookSettings
+from index import SanadError, Searcher
+
+# The update kinds the bot handles; Telegram sends no others.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+# Retries of a request that Telegram answers with 429 (Too Many Requests), after the wait it asks for.
+RATE_LIMIT_RETRIES = 3
+
+
+def build_application(settings: BotSettings, searcher: Searcher) -> Application:
+    """The bot, ready for `run_polling`/`run_webhook` (or initialize, post_init, start, in tests)."""
+    handlers = Handlers(settings, Librarian(searcher, quotes=settings.quotes_per_answer))
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                do_quote=True,
+                allow_sending_without_reply=True,
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(True)
+        .post_init(register_commands)
+        .build()
+    )
+    add_handlers(application, handlers)
+    return application
+
+
+def add_handlers(application: Application, handlers: Handlers) -> None:
+    """One handler per intent; the first that matches an update in group 0 handles it."""
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    addressed = private | (groups & ADDRESSED_TO_BOT)
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    application.add_handlers(
+        [
+            CommandHandler("start", handlers.start),
+            CommandHandler("help", handlers.help_command),
+            CommandHandler("sources", handlers.sources),
+            CommandHandler("ask", handlers.ask),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & addressed, handlers.question),
+            MessageHandler(
+                filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL & addressed,
+                handlers.not_text,
+            ),
+            MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & private, handlers.unknown_command),
+            CallbackQueryHandler(handlers.button),
+            InlineQueryHandler(handlers.inline),
+        ]
+    )
+    application.add_error_handler(handlers.on_error)
+
+
+async def register_commands(application: Application) -> None:
+    """The command menu: English by default, and each other interface language for its users."""
+    for texts in TEXTS.values():
+        commands = [BotCommand(command, description) for command, description in texts.commands]
+        language = None if texts is ENGLISH else texts.language
+        await application.bot.set_my_commands(commands, language_code=language)
+
+
+def check_connection(settings: BotSettings) -> str:
+    """Ask the Bot API who the bot is, and return its username.
+
+    Done before the slow model load, so that a refused token or an unreachable server fails at once.
+    """
+
+    async def get_me() -> str:
+        async with Bot(
+            settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url
+        ) as bot:
+            return bot.username
+
+    with telegram_errors(settings):
+        return asyncio.run(get_me())
+
+
+def serve(application: Application, settings: BotSettings, webhook: WebhookSettings | None = None) -> None:
+    """Run until SIGINT or SIGTERM: long polling, or a webhook server behind an HTTPS proxy."""
+    keep_heartbeat(application, heartbeat_path(settings.index))
+    with telegram_errors(settings):
+        if webhook is None:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+            return
+        application.run_webhook(
+            listen=webhook.listen,
+            port=webhook.port,
+            url_path=webhook.url_path,
+            webhook_url=webhook.url,
+            secret_token=webhook.secret_token,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+
+
+def keep_heartbeat(application: Application, path: Path) -> None:
+    """Start the heartbeat (see bot.health) once the application's event loop runs."""
+    first = application.post_init
+
+    async def post_init(app: Application) -> None:
+        if first is not None:
+            await first(app)
+        start_heartbeat(asyncio.get_running_loop(), path)
+
+    application.post_init = post_init
+
+
+@contextmanager
+def telegram_errors(settings: BotSettings) -> Iterator[None]:
+    """Turn the Bot API's fatal errors into one-line Sanad errors, without the token.
+
+    python-telegram-bot's InvalidToken message quotes the token, so its text is never passed on.
+    """
+    try:
+        yield
+    except InvalidToken:
+        raise BotSettingsError(f"Telegram refused TELEGRAM_BOT_TOKEN. {BOTFATHER}") from None
+    except TelegramError as exc:
+        detail = RedactToken(settings.token).redact(str(exc))
+        raise SanadError(
+            f"The Bot API at {settings.api_base_url} failed: {detail}"
+            " (check TELEGRAM_API_BASE_URL and the network)."
+        ) from None

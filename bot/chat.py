@@ -1,0 +1,53 @@
+"""`sanad chat`: the bot's answers in a terminal, through the same lookup and rendering as in Telegram.
+
+The Telegram HTML becomes plain lines; quotes are indented, and right-to-left lines are wrapped and
+reordered for terminals that print characters in storage order (`index.terminal.for_terminal`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+from bot.i18n import texts_for
+from bot.lookup import Librarian
+from bot.render import plain_lines, render_answer, render_refusal, render_welcome
+from index import InputError
+from index.terminal import for_terminal
+
+QUOTE_INDENT = "   │ "
+
+
+def chat(librarian: Librarian, *, stream: TextIO | None = None) -> int:
+    """Answer questions typed at the prompt until end of input (Ctrl-D)."""
+    stream = stream or sys.stdout
+    locale = os.environ.get("LC_ALL") or os.environ.get("LANG")  # the terminal's Telegram language_code
+    texts = texts_for(locale)
+    print(for_display(render_welcome(librarian.documents(), texts), stream), file=stream)
+    for example in texts.examples:
+        print(for_terminal(f"  • {example}", stream=stream), file=stream)
+    print(file=stream)
+    while True:
+        try:
+            question = input("? ")
+        except EOFError:
+            print(file=stream)
+            return 0
+        if not question.strip():
+            continue
+        texts = texts_for(locale, question)
+        try:
+            messages = render_answer(librarian.look_up(question), texts)
+        except InputError:
+            messages = [render_refusal(question, texts)]
+        for message in messages:
+            print(for_display(message, stream) + "\n", file=stream)
+
+
+def for_display(html_text: str, stream: TextIO) -> str:
+    """A message rendered for Telegram, as terminal lines."""
+    lines = []
+    for text, quoted in plain_lines(html_text):
+        lines.append(for_terminal(text, indent=QUOTE_INDENT if quoted else "", stream=stream) if text else "")
+    return "\n".join(lines)

@@ -1,0 +1,330 @@
+"""The bot's callbacks: read the update, ask the librarian off the event loop, render, reply.
+
+Each callback is thin. What a group message means is decided in addressing.py and deeplink.py, what
+to say in render.py and i18n.py, what to remember for buttons and edits in memory.py. The search runs
+in a worker thread and the application handles updates concurrently, so one slow question never holds
+up the other chats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import (
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.addressing import command_argument, without_mention
+from bot.deeplink import question_from_payload, start_payload
+from bot.i18n import TEXTS, Texts, texts_for
+from bot.keyboards import (
+    ExamplePress,
+    View,
+    ViewPress,
+    answer_keyboard,
+    examples_keyboard,
+    parse_callback,
+    views_of,
+)
+from bot.lookup import Librarian, Lookup
+from bot.memory import Shown, memory_of
+from bot.render import (
+    INLINE_TITLE_LIMIT,
+    place,
+    render_answer,
+    render_context,
+    render_help,
+    render_inline,
+    render_notice,
+    render_others,
+    render_refusal,
+    render_sources,
+    render_welcome,
+    shorten,
+)
+from bot.settings import BotSettings
+from index import Hit, InputError
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+INLINE_QUOTES = 5
+INLINE_CACHE_SECONDS = 10  # Telegram caches inline answers for 300 s unless told otherwise
+
+
+class Handlers:
+    """The callbacks `build_application` registers, sharing the settings and the librarian."""
+
+    def __init__(self, settings: BotSettings, librarian: Librarian) -> None:
+        self.settings = settings
+        self.librarian = librarian
+
+    # ------------------------------------------------------------------ gate and errors
+
+    async def gate(self, update: Update, context: Context) -> None:
+        """Stop updates from chats and users outside SANAD_ALLOWED_CHATS before any handler sees them."""
+        chat_id = update.effective_chat.id if update.effective_chat else None
+        user_id = update.effective_user.id if update.effective_user else None
+        if not self.settings.allows(chat_id, user_id):
+            log.info("ignored update %s from chat %s: not in SANAD_ALLOWED_CHATS", update.update_id, chat_id)
+            raise ApplicationHandlerStop
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """Log a failure with where it happened; tell the user something short, never the details."""
+        if not isinstance(update, Update):  # a polling or network failure, not a user's update
+            log.error("the bot failed outside an update", exc_info=context.error)
+            return
+        chat_id = update.effective_chat.id if update.effective_chat else None
+        log.error("update %s in chat %s failed", update.update_id, chat_id, exc_info=context.error)
+        texts = _texts(update)
+        try:
+            if update.callback_query:
+                await update.callback_query.answer(texts.error)
+            elif update.effective_message:
+                await update.effective_message.reply_text(render_notice(texts.error, texts))
+        except TelegramError as exc:
+            log.warning("could not tell chat %s that update %s failed: %s", chat_id, update.update_id, exc)
+
+    # ------------------------------------------------------------------ commands
+
+    async def start(self, update: Update, context: Context) -> None:
+        """Welcome, what is loaded and example questions; a deep link's question is answered instead."""
+        payload = context.args[0] if context.args else ""
+        if (question := question_from_payload(payload)) is not None:
+            await self._answer(update, context, question)
+            return
+        if payload == "help":
+            await self.help_command(update, context)
+            return
+        texts = _texts(update)
+        documents = await asyncio.to_thread(self.librarian.documents)
+        await _message(update).reply_text(
+            render_welcome(documents, texts), reply_markup=examples_keyboard(texts)
+        )
+
+    async def help_command(self, update: Update, context: Context) -> None:
+        texts = _texts(update)
+        await _message(update).reply_text(render_help(texts, mention=f"@{context.bot.username}"))
+
+    async def sources(self, update: Update, context: Context) -> None:
+        texts = _texts(update)
+        documents = await asyncio.to_thread(self.librarian.documents)
+        for part in render_sources(documents, texts):
+            await _message(update).reply_text(part)
+
+    async def ask(self, update: Update, context: Context) -> None:
+        """/ask <question> (or /ask@bot <question>), in any chat."""
+        question = command_argument(_message(update).text or "")
+        if question:
+            await self._answer(update, context, question)
+        else:
+            await self._usage(update)
+
+    async def unknown_command(self, update: Update, context: Context) -> None:
+        texts = _texts(update)
+        await _message(update).reply_text(render_notice(texts.unknown_command, texts))
+
+    # ------------------------------------------------------------------ messages
+
+    async def question(self, update: Update, context: Context) -> None:
+        """Any text in a private chat; in a group, text that mentions the bot or replies to it."""
+        question = without_mention(_message(update).text or "", context.bot.username)
+        if question:
+            await self._answer(update, context, question)
+        else:
+            await self._usage(update)
+
+    async def not_text(self, update: Update, context: Context) -> None:
+        """Stickers, photos, voice and the like: a hint to write the question."""
+        texts = _texts(update)
+        await _message(update).reply_text(render_notice(texts.not_text, texts))
+
+    # ------------------------------------------------------------------ buttons
+
+    async def button(self, update: Update, context: Context) -> None:
+        """Switch an answer between its views by editing it, or answer an example question."""
+        query = update.callback_query
+        assert query is not None
+        press = parse_callback(query.data)
+        notices = _texts(update)
+        if isinstance(press, ExamplePress) and press.question and isinstance(query.message, Message):
+            await query.answer()
+            await self._answer(update, context, press.question, reply_to=query.message)
+            return
+        if not isinstance(press, ViewPress):
+            await query.answer(notices.button_invalid)
+            return
+        shown = memory_of(context.chat_data).recall(press.key)
+        if (
+            shown is None
+            or query.message is None
+            or query.message.message_id != shown.message_ids[-1]
+            or press.view not in views_of(shown.lookup)
+        ):
+            await query.answer(notices.button_expired)
+            return
+        texts = TEXTS[shown.language]
+        await query.answer()
+        markup = answer_keyboard(press.view, press.key, shown.lookup, texts)
+        await _edit(
+            context,
+            query.message.chat.id,
+            query.message.message_id,
+            _view(press.view, shown.lookup, texts),
+            markup,
+        )
+
+    # ------------------------------------------------------------------ inline mode
+
+    async def inline(self, update: Update, context: Context) -> None:
+        """@bot <question> in any chat: up to five quotes to pick from, each a ready message."""
+        query = update.inline_query
+        assert query is not None
+        question = query.query.strip()
+        texts = texts_for(query.from_user.language_code, question)
+        lookup = None
+        if question:
+            with contextlib.suppress(InputError):  # no letters: offer help, as for an empty query
+                lookup = await asyncio.to_thread(self.librarian.look_up, question, quotes=INLINE_QUOTES)
+        results = (
+            [] if lookup is None else [_inline_result(question, hit, lookup, texts) for hit in lookup.quotes]
+        )
+        await query.answer(
+            results,
+            cache_time=INLINE_CACHE_SECONDS,
+            is_personal=True,
+            button=_inline_button(question, bool(results), texts),
+        )
+
+    # ------------------------------------------------------------------ answering
+
+    async def _answer(
+        self, update: Update, context: Context, question: str, *, reply_to: Message | None = None
+    ) -> None:
+        """Answer `question`, replying to the message that asked it (or to `reply_to`).
+
+        An edited question updates the answer it got before, when that answer is one message and still
+        remembered; otherwise the answer is a new reply.
+        """
+        message = reply_to or _message(update)
+        texts = texts_for(update.effective_user.language_code if update.effective_user else None, question)
+        try:
+            lookup = await self._look_up(message, question)
+        except InputError:
+            await message.reply_text(render_refusal(question, texts))
+            return
+        memory = memory_of(context.chat_data)
+        previous = memory.answer_to(message.message_id) if update.edited_message else None
+        key = previous[0] if previous else memory.new_key()
+        parts = render_answer(lookup, texts)
+        markup = answer_keyboard("answer", key, lookup, texts)
+        message_ids: tuple[int, ...] = ()
+        if previous and len(parts) == 1 == len(previous[1].message_ids):
+            with contextlib.suppress(BadRequest):  # the old answer is gone: answer anew
+                await _edit(context, message.chat.id, previous[1].message_ids[0], parts[0], markup)
+                message_ids = previous[1].message_ids
+        if not message_ids:
+            message_ids = await _send(message, parts, markup)
+        question_id = None if reply_to else message.message_id
+        memory.remember(key, Shown(lookup, texts.language, message_ids), question_id=question_id)
+
+    async def _look_up(self, message: Message, question: str) -> Lookup:
+        """Search in a worker thread while Telegram shows "typing…"."""
+        _, found = await asyncio.gather(
+            _typing(message), asyncio.to_thread(self.librarian.look_up, question), return_exceptions=True
+        )
+        if isinstance(found, BaseException):
+            raise found
+        return found
+
+    async def _usage(self, update: Update) -> None:
+        texts = _texts(update)
+        await _message(update).reply_text(
+            render_notice(texts.ask_usage.format(example=texts.examples[0]), texts)
+        )
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _message(update: Update) -> Message:
+    message = update.effective_message
+    assert message is not None, "registered only for updates with a message"
+    return message
+
+
+def _texts(update: Update) -> Texts:
+    """The interface language of whoever sent the update, guessed from their text when Telegram
+    does not say."""
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message and not update.callback_query else ""
+    return texts_for(update.effective_user.language_code if update.effective_user else None, text)
+
+
+def _view(view: View, lookup: Lookup, texts: Texts) -> str:
+    if view == "context":
+        return render_context(lookup, texts)
+    if view == "others":
+        return render_others(lookup, texts)
+    return render_answer(lookup, texts)[-1]  # the part that carries the buttons
+
+
+async def _typing(message: Message) -> None:
+    """Best effort: an answer matters more than the indicator, so its failure is only logged."""
+    try:
+        await message.reply_chat_action(ChatAction.TYPING)
+    except TelegramError as exc:
+        log.warning("could not show typing in chat %s: %s", message.chat.id, exc)
+
+
+async def _send(message: Message, parts: list[str], markup: InlineKeyboardMarkup | None) -> tuple[int, ...]:
+    """Reply with `parts` in order; the first is attached to the question, the last carries the buttons."""
+    sent = []
+    for number, part in enumerate(parts):
+        last = number == len(parts) - 1
+        reply = await message.reply_text(part, do_quote=number == 0, reply_markup=markup if last else None)
+        sent.append(reply.message_id)
+    return tuple(sent)
+
+
+async def _edit(
+    context: Context, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Edit a message; an edit that changes nothing (a double tap, the same answer) is not an error."""
+    try:
+        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+def _inline_result(question: str, hit: Hit, lookup: Lookup, texts: Texts) -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        id=str(hit.sentence.id),
+        title=shorten(hit.text, INLINE_TITLE_LIMIT),
+        description=f"{place(hit, lookup, texts)} · {hit.document.label}",
+        input_message_content=InputTextMessageContent(
+            render_inline(question, hit, lookup, texts), parse_mode=ParseMode.HTML
+        ),
+    )
+
+
+def _inline_button(question: str, found: bool, texts: Texts) -> InlineQueryResultsButton | None:
+    """Above the results: open the full answer in a private chat, or help when there is nothing."""
+    if not question:
+        return InlineQueryResultsButton(texts.inline_help, start_parameter="help")
+    if not found:
+        return InlineQueryResultsButton(texts.inline_no_answer, start_parameter="help")
+    payload = start_payload(question)
+    return InlineQueryResultsButton(texts.inline_open_chat, start_parameter=payload) if payload else None

@@ -1,0 +1,328 @@
+"""Lookups and notices -> Telegram HTML messages. Pure functions: no I/O, no python-telegram-bot.
+
+Three things Telegram is strict or subtle about, handled here once for every message:
+
+- Escaping. Everything not written in this module (questions, titles, quotes, interface strings) is
+  escaped, so a question containing "<b>", "<script>" or "&" is just text; one stray "<" would make
+  Telegram refuse the whole message.
+- Direction. Telegram sets each paragraph's direction from its first strong character. Interface lines
+  in a right-to-left language, and right-to-left quotes, that would start with a number or a Latin word
+  get a RIGHT-TO-LEFT MARK (U+200F) in front. Never U+202A..U+202E: Telegram strips them. A quote that
+  already starts with an Arabic letter is left exactly as the article has it.
+- Length. A message holds 4096 characters of visible text (counted here in UTF-16 units, which is never
+  fewer). Messages are made of blocks (a heading, a quote with its place) and cut between blocks; a quote
+  longer than a message is cut between words into several blockquotes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from itertools import groupby
+
+from bot.i18n import Texts
+from bot.lookup import Lookup
+from index import Document, Hit
+
+MESSAGE_LIMIT = 4096
+RLM = "\u200f"
+TITLE_LIMIT = 200  # characters of an article title shown
+ECHO_LIMIT = 300  # characters of a question repeated back
+WELCOME_TITLES = 10  # article titles the welcome names; /sources lists them all
+INLINE_QUOTE_LIMIT = 3000  # characters of a quote in a shared inline message
+INLINE_TITLE_LIMIT = 120  # characters of a quote in the inline results list
+QUESTION_LIMIT = 1000  # the index refuses longer questions (index.search.MAX_QUESTION_CHARS)
+
+_GAP = "\n\n"
+_TAG = re.compile(r"<[^>]*>")
+_STRONG_OR_NUMBER = frozenset({"L", "R", "AL", "EN", "AN"})
+
+Piece = tuple[str, bool]  # a run of quoted text and whether it is bold
+
+
+# ----------------------------------------------------------------------------- messages
+
+
+def render_answer(lookup: Lookup, texts: Texts) -> list[str]:
+    """The answer to a question: its quotes with article and paragraph, or "not in the article".
+
+    Usually one message; more only when the quotes do not fit in one.
+    """
+    if not lookup.quotes:
+        return [render_no_answer(lookup.answer.question, texts)]
+    return pack(_hit_blocks(lookup.quotes, lookup, texts))
+
+
+def render_context(lookup: Lookup, texts: Texts) -> str:
+    """The sentences around the best quote, paragraph by paragraph, the quote itself in bold."""
+    best = lookup.quotes[0]
+    blocks = [_line(texts.context_heading, texts.rtl, tag="b"), _title(best.document)]
+    for paragraph, sentences in groupby(best.context, key=lambda sentence: sentence.paragraph):
+        pieces = [(sentence.text, sentence.id == best.sentence.id) for sentence in sentences]
+        blocks += _quote(pieces, _paragraph(paragraph, best.document, lookup, texts), texts)
+    return pack(blocks)[0]
+
+
+def render_others(lookup: Lookup, texts: Texts) -> str:
+    """The next best sentences after the quotes the answer shows."""
+    heading = _line(texts.others_heading, texts.rtl, tag="b")
+    return pack([heading, *_hit_blocks(lookup.others, lookup, texts)])[0]
+
+
+def render_no_answer(question: str, texts: Texts) -> str:
+    """A short "not in the article" with a hint; never a random sentence."""
+    echoed = shorten(question, ECHO_LIMIT)
+    return _lines([texts.no_answer.format(question=echoed), texts.no_answer_hint], texts)
+
+
+def render_refusal(question: str, texts: Texts) -> str:
+    """Why the index refused a question (its InputError): it has no letters, or it is too long."""
+    if any(char.isalnum() for char in question):
+        return render_notice(texts.too_long.format(length=len(question.strip()), limit=QUESTION_LIMIT), texts)
+    return render_notice(texts.no_letters.format(example=texts.examples[0]), texts)
+
+
+def render_notice(text: str, texts: Texts) -> str:
+    """A hint or an error in the interface language."""
+    return _lines(text.split("\n"), texts)
+
+
+def render_welcome(documents: Sequence[Document], texts: Texts) -> str:
+    """What the bot does and what is loaded (the first few titles); the examples come as buttons."""
+    lines = [
+        _line(f"👋 {texts.welcome}", texts.rtl),
+        "",
+        _line(texts.loaded, texts.rtl, tag="b"),
+        *(_title(document, tag=None) for document in documents[:WELCOME_TITLES]),
+    ]
+    if len(documents) > WELCOME_TITLES:
+        lines.append(_line(texts.more_articles.format(count=len(documents) - WELCOME_TITLES), texts.rtl))
+    lines += ["", _line(texts.try_examples, texts.rtl)]
+    return "\n".join(lines)
+
+
+def render_help(texts: Texts, *, mention: str) -> str:
+    """How to ask, in private, in groups and inline; `mention` is the bot's @username."""
+    return _GAP.join(_line(line.format(mention=mention), texts.rtl) for line in texts.help)
+
+
+def render_sources(documents: Sequence[Document], texts: Texts) -> list[str]:
+    """The loaded articles with their sizes."""
+    if not documents:
+        return [render_notice(texts.no_sources, texts)]
+    blocks = [_line(texts.sources_heading, texts.rtl, tag="b")]
+    for number, document in enumerate(documents, start=1):
+        label = shorten(document.label, TITLE_LIMIT)
+        details = texts.source_details.format(
+            sentences=document.sentence_count, characters=document.characters, added=document.added_at[:10]
+        )
+        heading = _marked(f"{number}. {label}", f"{number}. <b>{_escape(label)}</b>", texts.rtl)
+        blocks.append(heading + "\n" + _line(details, texts.rtl, tag="i"))
+    return pack(blocks)
+
+
+def render_inline(question: str, hit: Hit, lookup: Lookup, texts: Texts) -> str:
+    """The message an inline result sends into a chat: the question, one quote and its place."""
+    quote = shorten(hit.text, INLINE_QUOTE_LIMIT)
+    blocks = [
+        _line(f"❓ {shorten(question, ECHO_LIMIT)}", _mostly_rtl(question) or texts.rtl, tag="b"),
+        _title(hit.document),
+        *_quote([(quote, False)], place(hit, lookup, texts), texts),
+    ]
+    return pack(blocks)[0]
+
+
+def place(hit: Hit, lookup: Lookup, texts: Texts) -> str:
+    """Where a quote stands, as plain text: "paragraph 7 of 28"."""
+    return _paragraph(hit.sentence.paragraph, hit.document, lookup, texts)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word boundary with "…" when longer than `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut + "…"
+
+
+# ----------------------------------------------------------------------------- length
+
+
+def pack(blocks: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Blocks joined by blank lines into as few messages as fit, each under `limit` visible characters.
+
+    Every block must fit in a message by itself; the builders here make sure of that.
+    """
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for block in blocks:
+        length = visible_length(block)
+        if current and size + len(_GAP) + length > limit:
+            parts.append(_GAP.join(current))
+            current, size = [], 0
+        size += length + (len(_GAP) if current else 0)
+        current.append(block)
+    if current:
+        parts.append(_GAP.join(current))
+    return parts
+
+
+def visible_length(html_text: str) -> int:
+    """The length Telegram counts: tags removed, entities decoded, in UTF-16 units."""
+    return _utf16(html.unescape(_TAG.sub("", html_text)))
+
+
+# ----------------------------------------------------------------------------- terminals
+
+
+def plain_lines(html_text: str) -> list[tuple[str, bool]]:
+    """The visible lines of a message rendered here, each with whether it lies inside a quote.
+
+    For showing the same messages in a terminal; direction marks are dropped (terminals lay text out
+    their own way, and an invisible mark would spoil a copied quote).
+    """
+    lines: list[tuple[str, bool]] = []
+    current: list[str] = []
+    quoted = line_quoted = False
+    for token in re.split(r"(<[^>]*>)", html_text):
+        if token.startswith("<"):
+            if token.strip("</>").split()[0] == "blockquote":
+                quoted = not token.startswith("</")
+                line_quoted = line_quoted or (quoted and not "".join(current))
+            continue
+        for number, piece in enumerate(html.unescape(token).split("\n")):
+            if number:
+                lines.append(("".join(current), line_quoted))
+                current, line_quoted = [], quoted
+            current.append(piece.replace(RLM, ""))
+    lines.append(("".join(current), line_quoted))
+    return lines
+
+
+# ----------------------------------------------------------------------------- blocks
+
+
+def _hit_blocks(hits: Iterable[Hit], lookup: Lookup, texts: Texts) -> list[str]:
+    """A title block whenever the article changes, then each hit as a quote with its place."""
+    blocks: list[str] = []
+    document_id = None
+    for hit in hits:
+        if hit.document.id != document_id:
+            blocks.append(_title(hit.document))
+            document_id = hit.document.id
+        blocks += _quote([(hit.text, False)], place(hit, lookup, texts), texts)
+    return blocks
+
+
+def _title(document: Document, *, tag: str | None = "b") -> str:
+    """The article's title, in its own direction whatever the interface language."""
+    label = shorten(document.label, TITLE_LIMIT)
+    return _marked(f"📰 {label}", f"📰 {_wrap(_escape(label), tag)}", _mostly_rtl(label))
+
+
+def _paragraph(paragraph: int, document: Document, lookup: Lookup, texts: Texts) -> str:
+    return texts.paragraph.format(number=paragraph + 1, total=lookup.paragraphs[document.id])
+
+
+def _quote(pieces: Sequence[Piece], footer: str, texts: Texts) -> list[str]:
+    """Blockquote(s) of `pieces` followed by the `footer` line (where the quote stands).
+
+    More than one blockquote only when the text is longer than a message can hold.
+    """
+    footer_line = _line(f"— {footer}", texts.rtl, tag="i")
+    budget = MESSAGE_LIMIT - visible_length(footer_line) - 8
+    chunks = [(chunk, bold) for text, bold in pieces for chunk in _chop(text, budget)]
+    groups: list[list[Piece]] = [[]]
+    size = 0
+    for chunk, bold in chunks:
+        length = _utf16(chunk) + 1
+        if groups[-1] and size + length > budget:
+            groups.append([])
+            size = 0
+        groups[-1].append((chunk, bold))
+        size += length
+    blocks = [_blockquote(group) for group in groups]
+    blocks[-1] += "\n" + footer_line
+    return blocks
+
+
+def _blockquote(pieces: Sequence[Piece]) -> str:
+    text = " ".join(chunk for chunk, _ in pieces)
+    body = " ".join(f"<b>{_escape(chunk)}</b>" if bold else _escape(chunk) for chunk, bold in pieces)
+    return f"<blockquote>{_mark(text, _mostly_rtl(text))}{body}</blockquote>"
+
+
+def _chop(text: str, size: int) -> list[str]:
+    """`text` in pieces of at most `size` UTF-16 units, cut between words where there are any."""
+    if _utf16(text) <= size:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if _utf16(candidate) <= size:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        while _utf16(word) > size:  # a "word" longer than a message: cut it anywhere
+            pieces.append(word[: size // 2])
+            word = word[size // 2 :]
+        current = word
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+# ----------------------------------------------------------------------------- lines
+
+
+def _lines(lines: Iterable[str], texts: Texts) -> str:
+    return "\n".join(_line(line, texts.rtl) for line in lines)
+
+
+def _line(text: str, rtl: bool, *, tag: str | None = None) -> str:
+    """One escaped line, marked right-to-left when it should read so but would not start that way."""
+    return _marked(text, _wrap(_escape(text), tag), rtl)
+
+
+def _marked(plain: str, body: str, rtl: bool) -> str:
+    """`body`, the HTML of the visible line `plain`, with a leading RLM where `_mark` asks for one."""
+    return _mark(plain, rtl) + body
+
+
+def _wrap(body: str, tag: str | None) -> str:
+    return f"<{tag}>{body}</{tag}>" if tag and body.strip() else body
+
+
+def _mark(text: str, rtl: bool) -> str:
+    """RLM when a right-to-left line starts (in its first strong letter or digit) otherwise."""
+    return RLM if rtl and _first_direction(text) not in ("R", "AL") else ""
+
+
+def _first_direction(text: str) -> str | None:
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in _STRONG_OR_NUMBER:
+            return kind
+    return None
+
+
+def _mostly_rtl(text: str) -> bool:
+    kinds = [unicodedata.bidirectional(char) for char in text]
+    rtl = sum(kind in ("R", "AL") for kind in kinds)
+    return rtl > kinds.count("L")
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2

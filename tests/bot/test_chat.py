@@ -1,0 +1,49 @@
+"""`sanad chat`: the bot's own answers, as plain terminal text."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from bot.chat import chat
+from bot.lookup import Librarian
+from index import Searcher
+from tests.bot.harness import NO_ANSWER_EN, SPOKESMAN
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminal with an English locale that does no bidi reordering, so output is in logical order."""
+    monkeypatch.setenv("SANAD_BIDI", "off")
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+
+
+def run_chat(searcher: Searcher, monkeypatch: pytest.MonkeyPatch, typed: str) -> str:
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed))
+    output = io.StringIO()
+    monkeypatch.setattr("sys.stdout", output)  # input() writes its prompt there
+    assert chat(Librarian(searcher, quotes=3), stream=output) == 0
+    return output.getvalue()
+
+
+@pytest.mark.usefixtures("terminal")
+def test_chat_answers_like_the_bot_in_plain_text(searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    output = run_chat(searcher, monkeypatch, f"Who denied the claims?\n\n??\n{NO_ANSWER_EN}\n")
+    assert output.startswith("👋 Sanad answers questions about news articles")
+    assert "  • Who denied the claims?" in output
+    assert re.search(rf"^   │ {SPOKESMAN}", output, re.MULTILINE)  # quotes are indented
+    assert re.search(r"^— paragraph 7 of \d+$", output, re.MULTILINE)
+    assert "Ask a question in words, for example: Who denied the claims?" in output
+    assert f"Not in the article: no sentence answers “{NO_ANSWER_EN}” closely enough." in output
+    assert "<" not in output and "&amp;" not in output and "\u200f" not in output
+
+
+def test_chat_speaks_arabic_to_an_arabic_locale(searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANAD_BIDI", "off")
+    monkeypatch.setenv("LC_ALL", "ar_EG.UTF-8")
+    output = run_chat(searcher, monkeypatch, "Who denied the claims?\n")
+    assert output.startswith("👋 يجيب سند")
+    assert re.search(r"^— الفقرة 7 من \d+$", output, re.MULTILINE)

@@ -1,0 +1,97 @@
+"""/start, /help, /sources and the command menu, in English and Arabic."""
+
+from __future__ import annotations
+
+from bot.deeplink import start_payload
+from index import Searcher
+from tests.bot.harness import (
+    ALICE,
+    PRIVATE,
+    SALMA,
+    SALMA_CHAT,
+    SPOKESMAN,
+    buttons,
+    entity_texts,
+    next_reply,
+    running_bot,
+)
+
+
+async def test_start_welcomes_names_the_article_and_offers_example_questions(searcher: Searcher) -> None:
+    async with running_bot(searcher) as (fake, _):
+        fake.send_text(PRIVATE, ALICE, "/start")
+        welcome = await next_reply(fake, PRIVATE)
+        examples = buttons(welcome)
+        since = len(fake.calls)
+        fake.press_button(PRIVATE, ALICE, welcome["message_id"], examples["Who denied the claims?"])
+        answer = await next_reply(fake, PRIVATE, since=since)
+    assert welcome["text"].startswith("👋 Sanad answers questions about news articles")
+    assert "المملكة المتحدة وحلفاؤها" in welcome["text"]
+    assert list(examples) == [
+        "Who denied the claims?",
+        "Which group hacked Microsoft Exchange?",
+        "What did Dominic Raab say?",
+    ]
+    assert answer["reply_to_message"]["message_id"] == welcome["message_id"]
+    assert any(quote.startswith(SPOKESMAN) for quote in entity_texts(answer, "blockquote"))
+
+
+async def test_an_arabic_speaking_reader_is_welcomed_in_arabic_with_arabic_examples(
+    searcher: Searcher,
+) -> None:
+    async with running_bot(searcher) as (fake, _):
+        fake.send_text(SALMA_CHAT, SALMA, "/start")
+        welcome = await next_reply(fake, SALMA_CHAT)
+        example = next(iter(buttons(welcome).values()))
+        since = len(fake.calls)
+        fake.press_button(SALMA_CHAT, SALMA, welcome["message_id"], example)
+        answer = await next_reply(fake, SALMA_CHAT, since=since)
+    assert welcome["text"].startswith("👋 يجيب سند")
+    assert next(iter(buttons(welcome))) == "ماذا قال المتحدث باسم وزارة الخارجية الصينية عن المزاعم؟"
+    assert entity_texts(answer, "blockquote")[0].startswith(SPOKESMAN)
+
+
+async def test_a_deep_link_start_answers_the_question_it_carries(searcher: Searcher) -> None:
+    payload = start_payload("Who denied the claims?")
+    async with running_bot(searcher) as (fake, _):
+        question = fake.send_text(PRIVATE, ALICE, f"/start {payload}")
+        answer = await next_reply(fake, PRIVATE)
+    assert answer["reply_to_message"]["message_id"] == question
+    assert any(quote.startswith(SPOKESMAN) for quote in entity_texts(answer, "blockquote"))
+
+
+async def test_help_and_the_help_deep_link_explain_how_to_ask_everywhere(searcher: Searcher) -> None:
+    async with running_bot(searcher) as (fake, _):
+        fake.send_text(PRIVATE, ALICE, "/help")
+        help_text = await next_reply(fake, PRIVATE)
+        fake.send_text(PRIVATE, ALICE, "/start help")
+        from_link = await next_reply(fake, PRIVATE, since=len(fake.calls))
+    assert help_text["text"] == from_link["text"]
+    assert "In groups: /ask your question, mention @sanad_test_bot" in help_text["text"]
+    assert "In any chat: type @sanad_test_bot and your question" in help_text["text"]
+
+
+async def test_sources_lists_the_loaded_article_with_its_size(searcher: Searcher) -> None:
+    [document] = searcher.library.documents()
+    async with running_bot(searcher) as (fake, _):
+        fake.send_text(PRIVATE, ALICE, "/sources")
+        sources = await next_reply(fake, PRIVATE)
+    assert sources["text"].startswith("Loaded articles:\n\n1. المملكة المتحدة وحلفاؤها")
+    assert f"{document.sentence_count} sentences, {document.characters:,} characters" in sources["text"]
+
+
+async def test_commands_are_registered_in_english_and_arabic(searcher: Searcher) -> None:
+    async with running_bot(searcher) as (fake, _):
+        english = fake.commands_for()
+        arabic = fake.commands_for(language_code="ar")
+    assert [command["command"] for command in english] == ["ask", "sources", "help", "start"]
+    assert [command["command"] for command in arabic] == ["ask", "sources", "help", "start"]
+    assert english[0]["description"] == "Ask a question about the articles"
+    assert arabic[0]["description"] == "اسأل سؤالًا عن المقالات"
+
+
+async def test_an_unknown_command_in_private_points_to_help(searcher: Searcher) -> None:
+    async with running_bot(searcher) as (fake, _):
+        fake.send_text(PRIVATE, ALICE, "/weather")
+        reply = await next_reply(fake, PRIVATE)
+    assert reply["text"] == "I don't know that command. /help shows what I can do."

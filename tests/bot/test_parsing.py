@@ -1,0 +1,137 @@
+"""What an update means: group addressing, deep links, callback data, and the per-chat memory."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.addressing import command_argument, mentions, without_mention
+from bot.deeplink import question_from_payload, start_payload
+from bot.i18n import ARABIC, ENGLISH
+from bot.keyboards import ExamplePress, View, ViewPress, answer_keyboard, examples_keyboard, parse_callback
+from bot.lookup import Lookup
+from bot.memory import CAPACITY, ChatMemory, Shown
+from index import Answer
+from tests.bot.builders import lookup
+
+BOT = "sanad_test_bot"
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("/ask Who denied the claims?", "Who denied the claims?"),
+        ("/ask@sanad_test_bot  من نفى المزاعم؟ ", "من نفى المزاعم؟"),
+        ("/ask\nline one\nline two", "line one\nline two"),
+        ("/ask", ""),
+        ("/ask@sanad_test_bot", ""),
+    ],
+)
+def test_the_question_is_what_follows_the_command(text: str, question: str) -> None:
+    assert command_argument(text) == question
+
+
+@pytest.mark.parametrize(
+    ("text", "addressed", "question"),
+    [
+        ("@sanad_test_bot who denied the claims?", True, "who denied the claims?"),
+        ("who denied the claims, @Sanad_Test_Bot?", True, "who denied the claims, ?"),
+        ("@sanad_test_bot", True, ""),
+        ("@sanad_test_bot2 who?", False, "@sanad_test_bot2 who?"),
+        ("mail me at me@sanad_test_bot", False, "mail me at me@sanad_test_bot"),
+        ("just chatting", False, "just chatting"),
+    ],
+)
+def test_a_group_message_is_for_the_bot_when_it_mentions_it(
+    text: str, addressed: bool, question: str
+) -> None:
+    assert mentions(text, BOT) is addressed
+    assert without_mention(text, BOT) == question
+
+
+@pytest.mark.parametrize("question", ["Who denied the claims?", "من نفى المزاعم؟"])
+def test_a_short_question_travels_in_a_start_link_and_back(question: str) -> None:
+    payload = start_payload(question)
+    assert payload is not None and payload.startswith("ask_") and len(payload) <= 64
+    assert question_from_payload(payload) == question
+    assert question_from_payload(payload.removeprefix("ask_")) == question  # a bare base64url question
+
+
+def test_a_question_too_long_for_a_start_link_gets_none() -> None:
+    assert start_payload("ماذا قال المتحدث باسم وزارة الخارجية الصينية عن المزاعم؟") is None
+
+
+@pytest.mark.parametrize(
+    "payload", ["help", "", "ask_", "ask_!!!", "ask_" + "_" * 20, "ask_AAECAw", "a" * 65]
+)
+def test_anything_else_in_a_start_link_is_not_a_question(payload: str) -> None:
+    assert question_from_payload(payload) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "press"),
+    [
+        ("a:AbCd-_12", ViewPress("answer", "AbCd-_12")),
+        ("c:AbCd-_12", ViewPress("context", "AbCd-_12")),
+        ("o:AbCd-_12", ViewPress("others", "AbCd-_12")),
+        ("x:en:0", ExamplePress("en", 0)),
+        ("x:ar:2", ExamplePress("ar", 2)),
+        ("c:AbCd-_1", None),  # a short key
+        ("c:AbCd-_123", None),
+        ("z:AbCd-_12", None),
+        ("c:AbCd/_12", None),
+        ("x:fr:0", None),
+        ("x:en:100", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_callback_data_is_parsed_strictly(data: str | None, press: object) -> None:
+    assert parse_callback(data) == press
+
+
+def test_an_example_press_names_a_real_example_or_nothing() -> None:
+    assert ExamplePress("ar", 0).question == ARABIC.examples[0]
+    assert ExamplePress("en", 99).question is None
+
+
+def test_answer_buttons_lead_to_the_other_views_within_64_bytes() -> None:
+    found = lookup([1, 0, 4, 2], shown=2)
+    key = ChatMemory.new_key()
+
+    def labels(view: View) -> list[str]:
+        markup = answer_keyboard(view, key, found, ENGLISH)
+        assert markup is not None
+        datas = [button.callback_data for row in markup.inline_keyboard for button in row]
+        assert all(isinstance(d, str) and len(d.encode()) <= 64 and parse_callback(d) for d in datas)
+        return [button.text for row in markup.inline_keyboard for button in row]
+
+    assert labels("answer") == ["More context", "Other matches"]
+    assert labels("context") == ["Back to answer", "Other matches"]
+    assert labels("others") == ["Back to answer", "More context"]
+
+
+def test_an_answer_without_quotes_or_alternatives_gets_fewer_buttons() -> None:
+    key = ChatMemory.new_key()
+    assert answer_keyboard("answer", key, lookup([]), ENGLISH) is None
+    only_context = answer_keyboard("answer", key, lookup([1], shown=3), ARABIC)
+    assert only_context is not None
+    assert [b.text for row in only_context.inline_keyboard for b in row] == [ARABIC.more_context]
+
+
+def test_example_buttons_carry_their_language() -> None:
+    markup = examples_keyboard(ARABIC)
+    assert [row[0].text for row in markup.inline_keyboard] == list(ARABIC.examples)
+    assert [row[0].callback_data for row in markup.inline_keyboard] == ["x:ar:0", "x:ar:1", "x:ar:2"]
+
+
+def test_memory_finds_answers_by_key_and_by_question_and_forgets_the_oldest() -> None:
+    memory = ChatMemory()
+    shown = Shown(Lookup(Answer("q", (), None, None), 3, {}), "en", (11,))
+    keys = [memory.new_key() for _ in range(CAPACITY + 1)]
+    assert len(set(keys)) == len(keys) and all(len(key) == 8 for key in keys)
+    for question_id, key in enumerate(keys):
+        memory.remember(key, shown, question_id=question_id)
+    assert memory.recall(keys[0]) is None and memory.answer_to(0) is None
+    assert memory.recall(keys[-1]) is shown
+    assert memory.answer_to(CAPACITY) == (keys[-1], shown)
+    assert memory.recall("forged!!") is None

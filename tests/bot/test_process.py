@@ -1,0 +1,67 @@
+"""`sanad bot` as a real process: it answers through the Bot API server it is pointed at, and stops
+cleanly on SIGINT (Ctrl-C) and SIGTERM (docker stop), without ever printing its token."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+from index import Library
+from tests.bot.fake_telegram import FakeTelegram
+from tests.bot.harness import ALICE, BOT, PRIVATE, SPOKESMAN, TOKEN, entity_texts, sent_to
+
+STARTUP_SECONDS = 120  # imports and the model load, on a slow machine
+
+
+def sanad_command() -> list[str]:
+    """The installed console script, or the same entry point through the interpreter."""
+    script = Path(sys.executable).with_name("sanad")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+async def run_and_stop(stop: signal.Signals, workdir: Path, library: Path) -> tuple[int, list[str], str]:
+    """Start `sanad -v bot` on a copy of `library`, ask it one question, send `stop`; its exit code,
+    quotes and output."""
+    workdir.mkdir()
+    shutil.copytree(library, workdir / "library")
+    async with FakeTelegram(token=TOKEN, bot_username=BOT) as fake:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "SANAD_DATA": str(workdir / "library"),
+        }
+        env.pop("SANAD_ALLOWED_CHATS", None)
+        with (workdir / "output.txt").open("wb") as output:
+            process = await asyncio.create_subprocess_exec(
+                *sanad_command(), "-v", "bot", stdout=output, stderr=output, env=env, cwd=workdir
+            )
+            try:
+                fake.send_text(PRIVATE, ALICE, "Who denied the claims?")  # waits for the bot's first poll
+                call = await fake.wait_for(sent_to(PRIVATE), timeout=STARTUP_SECONDS)
+                process.send_signal(stop)
+                code = await asyncio.wait_for(process.wait(), timeout=30)
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+    return code, entity_texts(call.response["result"], "blockquote"), (workdir / "output.txt").read_text()
+
+
+async def test_sanad_bot_answers_then_stops_cleanly_on_sigint_and_sigterm(
+    tmp_path: Path, seed_library: Library
+) -> None:
+    (interrupted, quotes_one, output_one), (terminated, quotes_two, output_two) = await asyncio.gather(
+        run_and_stop(signal.SIGINT, tmp_path / "sigint", seed_library.path),
+        run_and_stop(signal.SIGTERM, tmp_path / "sigterm", seed_library.path),
+    )
+    assert (interrupted, terminated) == (0, 0), output_one + output_two
+    for quotes in (quotes_one, quotes_two):
+        assert any(quote.startswith(SPOKESMAN) for quote in quotes)
+    for output in (output_one, output_two):
+        assert "connected to the Bot API as @sanad_test_bot" in output  # -v logged, and logged safely
+        assert TOKEN.partition(":")[2] not in output

@@ -1,0 +1,210 @@
+"""Rendering answers as Telegram HTML: pure functions, checked with the fake server's port of Telegram's
+own HTML parser (what Telegram would refuse, or count, is what these tests refuse or count)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from bot.i18n import ARABIC, ENGLISH, Texts
+from bot.lookup import Lookup
+from bot.render import (
+    MESSAGE_LIMIT,
+    RLM,
+    pack,
+    plain_lines,
+    render_answer,
+    render_context,
+    render_help,
+    render_inline,
+    render_no_answer,
+    render_notice,
+    render_others,
+    render_refusal,
+    render_sources,
+    render_welcome,
+    shorten,
+    visible_length,
+)
+from index import Answer, Document, Hit
+from tests.bot.builders import SENTENCES, TITLE, document, lookup, sentences, visible
+
+
+def every_message(texts: Texts) -> list[str]:
+    found = lookup([1, 0, 3, 2, 4])
+    return [
+        *render_answer(found, texts),
+        render_context(found, texts),
+        render_others(found, texts),
+        render_no_answer("Who <b>won</b> & why?", texts),
+        render_notice(texts.not_text, texts),
+        render_refusal("???", texts),
+        render_refusal("x" * 1200, texts),
+        render_welcome([document()] * 12, texts),
+        render_help(texts, mention="@sanad_test_bot"),
+        *render_sources([document()], texts),
+        render_inline("Who denied the claims?", found.quotes[0], found, texts),
+    ]
+
+
+def test_quotes_are_blockquotes_followed_by_their_paragraph_in_the_readers_language() -> None:
+    found = lookup([1, 0, 4])
+    [english] = render_answer(found, ENGLISH)
+    [arabic] = render_answer(found, ARABIC)
+    assert english.count("<blockquote>") == 3
+    assert f"<blockquote>{SENTENCES[1]}</blockquote>\n<i>— paragraph 2 of 5</i>" in english
+    assert f"<blockquote>{SENTENCES[1]}</blockquote>\n<i>— الفقرة 2 من 5</i>" in arabic
+    assert visible(english).startswith(f"📰 {TITLE}")
+
+
+def test_the_answer_shows_the_first_quotes_and_other_matches_the_rest() -> None:
+    found = lookup([1, 0, 4, 2, 3], shown=2)
+    [answer] = render_answer(found, ENGLISH)
+    others = render_others(found, ENGLISH)
+    assert [s for s in SENTENCES if s in answer] == [SENTENCES[0], SENTENCES[1]]
+    assert [s for s in SENTENCES if s in visible(others)] == [SENTENCES[2], SENTENCES[3], SENTENCES[4]]
+    assert visible(others).startswith("Other matches:")
+
+
+def test_more_context_shows_the_neighbours_with_the_best_quote_in_bold() -> None:
+    text = render_context(lookup([3, 0]), ENGLISH)
+    shown = visible(text)
+    assert shown.startswith("Around the best quote:")
+    assert [s for s in SENTENCES if s in shown] == SENTENCES[2:5]
+    assert f"<b>{SENTENCES[3]}</b>" in text
+    assert "paragraph 3 of 5" in shown and "paragraph 5 of 5" in shown
+
+
+def test_nothing_good_enough_is_said_plainly_with_a_hint_and_no_quote() -> None:
+    text = render_answer(lookup([]), ENGLISH)
+    assert len(text) == 1
+    assert "<blockquote>" not in text[0]
+    assert visible(text[0]) == (
+        "Not in the article: no sentence answers “q” closely enough.\n"
+        "Try other words, or see what is loaded with /sources."
+    )
+
+
+@pytest.mark.parametrize("question", ["<b>bold</b>", "<script>alert(1)</script>", "Tom & Jerry", "1 < 2 > 0"])
+def test_html_in_a_question_is_shown_as_text(question: str) -> None:
+    assert f"“{question}”" in visible(render_no_answer(question, ENGLISH))
+    assert f"❓ {question}" in visible(render_inline(question, lookup([1]).quotes[0], lookup([1]), ENGLISH))
+
+
+def test_html_in_titles_and_quotes_is_shown_as_text() -> None:
+    tricky = ["He said <i>no</i> & left.", "<blockquote>x</blockquote>"]
+    stored = sentences(tricky)
+    doc = document(title="Q&A <live>", sentence_count=2)
+    found = Lookup(Answer("q", tuple(Hit(s, doc, 0.8, (s,)) for s in stored), 0.8, 0.7), 3, {1: 2})
+    shown = visible(render_answer(found, ENGLISH)[0])
+    assert "📰 Q&A <live>" in shown
+    assert all(sentence in shown for sentence in tricky)
+
+
+@pytest.mark.parametrize("texts", [ARABIC, ENGLISH], ids=["arabic", "english"])
+def test_no_message_uses_the_bidi_embeddings_telegram_strips(texts: Texts) -> None:
+    for message in every_message(texts):
+        assert not set(message) & {chr(c) for c in range(0x202A, 0x202F)}
+        visible(message)  # and Telegram accepts every one
+
+
+def test_every_line_of_the_arabic_interface_starts_right_to_left() -> None:
+    for message in every_message(ARABIC):
+        for line in visible(message).split("\n"):
+            if line.strip():
+                first = next(c for c in line if unicodedata.bidirectional(c) in ("L", "R", "AL", "EN", "AN"))
+                assert unicodedata.bidirectional(first) in ("R", "AL"), line
+
+
+@pytest.mark.parametrize("texts", [ARABIC, ENGLISH], ids=["arabic", "english"])
+def test_an_arabic_quote_starting_with_a_number_or_a_latin_word_is_marked_right_to_left(texts: Texts) -> None:
+    text = render_answer(lookup([2, 3, 1]), texts)[0]
+    assert f"<blockquote>{RLM}{SENTENCES[2]}</blockquote>" in text  # "2021 ..."
+    assert f"<blockquote>{RLM}{SENTENCES[3]}</blockquote>" in text  # "Microsoft ..."
+    assert f"<blockquote>{SENTENCES[1]}</blockquote>" in text  # starts with an Arabic letter: exact
+
+
+def test_english_interface_lines_get_no_marks() -> None:
+    text = render_answer(lookup([1]), ENGLISH)[0]
+    assert RLM not in text
+
+
+def test_long_answers_are_split_between_quotes_under_the_telegram_limit() -> None:
+    long_sentences = [f"الجملة رقم {n} " + " ".join(["كلمة"] * 80) for n in range(40)]
+    found = lookup(list(range(40)), shown=40, texts=long_sentences)
+    parts = render_answer(found, ENGLISH)
+    assert len(parts) > 1
+    assert all(len(visible(part)) <= MESSAGE_LIMIT for part in parts)
+    quoted = [sentence for part in parts for sentence in long_sentences if f">{sentence}<" in part]
+    assert quoted == long_sentences  # each whole, once, in order
+
+
+def test_a_quote_longer_than_a_message_is_cut_between_words() -> None:
+    giant = " ".join(f"كلمة{n}" for n in range(2500))  # about 20,000 characters
+    parts = render_answer(lookup([0], texts=[giant]), ARABIC)
+    assert len(parts) >= 5
+    assert all(len(visible(part)) <= MESSAGE_LIMIT for part in parts)
+    words = [line for part in parts for line, quoted in plain_lines(part) if quoted]
+    assert " ".join(words).split() == giant.split()
+    assert visible(parts[-1]).endswith("الفقرة 1 من 1")
+
+
+def test_pack_joins_blocks_until_the_limit() -> None:
+    assert pack(["a", "b", "c"], limit=4) == ["a\n\nb", "c"]
+    assert pack(["<b>ab</b>", "&amp;"], limit=5) == ["<b>ab</b>\n\n&amp;"]
+
+
+def test_visible_length_counts_utf16_units_after_parsing() -> None:
+    assert visible_length("<b>a &amp; b</b>") == 5
+    assert visible_length("😀") == 2
+
+
+def test_plain_lines_mark_quoted_lines_and_drop_markup_and_marks() -> None:
+    html_text = f"<b>Title &amp; co</b>\n\n<blockquote>{RLM}2021 سنة</blockquote>\n<i>— paragraph 1 of 2</i>"
+    assert plain_lines(html_text) == [
+        ("Title & co", False),
+        ("", False),
+        ("2021 سنة", True),
+        ("— paragraph 1 of 2", False),
+    ]
+
+
+def test_refused_questions_are_explained_in_the_readers_language() -> None:
+    assert (
+        visible(render_refusal("?!", ENGLISH))
+        == "Ask a question in words, for example: Who denied the claims?"
+    )
+    assert "1,200 characters" in visible(render_refusal("x" * 1200, ENGLISH))
+    assert visible(render_refusal("x" * 1200, ARABIC)).startswith("طول هذا السؤال 1,200 حرفًا")
+
+
+def test_sources_list_each_article_with_its_size() -> None:
+    [text] = render_sources([document()], ENGLISH)
+    assert visible(text) == f"Loaded articles:\n\n1. {TITLE}\n5 sentences, 4,093 characters, added 2026-03-01"
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("short", 10, "short"),
+        ("one  two\nthree", 20, "one two three"),
+        ("alpha beta gamma delta", 15, "alpha beta…"),
+        ("x" * 30, 10, "x" * 9 + "…"),
+    ],
+)
+def test_shorten_cuts_at_a_word_and_says_so(text: str, limit: int, expected: str) -> None:
+    assert shorten(text, limit) == expected
+
+
+def test_a_large_library_is_summed_up_in_the_welcome_and_listed_in_full_by_sources() -> None:
+    documents = [
+        Document(n, f"Article number {n} " + "x" * 150, "en", None, "2026-03-01T10:00:00+00:00", 10, 1000)
+        for n in range(1, 201)
+    ]
+    welcome = visible(render_welcome(documents, ENGLISH))
+    assert "Article number 10 " in welcome and "Article number 11 " not in welcome
+    assert "…and 190 more: /sources lists them all." in welcome
+    parts = render_sources(documents, ENGLISH)
+    assert len(parts) > 1 and all(len(visible(part)) <= MESSAGE_LIMIT for part in parts)
+    assert sum(visible(part).count("Article number") for part in parts) == 200
