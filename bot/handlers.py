@@ -313,9 +313,9 @@ def _inline_result(question: str, hit: Hit, lookup: Lookup, texts: Texts) -> Inl
     return InlineQueryResultArticle(
         id=str(hit.sentence.id),
         title=shorten(hit.text, INLINE_TITLE_LIMIT),
-        description=f"{place(hit, lookup, texts)} · {hit.document.label}",
+        description=f"{place(hit, texts)} · {hit.document.label}",
         input_message_content=InputTextMessageContent(
-            render_inline(question, hit, lookup, texts), parse_mode=ParseMode.HTML
+            render_inline(question, hit, texts), parse_mode=ParseMode.HTML
         ),
     )
 

@@ -6,7 +6,6 @@ FAISS search, SQLite reads): handlers call it through `asyncio.to_thread`, never
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from index import Answer, Document, Hit, Searcher
@@ -21,7 +20,6 @@ class Lookup:
 
     answer: Answer
     shown: int
-    paragraphs: Mapping[int, int]  # document id -> number of paragraphs, for "paragraph 7 of 28"
 
     @property
     def quotes(self) -> tuple[Hit, ...]:
@@ -39,27 +37,12 @@ class Librarian:
     def __init__(self, searcher: Searcher, *, quotes: int) -> None:
         self.searcher = searcher
         self.quotes = quotes
-        self._paragraphs: dict[tuple[int, str], int] = {}
 
     def look_up(self, question: str, *, quotes: int | None = None) -> Lookup:
         """Search for `question`; raises `index.InputError` for an empty, wordless or too long one."""
         shown = quotes or self.quotes
         answer = self.searcher.ask(question, k=2 * shown, context=CONTEXT_SENTENCES)
-        paragraphs = {hit.document.id: self._paragraph_count(hit) for hit in answer.hits}
-        return Lookup(answer, shown, paragraphs)
+        return Lookup(answer, shown)
 
     def documents(self) -> list[Document]:
         return self.searcher.library.documents()
-
-    def _paragraph_count(self, hit: Hit) -> int:
-        """Paragraphs in the hit's document: the last sentence's paragraph, counted from 1.
-
-        `Document` does not carry it, so it is read once per document and remembered (a document's
-        id and time of adding never change while it is in the library).
-        """
-        key = (hit.document.id, hit.document.added_at)
-        if key not in self._paragraphs:  # two threads may both count: same result, no harm
-            rest = hit.document.sentence_count - hit.sentence.position
-            after = self.searcher.library.neighbours(hit.sentence, before=0, after=rest)
-            self._paragraphs[key] = after[-1].paragraph + 1
-        return self._paragraphs[key]

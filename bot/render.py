@@ -61,7 +61,7 @@ def render_context(lookup: Lookup, texts: Texts) -> str:
     blocks = [_line(texts.context_heading, texts.rtl, tag="b"), _title(best.document)]
     for paragraph, sentences in groupby(best.context, key=lambda sentence: sentence.paragraph):
         pieces = [(sentence.text, sentence.id == best.sentence.id) for sentence in sentences]
-        blocks += _quote(pieces, _paragraph(paragraph, best.document, lookup, texts), texts)
+        blocks += _quote(pieces, _paragraph(paragraph, best.document, texts), texts)
     return pack(blocks)[0]
 
 
@@ -123,20 +123,20 @@ def render_sources(documents: Sequence[Document], texts: Texts) -> list[str]:
     return pack(blocks)
 
 
-def render_inline(question: str, hit: Hit, lookup: Lookup, texts: Texts) -> str:
+def render_inline(question: str, hit: Hit, texts: Texts) -> str:
     """The message an inline result sends into a chat: the question, one quote and its place."""
     quote = shorten(hit.text, INLINE_QUOTE_LIMIT)
     blocks = [
         _line(f"❓ {shorten(question, ECHO_LIMIT)}", _mostly_rtl(question) or texts.rtl, tag="b"),
         _title(hit.document),
-        *_quote([(quote, False)], place(hit, lookup, texts), texts),
+        *_quote([(quote, False)], place(hit, texts), texts),
     ]
     return pack(blocks)[0]
 
 
-def place(hit: Hit, lookup: Lookup, texts: Texts) -> str:
+def place(hit: Hit, texts: Texts) -> str:
     """Where a quote stands, as plain text: "paragraph 7 of 28"."""
-    return _paragraph(hit.sentence.paragraph, hit.document, lookup, texts)
+    return _paragraph(hit.sentence.paragraph, hit.document, texts)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -216,7 +216,7 @@ def _hit_blocks(hits: Iterable[Hit], lookup: Lookup, texts: Texts) -> list[str]:
         if hit.document.id != document_id:
             blocks.append(_title(hit.document))
             document_id = hit.document.id
-        blocks += _quote([(hit.text, False)], place(hit, lookup, texts), texts)
+        blocks += _quote([(hit.text, False)], place(hit, texts), texts)
     return blocks
 
 
@@ -226,8 +226,8 @@ def _title(document: Document, *, tag: str | None = "b") -> str:
     return _marked(f"📰 {label}", f"📰 {_wrap(_escape(label), tag)}", _mostly_rtl(label))
 
 
-def _paragraph(paragraph: int, document: Document, lookup: Lookup, texts: Texts) -> str:
-    return texts.paragraph.format(number=paragraph + 1, total=lookup.paragraphs[document.id])
+def _paragraph(paragraph: int, document: Document, texts: Texts) -> str:
+    return texts.paragraph.format(number=paragraph + 1, total=document.paragraph_count)
 
 
 def _quote(pieces: Sequence[Piece], footer: str, texts: Texts) -> list[str]:

@@ -104,6 +104,7 @@ class Document:
     added_at: str
     sentence_count: int
     characters: int
+    paragraph_count: int
 
     @property
     def label(self) -> str:
@@ -202,20 +203,11 @@ class Library:
 
     def documents(self) -> list[Document]:
         """All documents, oldest first."""
-        rows = self._query(
-            "SELECT d.id, d.title, d.language, d.source, d.added_at, length(d.text),"
-            " (SELECT count(*) FROM sentences s WHERE s.document_id = d.id)"
-            " FROM documents d ORDER BY d.id"
-        )
+        rows = self._query(f"{_SELECT_DOCUMENTS} ORDER BY d.id")
         return [_document(row) for row in rows]
 
     def document(self, document_id: int) -> Document | None:
-        rows = self._query(
-            "SELECT d.id, d.title, d.language, d.source, d.added_at, length(d.text),"
-            " (SELECT count(*) FROM sentences s WHERE s.document_id = d.id)"
-            " FROM documents d WHERE d.id = ?",
-            (document_id,),
-        )
+        rows = self._query(f"{_SELECT_DOCUMENTS} WHERE d.id = ?", (document_id,))
         return _document(rows[0]) if rows else None
 
     def sentence_count(self) -> int:
@@ -542,9 +534,16 @@ def _check_model(
         )
 
 
+_SELECT_DOCUMENTS = (
+    "SELECT d.id, d.title, d.language, d.source, d.added_at,"
+    " (SELECT count(*) FROM sentences s WHERE s.document_id = d.id), length(d.text),"
+    " (SELECT coalesce(max(paragraph) + 1, 0) FROM sentences s WHERE s.document_id = d.id)"
+    " FROM documents d"
+)
+
+
 def _document(row: tuple) -> Document:
-    id_, title, language, source, added_at, characters, count = row
-    return Document(id_, title, language, source, added_at, count, characters)
+    return Document(*row)
 
 
 def _corrupt(path: Path, exc: Exception) -> CorruptLibraryError:

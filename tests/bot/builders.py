@@ -17,7 +17,7 @@ SENTENCES = [
 
 
 def document(title: str = TITLE, sentence_count: int = len(SENTENCES)) -> Document:
-    return Document(1, title, "ar", None, "2026-03-01T10:00:00+00:00", sentence_count, 4093)
+    return Document(1, title, "ar", None, "2026-03-01T10:00:00+00:00", sentence_count, 4093, sentence_count)
 
 
 def sentences(texts: list[str] = SENTENCES) -> list[StoredSentence]:
@@ -36,7 +36,7 @@ def lookup(order: list[int], *, shown: int = 3, texts: list[str] = SENTENCES, qu
     hits = tuple(
         Hit(stored[i], doc, 0.8 - 0.01 * n, tuple(stored[max(i - 1, 0) : i + 2])) for n, i in enumerate(order)
     )
-    return Lookup(Answer(question, hits, 0.8, 0.75), shown, {doc.id: len(stored)})
+    return Lookup(Answer(question, hits, 0.8, 0.75), shown)
 
 
 def visible(html_text: str) -> str:

@@ -126,7 +126,7 @@ def test_example_buttons_carry_their_language() -> None:
 
 def test_memory_finds_answers_by_key_and_by_question_and_forgets_the_oldest() -> None:
     memory = ChatMemory()
-    shown = Shown(Lookup(Answer("q", (), None, None), 3, {}), "en", (11,))
+    shown = Shown(Lookup(Answer("q", (), None, None), 3), "en", (11,))
     keys = [memory.new_key() for _ in range(CAPACITY + 1)]
     assert len(set(keys)) == len(keys) and all(len(key) == 8 for key in keys)
     for question_id, key in enumerate(keys):

@@ -44,7 +44,7 @@ def every_message(texts: Texts) -> list[str]:
         render_welcome([document()] * 12, texts),
         render_help(texts, mention="@sanad_test_bot"),
         *render_sources([document()], texts),
-        render_inline("Who denied the claims?", found.quotes[0], found, texts),
+        render_inline("Who denied the claims?", found.quotes[0], texts),
     ]
 
 
@@ -89,14 +89,14 @@ def test_nothing_good_enough_is_said_plainly_with_a_hint_and_no_quote() -> None:
 @pytest.mark.parametrize("question", ["<b>bold</b>", "<script>alert(1)</script>", "Tom & Jerry", "1 < 2 > 0"])
 def test_html_in_a_question_is_shown_as_text(question: str) -> None:
     assert f"“{question}”" in visible(render_no_answer(question, ENGLISH))
-    assert f"❓ {question}" in visible(render_inline(question, lookup([1]).quotes[0], lookup([1]), ENGLISH))
+    assert f"❓ {question}" in visible(render_inline(question, lookup([1]).quotes[0], ENGLISH))
 
 
 def test_html_in_titles_and_quotes_is_shown_as_text() -> None:
     tricky = ["He said <i>no</i> & left.", "<blockquote>x</blockquote>"]
     stored = sentences(tricky)
     doc = document(title="Q&A <live>", sentence_count=2)
-    found = Lookup(Answer("q", tuple(Hit(s, doc, 0.8, (s,)) for s in stored), 0.8, 0.7), 3, {1: 2})
+    found = Lookup(Answer("q", tuple(Hit(s, doc, 0.8, (s,)) for s in stored), 0.8, 0.7), 3)
     shown = visible(render_answer(found, ENGLISH)[0])
     assert "📰 Q&A <live>" in shown
     assert all(sentence in shown for sentence in tricky)
@@ -199,7 +199,7 @@ def test_shorten_cuts_at_a_word_and_says_so(text: str, limit: int, expected: str
 
 def test_a_large_library_is_summed_up_in_the_welcome_and_listed_in_full_by_sources() -> None:
     documents = [
-        Document(n, f"Article number {n} " + "x" * 150, "en", None, "2026-03-01T10:00:00+00:00", 10, 1000)
+        Document(n, f"Article number {n} " + "x" * 150, "en", None, "2026-03-01T10:00:00+00:00", 10, 1000, 4)
         for n in range(1, 201)
     ]
     welcome = visible(render_welcome(documents, ENGLISH))
