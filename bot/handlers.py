@@ -197,9 +197,7 @@ class Handlers:
         if question:
             with contextlib.suppress(InputError):  # no letters: offer help, as for an empty query
                 lookup = await asyncio.to_thread(self.librarian.look_up, question, quotes=INLINE_QUOTES)
-        results = (
-            [] if lookup is None else [_inline_result(question, hit, lookup, texts) for hit in lookup.quotes]
-        )
+        results = [] if lookup is None else [_inline_result(question, hit, texts) for hit in lookup.quotes]
         await query.answer(
             results,
             cache_time=INLINE_CACHE_SECONDS,
@@ -309,7 +307,7 @@ async def _edit(
             raise
 
 
-def _inline_result(question: str, hit: Hit, lookup: Lookup, texts: Texts) -> InlineQueryResultArticle:
+def _inline_result(question: str, hit: Hit, texts: Texts) -> InlineQueryResultArticle:
     return InlineQueryResultArticle(
         id=str(hit.sentence.id),
         title=shorten(hit.text, INLINE_TITLE_LIMIT),
