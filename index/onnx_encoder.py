@@ -1,0 +1,262 @@
+"""The embedding model on onnxruntime: same vectors as `index.model.Encoder`, without torch.
+
+A serving process that uses `OnnxEncoder` imports tokenizers, onnxruntime and numpy, never torch,
+transformers or sentence-transformers: it starts in about a second at a third of the memory. It reads
+everything it needs from the sentence-transformers model directory (prompts, maximum length, pooling)
+and the graph `index.onnx_export` wrote beside it, and reproduces sentence-transformers' pipeline:
+prompt + text -> tokenizer.json (truncated to max_seq_length) -> graph -> mean over every token the
+attention mask keeps (prompt, <s> and </s> included) -> unit length.
+
+Threads. onnxruntime parallelises one call over `intra_op_num_threads` cores (`inter_op` stays 1: the
+graph is a chain). The default, every core this process may use, gives the lowest latency for one
+question at a time. When several questions are embedded at once (the bot runs handlers in threads,
+and sessions are thread-safe), calls that each want every core fight over them and onnxruntime's
+spinning workers burn the rest: cap `threads` (argument, or SANAD_ONNX_THREADS) at cores divided by
+the expected concurrent calls, 1 on a two-core machine under load. A capped session also stops its
+workers spinning between calls, so an idle bot does not hold a core.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+from index.errors import ModelError
+from index.model import PASSAGE_PROMPTS, PROBE_TEXT, ModelInfo, _fingerprint
+from index.onnx_export import ensure_onnx
+
+__all__ = ["BATCH_TOKENS", "THREADS_ENV", "Backend", "OnnxEncoder", "load_onnx_encoder"]
+
+Backend = Literal["onnx-int8", "onnx-fp32"]
+THREADS_ENV = "SANAD_ONNX_THREADS"
+# A batch also stops at this many padded tokens (a sentence longer than that goes alone). Measured on
+# 400 ARCD sentences (64 tokens on average, up to 317), 2 cores, int8: 19-37 sentences/s with plain
+# 32-sentence batches, 44-46 with 512-1024 tokens; 32 x 317 tokens of activations (and 154 MB of
+# attention scores) fall out of cache, and the long tail pads whole batches to its length.
+BATCH_TOKENS = 1024
+
+
+class OnnxEncoder:
+    """Turns questions and sentences into unit vectors comparable by inner product (onnxruntime).
+
+    Interchangeable with `index.model.Encoder`: `info` carries the same fingerprint as the torch
+    encoder of the same model directory, so libraries built by either open with the other.
+    `backend` says which graph runs ("onnx-int8" or "onnx-fp32"); `threads` how many cores one call uses.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path,
+        graph: Path,
+        *,
+        backend: Backend,
+        name: str | None = None,
+        threads: int | None = None,
+    ) -> None:
+        model_dir = Path(model_dir)
+        settings = _read_settings(model_dir)
+        self._query_prompt: str = settings["query_prompt"]
+        self._passage_prompt: str = settings["passage_prompt"]
+        self._lowercase: bool = settings["lowercase"]
+        # Most of the start-up: the tokenizer builds a trie of 250k pieces (about 1 s, 280 MB), the
+        # session 0.3 s. Overlapping the two in threads measured no faster.
+        self._tokenizer = _load_tokenizer(model_dir, settings["max_seq_length"])
+        self._pad_id: int = settings["pad_id"]
+        self.threads = _resolve_threads(threads)
+        self._session = _session(graph, self.threads)
+        self._inputs = {node.name for node in self._session.get_inputs()}
+        if not {"input_ids", "attention_mask"} <= self._inputs:
+            raise ModelError(f"{graph} does not take input_ids and attention_mask; re-export it.")
+        self.backend: Backend = backend
+        self.info = ModelInfo(
+            name=name or str(model_dir), fingerprint=_fingerprint(model_dir), dim=settings["dim"]
+        )
+
+    @property
+    def dim(self) -> int:
+        return self.info.dim
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed questions (with the model's query prompt, when it has one)."""
+        return self._encode(texts, self._query_prompt, batch_size=32, progress=False)
+
+    def encode_passages(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
+    ) -> np.ndarray:
+        """Embed article sentences (with the model's passage prompt, when it has one)."""
+        return self._encode(texts, self._passage_prompt, batch_size=batch_size, progress=progress)
+
+    def probe(self) -> np.ndarray:
+        """The model's vector for a fixed text; see `index.model.PROBE_TEXT`."""
+        return self.encode_passages([PROBE_TEXT])[0]
+
+    def _encode(self, texts: Sequence[str], prompt: str, *, batch_size: int, progress: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        inputs = [prompt + text for text in texts]
+        if self._lowercase:
+            inputs = [text.lower() for text in inputs]
+        if len(inputs) == 1:
+            ids = [self._tokenizer.encode(inputs[0]).ids]
+        else:
+            ids = [encoding.ids for encoding in self._tokenizer.encode_batch(inputs)]
+        out = np.empty((len(ids), self.dim), dtype=np.float32)
+        bar = _progress(len(ids)) if progress else None
+        try:
+            for chosen in _batches([len(row) for row in ids], batch_size):
+                out[chosen] = self._embed([ids[i] for i in chosen])
+                if bar is not None:
+                    bar.update(len(chosen))
+        finally:
+            if bar is not None:
+                bar.close()
+        return out
+
+    def _embed(self, rows: list[list[int]]) -> np.ndarray:
+        width = max(len(row) for row in rows)
+        ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for i, row in enumerate(rows):
+            ids[i, : len(row)] = row
+            mask[i, : len(row)] = 1
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        (hidden,) = self._session.run(["last_hidden_state"], feed)
+        weights = mask.astype(np.float32)
+        pooled = np.einsum("bld,bl->bd", hidden, weights) / weights.sum(axis=1, keepdims=True)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return pooled / np.maximum(norms, 1e-12)
+
+
+def load_onnx_encoder(
+    model_dir: Path, *, quantized: bool = True, threads: int | None = None, name: str | None = None
+) -> OnnxEncoder:
+    """Load `model_dir` (a sentence-transformers directory) on onnxruntime, exporting it first if needed.
+
+    `quantized` picks the int8 graph (smaller, faster, cosine >= 0.99 to torch) over float32.
+    `threads` caps the cores one call may use (default: SANAD_ONNX_THREADS, else every core).
+    The first call for a model exports it, which needs torch; later processes do not.
+    """
+    model_dir = Path(model_dir)
+    if not (model_dir / "tokenizer.json").is_file():
+        raise ModelError(
+            f"{model_dir} has no tokenizer.json: the ONNX backend needs a fast-tokenizer model directory."
+        )
+    graph = ensure_onnx(model_dir, quantized)
+    backend: Backend = "onnx-int8" if quantized else "onnx-fp32"
+    return OnnxEncoder(model_dir, graph, backend=backend, name=name, threads=threads)
+
+
+# ---------------------------------------------------------------------------------- parts
+
+
+def _batches(lengths: list[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped longest first, so each batch pads little: at most `batch_size` sentences and
+    `BATCH_TOKENS` padded tokens each. The caller writes results back by index, restoring its order."""
+    batches: list[list[int]] = []
+    for i in sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True):
+        current = batches[-1] if batches else None
+        if current and len(current) < batch_size and (len(current) + 1) * lengths[current[0]] <= BATCH_TOKENS:
+            current.append(i)
+        else:
+            batches.append([i])
+    return batches
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return {}
+    except ValueError as exc:
+        raise ModelError(f"{path} is not valid JSON: {exc}") from exc
+
+
+def _read_settings(model_dir: Path) -> dict[str, Any]:
+    """Prompts, maximum length, pooling and dimension, from the files sentence-transformers reads."""
+    st_config = _read_json(model_dir / "config_sentence_transformers.json")
+    prompts: dict[str, str] = st_config.get("prompts") or {}
+    default = prompts.get(st_config.get("default_prompt_name") or "", "")
+    passage = next((prompts[p] for p in PASSAGE_PROMPTS if prompts.get(p)), default)
+    bert = _read_json(model_dir / "sentence_bert_config.json")
+    config = _read_json(model_dir / "config.json")
+    pooling = _pooling_config(model_dir)
+    mean = pooling.get("pooling_mode") == "mean" or pooling.get("pooling_mode_mean_tokens") is True
+    if not mean or pooling.get("include_prompt", True) is not True:
+        raise ModelError(
+            f"{model_dir} does not mean-pool over every token; the ONNX backend supports only that."
+            " Use the torch encoder for this model."
+        )
+    max_length = min(int(bert.get("max_seq_length") or 512), int(config.get("max_position_embeddings", 512)))
+    return {
+        "query_prompt": prompts.get("query") or default,
+        "passage_prompt": passage,
+        "lowercase": bool(bert.get("do_lower_case", False)),
+        "max_seq_length": max_length,
+        "pad_id": int(config.get("pad_token_id") or 0),
+        "dim": int(pooling.get("embedding_dimension") or config["hidden_size"]),
+    }
+
+
+def _pooling_config(model_dir: Path) -> dict[str, Any]:
+    modules = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
+    for module in modules:
+        if module.get("type", "").endswith("Pooling"):
+            return _read_json(model_dir / module["path"] / "config.json")
+    raise ModelError(f"{model_dir}/modules.json has no pooling module.")
+
+
+def _load_tokenizer(model_dir: Path, max_length: int) -> Tokenizer:
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    # tokenizer_config.json's split_special_tokens (not stored in tokenizer.json): a literal "<s>"
+    # in the text is text, not the start token. The post-processor still adds the real <s> and </s>.
+    tokenizer_config = _read_json(model_dir / "tokenizer_config.json")
+    tokenizer.encode_special_tokens = bool(tokenizer_config.get("split_special_tokens", False))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=max_length)
+    return tokenizer
+
+
+def _resolve_threads(threads: int | None) -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if threads is None:
+        raw = os.environ.get(THREADS_ENV, "").strip()
+        try:
+            threads = int(raw) if raw else cores
+        except ValueError:
+            raise ModelError(f"{THREADS_ENV} must be a whole number of threads, not {raw!r}.") from None
+    if threads < 1:
+        raise ModelError(f"threads must be at least 1, not {threads}.")
+    return min(threads, cores)
+
+
+def _session(graph: Path, threads: int) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.log_severity_level = 3  # errors only: onnxruntime warns about things it handles itself
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if threads < cores:
+        # Capped means "other work shares these cores": do not keep a worker spinning between calls.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        return ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable graphs
+        raise ModelError(f"onnxruntime cannot load {graph} ({exc}); delete it to re-export.") from exc
+
+
+def _progress(total: int) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="Embedding", unit="sentence")

@@ -1,0 +1,427 @@
+"""Export the embedding model's transformer to ONNX once, so serving needs neither torch nor transformers.
+
+The export lives beside the model it came from and is rebuilt only when that model changes:
+
+    <model_dir>/onnx/model.onnx        float32, what torch computes (cosine 1.0000)
+    <model_dir>/onnx/model_int8.onnx   weights quantised to int8, activations quantised per call
+    <model_dir>/onnx/export.json       the source model's fingerprint, the recipe, versions, sha256s
+
+The graph maps `input_ids` and `attention_mask` (both int64, any batch size and sequence length) to
+`last_hidden_state`; pooling, normalisation and prompts stay in `index.onnx_encoder`. Only
+`export_onnx` needs torch and transformers, imported when it runs: a serving process that finds a
+fresh export never imports them.
+
+Recipe: the legacy TorchScript exporter (`dynamo=False`) with eager attention, whose plain
+MatMul/Softmax pattern onnxruntime's BERT optimizer fuses into its Attention, EmbedLayerNormalization
+and SkipLayerNormalization kernels (the SDPA graph does not fuse). Dynamic int8 quantisation then
+turns those into their integer forms (`QUANTIZATION` says which weight type; see the issue 6 notes).
+Every file is written under a temporary name and renamed into place, builds hold a lock so two
+processes never build at once, and a new export is checked against torch before it is kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+import warnings
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.atomic import fsync_dir
+from index.errors import ModelError
+
+__all__ = [
+    "EXPORT_FORMAT",
+    "FP32_NAME",
+    "INT8_NAME",
+    "ONNX_DIR",
+    "OPSET",
+    "QUANTIZATION",
+    "RECORD_NAME",
+    "ensure_onnx",
+    "export_onnx",
+    "onnx_path",
+    "read_record",
+    "source_fingerprint",
+]
+
+log = logging.getLogger(__name__)
+
+ONNX_DIR = "onnx"
+FP32_NAME = "model.onnx"
+INT8_NAME = "model_int8.onnx"
+RECORD_NAME = "export.json"
+OPSET = 17
+# Bump when the recipe below changes: exports recorded with another format are rebuilt.
+EXPORT_FORMAT = 1
+# Dynamic int8 quantisation of model_int8.onnx, chosen by measurement (issue 6) on this model, 2-core AVX2:
+# - QUInt8 weights: QInt8 (u8s8 kernels without VNNI) lost more (min cosine to torch 0.981 vs 0.990);
+#   QInt8 with reduce_range collapsed (0.947).
+# - per-channel weight scales: min cosine 0.990 -> 0.994, seed top-1 agreement with torch 86% -> 94%.
+# - one MatMul kept float32: layer 4's feed-forward output, whose input (after GELU) reaches |x| = 62,
+#   twice any other layer's, so per-tensor activation quantisation blurs it most. Keeping it costs
+#   2.4 MB and ~3% time and lifts min cosine to 0.996; keeping all twelve (0.998) costs ~25% time.
+#   Names that a graph lacks are ignored, so other models simply get every MatMul quantised.
+QUANTIZATION: dict[str, Any] = {
+    "weight_type": "QUInt8",
+    "per_channel": True,
+    "reduce_range": False,
+    "float_nodes": ["/inner/encoder/layer.4/output/dense/MatMul"],
+}
+# An export must reproduce torch at least this closely on a padded batch, or it is not kept.
+_MIN_COSINE = 0.9999
+_VERIFY_TEXTS = (
+    "query: who denied the claims?",
+    "passage: ونفى المتحدث باسم وزارة الخارجية الصينية هذه المزاعم، مؤكدا أن بلاده تعارض الهجمات.",
+    "passage: x",
+)
+
+
+def onnx_path(model_dir: Path, *, quantize: bool) -> Path:
+    """Where the export of `model_dir` lives (whether or not it has been built)."""
+    return Path(model_dir) / ONNX_DIR / (INT8_NAME if quantize else FP32_NAME)
+
+
+def read_record(model_dir: Path) -> dict[str, Any]:
+    """`export.json`: what was exported from which model, or {} when there is none (or it is unreadable)."""
+    path = Path(model_dir) / ONNX_DIR / RECORD_NAME
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def source_fingerprint(model_dir: Path) -> str:
+    """The model's build fingerprint (`index.bundled.model_fingerprint`), or for a model directory
+    without a bundled manifest, a digest of its files' names and sizes that ignores `onnx/` itself."""
+    from index.bundled import model_fingerprint
+
+    model_dir = Path(model_dir)
+    try:
+        return model_fingerprint(model_dir)
+    except FileNotFoundError:
+        digest = hashlib.sha256()
+        for file in sorted(model_dir.rglob("*")):
+            relative = file.relative_to(model_dir)
+            if file.is_file() and relative.parts[0] != ONNX_DIR:
+                digest.update(f"{relative.as_posix()}:{file.stat().st_size}".encode())
+        return "files:" + digest.hexdigest()[:16]
+
+
+def ensure_onnx(model_dir: Path, quantize: bool) -> Path:
+    """Return the export's path, building it first if it is missing or stale.
+
+    Stale means: built from another model (fingerprint), by another recipe (`EXPORT_FORMAT`, and for
+    int8 `QUANTIZATION`), from another float32 file, or its size differs from the record. This check
+    reads two small JSON files and stats one file, so it costs nothing at start-up.
+    """
+    model_dir = Path(model_dir)
+    if _is_fresh(model_dir, quantize=quantize):
+        return onnx_path(model_dir, quantize=quantize)
+    return export_onnx(model_dir, quantize=quantize)
+
+
+def export_onnx(model_dir: Path, *, quantize: bool) -> Path:
+    """Build the float32 export of `model_dir` (and, with `quantize`, the int8 one from it); return its path.
+
+    The requested file is always rebuilt; the float32 file an int8 build starts from is reused
+    when fresh. Needs torch and transformers (for float32) and onnx (for int8).
+    """
+    model_dir = Path(model_dir)
+    if not (model_dir / "config.json").is_file():
+        raise ModelError(f"{model_dir} is not a model directory (no config.json); nothing to export.")
+    out_dir = model_dir / ONNX_DIR
+    out_dir.mkdir(exist_ok=True)
+    with _build_lock(out_dir):
+        if quantize:
+            if not _is_fresh(model_dir, quantize=False):
+                _export_fp32(model_dir)
+            _quantize(model_dir)
+        else:
+            _export_fp32(model_dir)
+    return onnx_path(model_dir, quantize=quantize)
+
+
+# ------------------------------------------------------------------------------ freshness
+
+
+def _is_fresh(model_dir: Path, *, quantize: bool) -> bool:
+    record = read_record(model_dir)
+    if record.get("format") != EXPORT_FORMAT or record.get("source_fingerprint") != source_fingerprint(
+        model_dir
+    ):
+        return False
+    files = record.get("files", {})
+    names = [FP32_NAME, INT8_NAME] if quantize else [FP32_NAME]
+    for name in names:
+        entry = files.get(name)
+        path = model_dir / ONNX_DIR / name
+        if not entry or not path.is_file() or path.stat().st_size != entry.get("bytes"):
+            return False
+    if quantize:
+        entry = files[INT8_NAME]
+        if (
+            entry.get("quantization") != QUANTIZATION
+            or entry.get("from_sha256") != files[FP32_NAME]["sha256"]
+        ):
+            return False
+    return True
+
+
+@contextlib.contextmanager
+def _build_lock(out_dir: Path) -> Iterator[None]:
+    """One build at a time per model directory, across processes (released if the process dies)."""
+    with (out_dir / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_record(model_dir: Path, name: str, entry: dict[str, Any]) -> None:
+    """Record `name`'s export; a new float32 export invalidates everything derived from the old one."""
+    fingerprint = source_fingerprint(model_dir)
+    record = read_record(model_dir)
+    if record.get("format") != EXPORT_FORMAT or record.get("source_fingerprint") != fingerprint:
+        record = {}
+    files = {} if name == FP32_NAME else dict(record.get("files", {}))
+    files[name] = entry
+    record = {"format": EXPORT_FORMAT, "source_fingerprint": fingerprint, "opset": OPSET, "files": files}
+    text = json.dumps(record, indent=2, sort_keys=True) + "\n"
+    built = _temporary(model_dir / ONNX_DIR, RECORD_NAME)
+    try:
+        built.write_text(text, encoding="utf-8")
+        _place(built, model_dir / ONNX_DIR / RECORD_NAME)
+    finally:
+        built.unlink(missing_ok=True)
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _temporary(out_dir: Path, name: str) -> Path:
+    """A hidden sibling of the final file: same filesystem, so the final rename is atomic."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _place(built: Path, target: Path) -> None:
+    """Flush `built` and rename it over `target`, readable by all like the model beside it."""
+    with built.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.chmod(built, 0o644)  # mkstemp's 0600 would stick to the final file
+    os.replace(built, target)
+    fsync_dir(target.parent)
+
+
+def _versions(*packages: str) -> dict[str, str]:
+    return {package: metadata.version(package) for package in packages}
+
+
+# --------------------------------------------------------------------------------- export
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return {}
+
+
+def _export_fp32(model_dir: Path) -> None:
+    out_dir = model_dir / ONNX_DIR
+    started = time.perf_counter()
+    log.info("exporting %s to ONNX (float32)", model_dir)
+    traced, fused = _temporary(out_dir, FP32_NAME), _temporary(out_dir, FP32_NAME)
+    try:
+        reference, inputs = _trace(model_dir, traced)
+        _fuse(model_dir, traced, fused)
+        _verify(fused, inputs, reference)
+        sha = _sha256_file(fused)
+        size = fused.stat().st_size
+        _place(fused, out_dir / FP32_NAME)
+    finally:
+        for path in (traced, fused):
+            path.unlink(missing_ok=True)
+    entry = {
+        "sha256": sha,
+        "bytes": size,
+        "opset": OPSET,
+        "exporter": "torch.onnx.export(dynamo=False), eager attention, onnxruntime BERT fusion",
+        "seconds": round(time.perf_counter() - started, 1),
+        "versions": _versions("torch", "transformers", "onnxruntime"),
+    }
+    _write_record(model_dir, FP32_NAME, entry)
+    log.info("exported %s in %.1f s", out_dir / FP32_NAME, entry["seconds"])
+
+
+def _trace(model_dir: Path, target: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Export the transformer with the legacy exporter; return torch's output and the inputs used."""
+    import torch
+    from tokenizers import Tokenizer
+    from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    model_kwargs = _read_json(model_dir / "sentence_bert_config.json").get("model_kwargs", {})
+    try:
+        model = AutoModel.from_pretrained(
+            str(model_dir),
+            attn_implementation="eager",
+            dtype=torch.float32,
+            local_files_only=True,
+            **model_kwargs,
+        ).eval()
+    except OSError as exc:
+        raise ModelError(f"Could not load {model_dir} for the ONNX export: {exc}") from exc
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner  # node names start with /inner/: QUANTIZATION["float_nodes"] relies on it
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.encode_special_tokens = True
+    pad_id = int(_read_json(model_dir / "config.json").get("pad_token_id") or 0)
+    ids, mask = _pad([tokenizer.encode(text).ids for text in _VERIFY_TEXTS], pad_id=pad_id)
+    inputs = {"input_ids": ids, "attention_mask": mask}
+    axes = {0: "batch", 1: "sequence"}
+    wrapper = LastHiddenState(model).eval()
+    with torch.no_grad(), warnings.catch_warnings():
+        # Tracer warnings: transformers' mask code branches on shapes. Every branch taken here is the
+        # one any input takes, because the encoder always passes a mask as long as the ids.
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            wrapper,
+            (torch.from_numpy(ids), torch.from_numpy(mask)),
+            str(target),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+            opset_version=OPSET,
+            do_constant_folding=True,
+            dynamo=False,
+        )
+        reference = wrapper(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
+    return reference, inputs
+
+
+def _fuse(model_dir: Path, source: Path, target: Path) -> None:
+    """onnxruntime's offline BERT fusions (opt_level 0: fusions only, nothing hardware-specific)."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    config = _read_json(model_dir / "config.json")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        optimized = optimize_model(
+            str(source),
+            model_type="bert",
+            num_heads=int(config["num_attention_heads"]),
+            hidden_size=int(config["hidden_size"]),
+            opt_level=0,
+            use_gpu=False,
+        )
+    stats = optimized.get_fused_operator_statistics()
+    if stats.get("Attention", 0) != int(config["num_hidden_layers"]):
+        log.warning("ONNX attention fusion found %s of %s layers", stats.get("Attention"), config)
+    optimized.save_model_to_file(str(target))
+
+
+def _verify(path: Path, inputs: dict[str, np.ndarray], reference: np.ndarray) -> None:
+    """The export must reproduce torch on the traced batch and on each text alone (other shapes)."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    ids, mask = inputs["input_ids"], inputs["attention_mask"]
+    batches = [(ids, mask, reference)]
+    for row in range(len(ids)):
+        n = int(mask[row].sum())
+        batches.append((ids[row : row + 1, :n], mask[row : row + 1, :n], reference[row : row + 1, :n]))
+    for batch_ids, batch_mask, expected in batches:
+        (got,) = session.run(None, {"input_ids": batch_ids, "attention_mask": batch_mask})
+        cosine = _pooled_cosine(got, expected, batch_mask)
+        if cosine < _MIN_COSINE:
+            raise ModelError(
+                f"The ONNX export of {path.parent.parent} disagrees with torch (cosine {cosine:.5f})."
+            )
+
+
+def _pooled_cosine(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
+    weights = mask[..., None].astype(np.float32)
+    pa, pb = (a * weights).sum(1), (b * weights).sum(1)
+    pa /= np.linalg.norm(pa, axis=1, keepdims=True)
+    pb /= np.linalg.norm(pb, axis=1, keepdims=True)
+    return float((pa * pb).sum(1).min())
+
+
+def _pad(rows: list[list[int]], *, pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+    width = max(len(row) for row in rows)
+    ids = np.full((len(rows), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for i, row in enumerate(rows):
+        ids[i, : len(row)] = row
+        mask[i, : len(row)] = 1
+    return ids, mask
+
+
+# ----------------------------------------------------------------------------- quantise
+
+
+def _quantize(model_dir: Path) -> None:
+    from onnx import TensorProto
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    out_dir = model_dir / ONNX_DIR
+    source = out_dir / FP32_NAME
+    started = time.perf_counter()
+    log.info("quantising %s to int8", source)
+    built = _temporary(out_dir, INT8_NAME)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            quantize_dynamic(
+                source,
+                built,
+                weight_type=QuantType[QUANTIZATION["weight_type"]],
+                per_channel=QUANTIZATION["per_channel"],
+                reduce_range=QUANTIZATION["reduce_range"],
+                nodes_to_exclude=list(QUANTIZATION["float_nodes"]),
+                # Shape inference cannot type the fused contrib ops' outputs; they are all float.
+                extra_options={"DefaultTensorType": TensorProto.FLOAT},
+            )
+        sha = _sha256_file(built)
+        size = built.stat().st_size
+        _place(built, out_dir / INT8_NAME)
+    finally:
+        built.unlink(missing_ok=True)
+    entry = {
+        "sha256": sha,
+        "bytes": size,
+        "from_sha256": read_record(model_dir)["files"][FP32_NAME]["sha256"],
+        "quantization": dict(QUANTIZATION),
+        "seconds": round(time.perf_counter() - started, 1),
+        "versions": _versions("onnxruntime", "onnx"),
+    }
+    _write_record(model_dir, INT8_NAME, entry)
+    log.info("quantised %s in %.1f s", out_dir / INT8_NAME, entry["seconds"])

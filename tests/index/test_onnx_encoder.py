@@ -1,0 +1,296 @@
+"""The onnxruntime encoder: torch's vectors without torch, interchangeable with `index.model.Encoder`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import onnx_export
+from index.bundled import model_fingerprint
+from index.config import IndexSettings
+from index.datasets import load_seed_questions, seed_articles
+from index.documents import SourceText
+from index.model import PROBE_TEXT, Encoder, resolve_model_path
+from index.onnx_encoder import BATCH_TOKENS, OnnxEncoder, _batches, load_onnx_encoder
+from index.onnx_export import (
+    EXPORT_FORMAT,
+    FP32_NAME,
+    INT8_NAME,
+    QUANTIZATION,
+    ensure_onnx,
+    onnx_path,
+    read_record,
+)
+from index.service import add_source
+from index.split import split_article
+from index.store import Library
+from tests.conftest import SPOKESMAN
+
+SEED_ARTICLE = seed_articles()[0]
+SEED_SENTENCES = [s.text for s in split_article(SEED_ARTICLE.read_text(encoding="utf-8")).sentences]
+QUESTIONS = [
+    "Who denied the claims?",
+    "Which group was blamed for the Microsoft Exchange hack?",
+    "What did the UK foreign secretary say?",
+    "من نفى هذه المزاعم؟",
+]
+EDGE_TEXTS = [
+    "  leading and trailing spaces  ",
+    "a literal <s> and </s> stay text",
+    "ﻻ presentation forms, emoji 😀, 中文, الْعَرَبِيَّة",
+    "هذا نص طويل جدا يتجاوز حد الطول " * 120,  # far past 512 tokens: truncated like torch
+]
+# Measured (issue 6): int8 picks torch's best seed sentence for 57 of 63 questions (0.905); the 6 others
+# are near-ties that torch itself decides by 0.0007-0.0067 (int8 then gets 2 answerable ones right that
+# torch missed and misses 1). int8 questions against torch's sentence vectors (a library built with
+# torch, queried with int8) pick torch's sentence for all 63. Dynamic quantisation scales activations
+# per batch, so these counts move by a question or two when batching changes.
+MIN_TOP1_AGREEMENT = 0.85
+MIN_CROSS_AGREEMENT = 0.95
+NEAR_TIE = 0.01
+
+
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", a, b)
+
+
+@pytest.fixture(scope="session")
+def model_dir(settings: IndexSettings) -> Path:
+    path = resolve_model_path(settings.model, settings.model_cache)
+    if not isinstance(path, Path):
+        pytest.skip(f"the ONNX backend needs a local model directory, not {path!r}")
+    ensure_onnx(path, quantize=True)  # builds model.onnx and model_int8.onnx once, reused afterwards
+    return path
+
+
+@pytest.fixture(scope="session")
+def onnx_fp32(model_dir: Path) -> OnnxEncoder:
+    return load_onnx_encoder(model_dir, quantized=False)
+
+
+@pytest.fixture(scope="session")
+def onnx_int8(model_dir: Path) -> OnnxEncoder:
+    return load_onnx_encoder(model_dir, quantized=True)
+
+
+@pytest.fixture(scope="session")
+def torch_vectors(encoder: Encoder) -> dict[str, np.ndarray]:
+    return {
+        "passages": encoder.encode_passages(SEED_SENTENCES[:20] + EDGE_TEXTS),
+        "queries": encoder.encode_queries(QUESTIONS + EDGE_TEXTS),
+    }
+
+
+def onnx_vectors(onnx: OnnxEncoder) -> dict[str, np.ndarray]:
+    return {
+        "passages": onnx.encode_passages(SEED_SENTENCES[:20] + EDGE_TEXTS),
+        "queries": onnx.encode_queries(QUESTIONS + EDGE_TEXTS),
+    }
+
+
+def test_seed_sentences_are_enough_for_the_comparison() -> None:
+    assert len(SEED_SENTENCES) >= 20
+
+
+def test_fp32_reproduces_torch(onnx_fp32: OnnxEncoder, torch_vectors: dict[str, np.ndarray]) -> None:
+    got = onnx_vectors(onnx_fp32)
+    for kind in ("passages", "queries"):
+        assert cosines(got[kind], torch_vectors[kind]).min() >= 0.9999, kind
+
+
+def test_int8_stays_close_to_torch(onnx_int8: OnnxEncoder, torch_vectors: dict[str, np.ndarray]) -> None:
+    got = onnx_vectors(onnx_int8)
+    for kind in ("passages", "queries"):
+        assert cosines(got[kind], torch_vectors[kind]).min() >= 0.99, kind
+
+
+@pytest.fixture(scope="session")
+def seed_scores(encoder: Encoder, onnx_int8: OnnxEncoder) -> dict[str, np.ndarray]:
+    """Question x sentence scores on the seed set: torch, int8, and int8 questions on torch sentences."""
+    questions = [q.question for q in load_seed_questions(SEED_ARTICLE)]
+    torch_q, torch_s = encoder.encode_queries(questions), encoder.encode_passages(SEED_SENTENCES)
+    int8_q, int8_s = onnx_int8.encode_queries(questions), onnx_int8.encode_passages(SEED_SENTENCES)
+    return {"torch": torch_q @ torch_s.T, "int8": int8_q @ int8_s.T, "cross": int8_q @ torch_s.T}
+
+
+def test_int8_picks_torchs_seed_sentence_but_for_near_ties(seed_scores: dict[str, np.ndarray]) -> None:
+    torch_best, int8_best = seed_scores["torch"].argmax(axis=1), seed_scores["int8"].argmax(axis=1)
+    assert np.mean(torch_best == int8_best) >= MIN_TOP1_AGREEMENT
+    for row in np.flatnonzero(torch_best != int8_best):
+        torch_margin = seed_scores["torch"][row, torch_best[row]] - seed_scores["torch"][row, int8_best[row]]
+        assert torch_margin < NEAR_TIE, f"question {row}: torch preferred its sentence by {torch_margin:.4f}"
+
+
+def test_int8_questions_find_torchs_sentences_in_a_torch_library(seed_scores: dict[str, np.ndarray]) -> None:
+    agreement = np.mean(seed_scores["torch"].argmax(axis=1) == seed_scores["cross"].argmax(axis=1))
+    assert agreement >= MIN_CROSS_AGREEMENT
+
+
+def test_same_model_info_as_torch(encoder: Encoder, onnx_int8: OnnxEncoder, onnx_fp32: OnnxEncoder) -> None:
+    for onnx in (onnx_int8, onnx_fp32):
+        assert onnx.info.fingerprint == encoder.info.fingerprint
+        assert onnx.dim == encoder.dim == 384
+    assert (onnx_int8.backend, onnx_fp32.backend) == ("onnx-int8", "onnx-fp32")
+
+
+def test_a_library_built_with_torch_opens_and_answers_with_int8(
+    tmp_path: Path, encoder: Encoder, onnx_int8: OnnxEncoder
+) -> None:
+    seed = SourceText(SEED_ARTICLE.read_text(encoding="utf-8"), title="seed")
+    question = ["Who denied the claims?"]
+    with Library.open(tmp_path, encoder.info, encoder.probe()) as library:
+        add_source(library, encoder, seed)
+        (torch_hits,) = library.search(encoder.encode_queries(question), 3)
+    with Library.open(tmp_path, onnx_int8.info, onnx_int8.probe(), create=False) as library:
+        (int8_hits,) = library.search(onnx_int8.encode_queries(question), 3)
+        quoted = [s.text for s in library.sentences([i for i, _ in int8_hits]).values()]
+    assert [i for i, _ in int8_hits] == [i for i, _ in torch_hits]
+    assert any(text.startswith(SPOKESMAN) for text in quoted)
+
+
+def test_probe_embeds_the_probe_text_as_a_passage(onnx_int8: OnnxEncoder) -> None:
+    assert np.allclose(onnx_int8.probe(), onnx_int8.encode_passages([PROBE_TEXT])[0])
+    assert np.linalg.norm(onnx_int8.probe()) == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize(("backend", "floor"), [("onnx_fp32", 0.9999), ("onnx_int8", 0.99)])
+def test_batching_and_length_sorting_keep_the_callers_order(
+    request: pytest.FixtureRequest, backend: str, floor: float
+) -> None:
+    """int8 only nearly: dynamic quantisation scales activations per batch, so neighbours matter a little."""
+    onnx = request.getfixturevalue(backend)
+    texts = [*SEED_SENTENCES[:7], "قصير", *EDGE_TEXTS[:2]]
+    batched = onnx.encode_passages(texts, batch_size=3)
+    one_by_one = np.vstack([onnx.encode_passages([text]) for text in texts])
+    assert batched.shape == (len(texts), 384) and batched.dtype == np.float32
+    assert cosines(batched, one_by_one).min() >= floor
+
+
+def test_empty_input_gives_an_empty_matrix(onnx_int8: OnnxEncoder) -> None:
+    assert onnx_int8.encode_queries([]).shape == (0, 384)
+    assert onnx_int8.encode_passages([], progress=True).shape == (0, 384)
+
+
+def test_progress_bar_reports_sentences(onnx_int8: OnnxEncoder, capsys: pytest.CaptureFixture[str]) -> None:
+    onnx_int8.encode_passages(SEED_SENTENCES[:5], progress=True)
+    assert "5/5" in capsys.readouterr().err
+
+
+def test_export_record_names_the_source_model_and_the_files(model_dir: Path) -> None:
+    record = read_record(model_dir)
+    assert record["source_fingerprint"] == model_fingerprint(model_dir)
+    assert record["opset"] >= 17
+    for name in (FP32_NAME, INT8_NAME):
+        entry = record["files"][name]
+        assert entry["bytes"] == (model_dir / "onnx" / name).stat().st_size
+        assert len(entry["sha256"]) == 64
+    assert record["files"][INT8_NAME]["from_sha256"] == record["files"][FP32_NAME]["sha256"]
+    assert record["files"][FP32_NAME]["versions"]["torch"]
+
+
+def test_ensure_onnx_reuses_a_fresh_export(model_dir: Path) -> None:
+    path = onnx_path(model_dir, quantize=True)
+    before = path.stat().st_mtime_ns
+    assert ensure_onnx(model_dir, quantize=True) == path
+    assert path.stat().st_mtime_ns == before
+
+
+def test_serving_process_never_imports_torch(model_dir: Path) -> None:
+    script = f"""
+import json, sys
+from pathlib import Path
+from index.onnx_encoder import load_onnx_encoder
+encoder = load_onnx_encoder(Path({str(model_dir)!r}))
+encoder.encode_queries(["Who denied the claims?"])
+encoder.encode_passages(["ونفى المتحدث باسم وزارة الخارجية الصينية هذه المزاعم"], progress=True)
+heavy = ("torch", "transformers", "sentence_transformers")
+print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] in heavy)))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+# ------------------------------------------------------- when an export is stale (no model needed)
+
+
+def fake_export(model: Path, *, fingerprint: str = "abc") -> Path:
+    """A model directory with a bundled manifest and a recorded (fake) export beside it."""
+    (model / "onnx").mkdir(parents=True)
+    (model / "sanad_model.json").write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
+    (model / "onnx" / FP32_NAME).write_bytes(b"float")
+    (model / "onnx" / INT8_NAME).write_bytes(b"int8")
+    files = {
+        FP32_NAME: {"bytes": 5, "sha256": "f" * 64},
+        INT8_NAME: {"bytes": 4, "sha256": "e" * 64, "from_sha256": "f" * 64, "quantization": QUANTIZATION},
+    }
+    record = {"format": EXPORT_FORMAT, "source_fingerprint": fingerprint, "opset": 17, "files": files}
+    (model / "onnx" / "export.json").write_text(json.dumps(record), encoding="utf-8")
+    return model
+
+
+@pytest.fixture
+def exports(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, bool]]:
+    """Calls to export_onnx, recorded instead of run."""
+    calls: list[tuple[Path, bool]] = []
+
+    def record(model_dir: Path, *, quantize: bool) -> Path:
+        calls.append((model_dir, quantize))
+        return onnx_path(model_dir, quantize=quantize)
+
+    monkeypatch.setattr(onnx_export, "export_onnx", record)
+    return calls
+
+
+def test_a_recorded_export_is_reused(tmp_path: Path, exports: list[tuple[Path, bool]]) -> None:
+    model = fake_export(tmp_path)
+    assert ensure_onnx(model, quantize=True) == model / "onnx" / INT8_NAME
+    assert ensure_onnx(model, quantize=False) == model / "onnx" / FP32_NAME
+    assert exports == []
+
+
+@pytest.mark.parametrize(
+    ("change", "stale"),
+    [
+        ("model rebuilt", {False, True}),
+        ("file truncated", {False, True}),
+        ("int8 file missing", {True}),
+        ("other quantisation", {True}),
+        ("older recipe", {False, True}),
+    ],
+)
+def test_a_stale_export_is_rebuilt(
+    tmp_path: Path, exports: list[tuple[Path, bool]], change: str, stale: set[bool]
+) -> None:
+    model = fake_export(tmp_path)
+    record_path = model / "onnx" / "export.json"
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    if change == "model rebuilt":
+        (model / "sanad_model.json").write_text(json.dumps({"fingerprint": "new"}), encoding="utf-8")
+    elif change == "file truncated":
+        (model / "onnx" / FP32_NAME).write_bytes(b"flo")
+    elif change == "int8 file missing":
+        (model / "onnx" / INT8_NAME).unlink()
+    elif change == "other quantisation":
+        record["files"][INT8_NAME]["quantization"] = {**QUANTIZATION, "per_channel": "?"}
+    elif change == "older recipe":
+        record["format"] = EXPORT_FORMAT - 1
+    record_path.write_text(json.dumps(record), encoding="utf-8")
+    for quantize in (False, True):
+        ensure_onnx(model, quantize=quantize)
+    assert {quantize for _, quantize in exports} == stale
+
+
+def test_batches_go_longest_first_within_both_limits() -> None:
+    lengths = [5, 300, 40, 40, 2000, 7, 9]
+    batches = _batches(lengths, 3)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    assert batches[0] == [4]  # longer than the token budget: alone
+    for batch in batches:
+        assert len(batch) <= 3
+        assert len(batch) == 1 or len(batch) * lengths[batch[0]] <= BATCH_TOKENS
+        assert [lengths[i] for i in batch] == sorted((lengths[i] for i in batch), reverse=True)
