@@ -37,8 +37,8 @@ __all__ = ["BATCH_TOKENS", "THREADS_ENV", "Backend", "OnnxEncoder", "load_onnx_e
 Backend = Literal["onnx-int8", "onnx-fp32"]
 THREADS_ENV = "SANAD_ONNX_THREADS"
 # A batch also stops at this many padded tokens (a sentence longer than that goes alone). Measured on
-# 400 ARCD sentences (64 tokens on average, up to 317), 2 cores, int8: 19-37 sentences/s with plain
-# 32-sentence batches, 44-46 with 512-1024 tokens; 32 x 317 tokens of activations (and 154 MB of
+# 400 ARCD sentences (64 tokens on average, up to 317), 2 cores, int8: about 34 sentences/s with plain
+# 32-sentence batches, 45 with 512-1024 tokens: 32 x 317 tokens of activations (and 154 MB of
 # attention scores) fall out of cache, and the long tail pads whole batches to its length.
 BATCH_TOKENS = 1024
 

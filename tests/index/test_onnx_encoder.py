@@ -45,14 +45,13 @@ EDGE_TEXTS = [
     "ﻻ presentation forms, emoji 😀, 中文, الْعَرَبِيَّة",
     "هذا نص طويل جدا يتجاوز حد الطول " * 120,  # far past 512 tokens: truncated like torch
 ]
-# Measured (issue 6): int8 picks torch's best seed sentence for 57 of 63 questions (0.905); the 6 others
-# are near-ties that torch itself decides by 0.0007-0.0067 (int8 then gets 2 answerable ones right that
-# torch missed and misses 1). int8 questions against torch's sentence vectors (a library built with
-# torch, queried with int8) pick torch's sentence for all 63. Dynamic quantisation scales activations
-# per batch, so these counts move by a question or two when batching changes.
-MIN_TOP1_AGREEMENT = 0.85
+# Measured (issue 6): int8 picks torch's best seed sentence for all 63 seed questions. Dynamic
+# quantisation scales activations per batch, so that moves with batching: embedding each sentence alone
+# gave 59 of 63, the 4 others near-ties that torch itself decides by 0.0043-0.0099. int8 questions
+# against torch's sentence vectors (a torch library queried with int8) agree on 62 of 63 (a 0.0018 tie).
+MIN_TOP1_AGREEMENT = 0.9
 MIN_CROSS_AGREEMENT = 0.95
-NEAR_TIE = 0.01
+NEAR_TIE = 0.015
 
 
 def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -118,17 +117,22 @@ def seed_scores(encoder: Encoder, onnx_int8: OnnxEncoder) -> dict[str, np.ndarra
     return {"torch": torch_q @ torch_s.T, "int8": int8_q @ int8_s.T, "cross": int8_q @ torch_s.T}
 
 
+def assert_same_picks_but_near_ties(reference: np.ndarray, other: np.ndarray, floor: float) -> None:
+    """`other` picks `reference`'s best sentence for at least `floor` of the questions, and where it
+    does not, `reference` itself barely preferred its own pick."""
+    ref_best, other_best = reference.argmax(axis=1), other.argmax(axis=1)
+    assert np.mean(ref_best == other_best) >= floor
+    for row in np.flatnonzero(ref_best != other_best):
+        margin = reference[row, ref_best[row]] - reference[row, other_best[row]]
+        assert margin < NEAR_TIE, f"question {row}: torch preferred its sentence by {margin:.4f}"
+
+
 def test_int8_picks_torchs_seed_sentence_but_for_near_ties(seed_scores: dict[str, np.ndarray]) -> None:
-    torch_best, int8_best = seed_scores["torch"].argmax(axis=1), seed_scores["int8"].argmax(axis=1)
-    assert np.mean(torch_best == int8_best) >= MIN_TOP1_AGREEMENT
-    for row in np.flatnonzero(torch_best != int8_best):
-        torch_margin = seed_scores["torch"][row, torch_best[row]] - seed_scores["torch"][row, int8_best[row]]
-        assert torch_margin < NEAR_TIE, f"question {row}: torch preferred its sentence by {torch_margin:.4f}"
+    assert_same_picks_but_near_ties(seed_scores["torch"], seed_scores["int8"], MIN_TOP1_AGREEMENT)
 
 
 def test_int8_questions_find_torchs_sentences_in_a_torch_library(seed_scores: dict[str, np.ndarray]) -> None:
-    agreement = np.mean(seed_scores["torch"].argmax(axis=1) == seed_scores["cross"].argmax(axis=1))
-    assert agreement >= MIN_CROSS_AGREEMENT
+    assert_same_picks_but_near_ties(seed_scores["torch"], seed_scores["cross"], MIN_CROSS_AGREEMENT)
 
 
 def test_same_model_info_as_torch(encoder: Encoder, onnx_int8: OnnxEncoder, onnx_fp32: OnnxEncoder) -> None:
