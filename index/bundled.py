@@ -419,7 +419,9 @@ def _sha256_file(path: Path) -> str:
 def _directory_fingerprint(directory: Path) -> str:
     """sha256 over every file that decides the vectors (weights, tokenizer, configs), by relative path."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.name != MANIFEST_NAME):
+    for path in sorted(
+        p for p in directory.rglob("*") if p.is_file() and p.name != MANIFEST_NAME and "onnx" not in p.parts
+    ):
         digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
         digest.update(bytes.fromhex(_sha256_file(path)))
     return digest.hexdigest()

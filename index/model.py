@@ -127,7 +127,7 @@ def _fingerprint(location: Path | str) -> str:
             return model_fingerprint(location)
         except (FileNotFoundError, KeyError, ValueError):
             digest = hashlib.sha256()
-            for file in sorted(location.rglob("*")):
+            for file in sorted(p for p in location.rglob("*") if "onnx" not in p.relative_to(location).parts):
                 if file.is_file():
                     digest.update(f"{file.relative_to(location)}:{file.stat().st_size}".encode())
             return digest.hexdigest()[:16]

@@ -134,7 +134,7 @@ def ensure_onnx(model_dir: Path, quantize: bool) -> Path:
     model_dir = Path(model_dir)
     if _is_fresh(model_dir, quantize=quantize):
         return onnx_path(model_dir, quantize=quantize)
-    return export_onnx(model_dir, quantize=quantize)
+    return _build(model_dir, quantize=quantize, force=False)
 
 
 def export_onnx(model_dir: Path, *, quantize: bool) -> Path:
@@ -143,19 +143,23 @@ def export_onnx(model_dir: Path, *, quantize: bool) -> Path:
     The requested file is always rebuilt; the float32 file an int8 build starts from is reused
     when fresh. Needs torch and transformers (for float32) and onnx (for int8).
     """
-    model_dir = Path(model_dir)
+    return _build(Path(model_dir), quantize=quantize, force=True)
+
+
+def _build(model_dir: Path, *, quantize: bool, force: bool) -> Path:
     if not (model_dir / "config.json").is_file():
         raise ModelError(f"{model_dir} is not a model directory (no config.json); nothing to export.")
     out_dir = model_dir / ONNX_DIR
     out_dir.mkdir(exist_ok=True)
+    target = onnx_path(model_dir, quantize=quantize)
     with _build_lock(out_dir):
-        if quantize:
-            if not _is_fresh(model_dir, quantize=False):
-                _export_fp32(model_dir)
-            _quantize(model_dir)
-        else:
+        if not force and _is_fresh(model_dir, quantize=quantize):
+            return target  # another process built it while this one waited for the lock
+        if not quantize or not _is_fresh(model_dir, quantize=False):
             _export_fp32(model_dir)
-    return onnx_path(model_dir, quantize=quantize)
+        if quantize:
+            _quantize(model_dir)
+    return target
 
 
 # ------------------------------------------------------------------------------ freshness

@@ -15,14 +15,24 @@ from index.bundled import model_fingerprint
 from index.config import IndexSettings
 from index.datasets import load_seed_questions, seed_articles
 from index.documents import SourceText
+from index.errors import ModelError
 from index.model import PROBE_TEXT, Encoder, resolve_model_path
-from index.onnx_encoder import BATCH_TOKENS, OnnxEncoder, _batches, load_onnx_encoder
+from index.onnx_encoder import (
+    BATCH_TOKENS,
+    THREADS_ENV,
+    OnnxEncoder,
+    _batches,
+    _cores,
+    _resolve_threads,
+    load_onnx_encoder,
+)
 from index.onnx_export import (
     EXPORT_FORMAT,
     FP32_NAME,
     INT8_NAME,
     QUANTIZATION,
     ensure_onnx,
+    export_onnx,
     onnx_path,
     read_record,
 )
@@ -225,6 +235,7 @@ print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] in he
 def fake_export(model: Path, *, fingerprint: str = "abc") -> Path:
     """A model directory with a bundled manifest and a recorded (fake) export beside it."""
     (model / "onnx").mkdir(parents=True)
+    (model / "config.json").write_text("{}", encoding="utf-8")
     (model / "sanad_model.json").write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
     (model / "onnx" / FP32_NAME).write_bytes(b"float")
     (model / "onnx" / INT8_NAME).write_bytes(b"int8")
@@ -238,19 +249,15 @@ def fake_export(model: Path, *, fingerprint: str = "abc") -> Path:
 
 
 @pytest.fixture
-def exports(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, bool]]:
-    """Calls to export_onnx, recorded instead of run."""
-    calls: list[tuple[Path, bool]] = []
-
-    def record(model_dir: Path, *, quantize: bool) -> Path:
-        calls.append((model_dir, quantize))
-        return onnx_path(model_dir, quantize=quantize)
-
-    monkeypatch.setattr(onnx_export, "export_onnx", record)
-    return calls
+def exports(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Export steps ("fp32", "int8") that ran, recorded instead of run."""
+    steps: list[str] = []
+    monkeypatch.setattr(onnx_export, "_export_fp32", lambda model_dir: steps.append("fp32"))
+    monkeypatch.setattr(onnx_export, "_quantize", lambda model_dir: steps.append("int8"))
+    return steps
 
 
-def test_a_recorded_export_is_reused(tmp_path: Path, exports: list[tuple[Path, bool]]) -> None:
+def test_a_recorded_export_is_reused(tmp_path: Path, exports: list[str]) -> None:
     model = fake_export(tmp_path)
     assert ensure_onnx(model, quantize=True) == model / "onnx" / INT8_NAME
     assert ensure_onnx(model, quantize=False) == model / "onnx" / FP32_NAME
@@ -260,16 +267,14 @@ def test_a_recorded_export_is_reused(tmp_path: Path, exports: list[tuple[Path, b
 @pytest.mark.parametrize(
     ("change", "stale"),
     [
-        ("model rebuilt", {False, True}),
-        ("file truncated", {False, True}),
-        ("int8 file missing", {True}),
-        ("other quantisation", {True}),
-        ("older recipe", {False, True}),
+        ("model rebuilt", {"fp32", "int8"}),
+        ("file truncated", {"fp32", "int8"}),
+        ("int8 file missing", {"int8"}),
+        ("other quantisation", {"int8"}),
+        ("older recipe", {"fp32", "int8"}),
     ],
 )
-def test_a_stale_export_is_rebuilt(
-    tmp_path: Path, exports: list[tuple[Path, bool]], change: str, stale: set[bool]
-) -> None:
+def test_a_stale_export_is_rebuilt(tmp_path: Path, exports: list[str], change: str, stale: set[str]) -> None:
     model = fake_export(tmp_path)
     record_path = model / "onnx" / "export.json"
     record = json.loads(record_path.read_text(encoding="utf-8"))
@@ -286,7 +291,17 @@ def test_a_stale_export_is_rebuilt(
     record_path.write_text(json.dumps(record), encoding="utf-8")
     for quantize in (False, True):
         ensure_onnx(model, quantize=quantize)
-    assert {quantize for _, quantize in exports} == stale
+    assert set(exports) == stale
+
+
+def test_export_onnx_rebuilds_what_it_is_asked_for_and_reuses_a_fresh_float32(
+    tmp_path: Path, exports: list[str]
+) -> None:
+    model = fake_export(tmp_path)
+    export_onnx(model, quantize=True)
+    assert exports == ["int8"]
+    export_onnx(model, quantize=False)
+    assert exports == ["int8", "fp32"]
 
 
 def test_batches_go_longest_first_within_both_limits() -> None:
@@ -298,3 +313,16 @@ def test_batches_go_longest_first_within_both_limits() -> None:
         assert len(batch) <= 3
         assert len(batch) == 1 or len(batch) * lengths[batch[0]] <= BATCH_TOKENS
         assert [lengths[i] for i in batch] == sorted((lengths[i] for i in batch), reverse=True)
+
+
+def test_threads_come_from_the_argument_then_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    cores = _cores()
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    assert _resolve_threads(None) == cores
+    assert _resolve_threads(1) == 1
+    assert _resolve_threads(cores + 8) == cores
+    monkeypatch.setenv(THREADS_ENV, "1")
+    assert _resolve_threads(None) == 1
+    monkeypatch.setenv(THREADS_ENV, "all")
+    with pytest.raises(ModelError, match=THREADS_ENV):
+        _resolve_threads(None)
