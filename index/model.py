@@ -36,16 +36,16 @@ class ModelInfo:
     dim: int
 
 
-class Encoder:
-    """Turns questions and sentences into unit vectors comparable by inner product."""
+class BaseEncoder:
+    """What every backend offers: questions and sentences -> unit vectors comparable by inner product.
 
-    def __init__(self, model: Any, name: str, fingerprint: str) -> None:
-        self._model = model
-        prompts = getattr(model, "prompts", None) or {}
-        self._query_prompt = "query" if prompts.get("query") else None
-        self._passage_prompt = next((p for p in PASSAGE_PROMPTS if prompts.get(p)), None)
-        dim = model.get_embedding_dimension()
-        self.info = ModelInfo(name=name, fingerprint=fingerprint, dim=int(dim))
+    A backend sets `info`, `_query_prompt` and `_passage_prompt` (in whatever form its `_vectors` takes)
+    and implements `_vectors` for a non-empty batch.
+    """
+
+    info: ModelInfo
+    _query_prompt: str | None
+    _passage_prompt: str | None
 
     @property
     def dim(self) -> int:
@@ -66,13 +66,35 @@ class Encoder:
         return self.encode_passages([PROBE_TEXT])[0]
 
     def _encode(
-        self, texts: Sequence[str], prompt_name: str | None, *, batch_size: int, progress: bool
+        self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool
     ) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        return self._vectors(texts, prompt, batch_size=batch_size, progress=progress)
+
+    def _vectors(
+        self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool
+    ) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Encoder(BaseEncoder):
+    """The sentence-transformers backend: the reference every other backend is checked against."""
+
+    def __init__(self, model: Any, name: str, fingerprint: str) -> None:
+        self._model = model
+        prompts = getattr(model, "prompts", None) or {}
+        self._query_prompt = "query" if prompts.get("query") else None
+        self._passage_prompt = next((p for p in PASSAGE_PROMPTS if prompts.get(p)), None)
+        dim = model.get_embedding_dimension()
+        self.info = ModelInfo(name=name, fingerprint=fingerprint, dim=int(dim))
+
+    def _vectors(
+        self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool
+    ) -> np.ndarray:
         vectors = self._model.encode(
             list(texts),
-            prompt_name=prompt_name,
+            prompt_name=prompt,
             batch_size=batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,

@@ -32,7 +32,7 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from index.errors import ModelError
-from index.model import PASSAGE_PROMPTS, PROBE_TEXT, ModelInfo, _fingerprint
+from index.model import PASSAGE_PROMPTS, BaseEncoder, ModelInfo, _fingerprint
 from index.onnx_export import ensure_onnx
 
 __all__ = ["BATCH_TOKENS", "THREADS_ENV", "Backend", "OnnxEncoder", "load_onnx_encoder"]
@@ -46,7 +46,7 @@ THREADS_ENV = "SANAD_ONNX_THREADS"
 BATCH_TOKENS = 1024
 
 
-class OnnxEncoder:
+class OnnxEncoder(BaseEncoder):
     """Turns questions and sentences into unit vectors comparable by inner product (onnxruntime).
 
     Interchangeable with `index.model.Encoder`: `info` carries the same fingerprint as the torch
@@ -82,30 +82,12 @@ class OnnxEncoder:
             name=name or str(model_dir), fingerprint=_fingerprint(model_dir), dim=settings["dim"]
         )
 
-    @property
-    def dim(self) -> int:
-        return self.info.dim
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed questions (with the model's query prompt, when it has one)."""
-        return self._encode(texts, self._query_prompt, batch_size=32, progress=False)
-
-    def encode_passages(
-        self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
+    def _vectors(
+        self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool
     ) -> np.ndarray:
-        """Embed article sentences (with the model's passage prompt, when it has one)."""
-        return self._encode(texts, self._passage_prompt, batch_size=batch_size, progress=progress)
-
-    def probe(self) -> np.ndarray:
-        """The model's vector for a fixed text; see `index.model.PROBE_TEXT`."""
-        return self.encode_passages([PROBE_TEXT])[0]
-
-    def _encode(self, texts: Sequence[str], prompt: str, *, batch_size: int, progress: bool) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
-        inputs = [prompt + text for text in texts]
+        inputs = [(prompt or "") + text for text in texts]
         if self._lowercase:
             inputs = [text.lower() for text in inputs]
         if len(inputs) == 1:
