@@ -59,8 +59,12 @@ def render_context(lookup: Lookup, texts: Texts) -> str:
     """The sentences around the best quote, paragraph by paragraph, the quote itself in bold."""
     best = lookup.quotes[0]
     blocks = [_line(texts.context_heading, texts.rtl, tag="b"), _title(best.document)]
+    quoted = {sentence.id for sentence in best.quoted} | {best.sentence.id}
     for paragraph, sentences in groupby(best.context, key=lambda sentence: sentence.paragraph):
-        pieces = [(sentence.text, sentence.id == best.sentence.id) for sentence in sentences]
+        pieces: list[Piece] = []
+        for sentence in sentences:
+            pieces += [(" ", False)] if pieces else []
+            pieces.append((sentence.text, sentence.id in quoted))
         blocks += _quote(pieces, _paragraph(paragraph, best.document, texts), texts)
     return pack(blocks)[0]
 
@@ -125,13 +129,29 @@ def render_sources(documents: Sequence[Document], texts: Texts) -> list[str]:
 
 def render_inline(question: str, hit: Hit, texts: Texts) -> str:
     """The message an inline result sends into a chat: the question, one quote and its place."""
-    quote = shorten(hit.text, INLINE_QUOTE_LIMIT)
+    pieces = (
+        highlighted(hit)
+        if len(hit.text) <= INLINE_QUOTE_LIMIT
+        else [(shorten(hit.text, INLINE_QUOTE_LIMIT), False)]
+    )
     blocks = [
         _line(f"❓ {shorten(question, ECHO_LIMIT)}", _mostly_rtl(question) or texts.rtl, tag="b"),
         _title(hit.document),
-        *_quote([(quote, False)], place(hit, texts), texts),
+        *_quote(pieces, place(hit, texts), texts),
     ]
     return pack(blocks)[0]
+
+
+def highlighted(hit: Hit) -> list[Piece]:
+    """The quote in runs of plain and bold text: bold where it holds the question's words."""
+    pieces: list[Piece] = []
+    at = 0
+    for start, end in hit.highlights:
+        pieces += [(hit.text[at:start], False)] if start > at else []
+        pieces.append((hit.text[start:end], True))
+        at = end
+    pieces += [(hit.text[at:], False)] if at < len(hit.text) else []
+    return pieces
 
 
 def place(hit: Hit, texts: Texts) -> str:
@@ -216,7 +236,7 @@ def _hit_blocks(hits: Iterable[Hit], lookup: Lookup, texts: Texts) -> list[str]:
         if hit.document.id != document_id:
             blocks.append(_title(hit.document))
             document_id = hit.document.id
-        blocks += _quote([(hit.text, False)], place(hit, texts), texts)
+        blocks += _quote(highlighted(hit), place(hit, texts), texts)
     return blocks
 
 
@@ -241,7 +261,7 @@ def _quote(pieces: Sequence[Piece], footer: str, texts: Texts) -> list[str]:
     groups: list[list[Piece]] = [[]]
     size = 0
     for chunk, bold in chunks:
-        length = _utf16(chunk) + 1
+        length = _utf16(chunk)
         if groups[-1] and size + length > budget:
             groups.append([])
             size = 0
@@ -253,21 +273,19 @@ def _quote(pieces: Sequence[Piece], footer: str, texts: Texts) -> list[str]:
 
 
 def _blockquote(pieces: Sequence[Piece]) -> str:
-    text = " ".join(chunk for chunk, _ in pieces)
-    body = " ".join(f"<b>{_escape(chunk)}</b>" if bold else _escape(chunk) for chunk, bold in pieces)
+    text = "".join(chunk for chunk, _ in pieces)
+    body = "".join(f"<b>{_escape(chunk)}</b>" if bold else _escape(chunk) for chunk, bold in pieces)
     return f"<blockquote>{_mark(text, _mostly_rtl(text))}{body}</blockquote>"
 
 
 def _chop(text: str, size: int) -> list[str]:
-    """`text` in pieces of at most `size` UTF-16 units, cut between words where there are any."""
-    if _utf16(text) <= size:
-        return [text]
+    """`text` in pieces of at most `size` UTF-16 units that join back into it exactly, cut after the
+    spaces between words where there are any."""
     pieces: list[str] = []
     current = ""
-    for word in text.split(" "):
-        candidate = f"{current} {word}" if current else word
-        if _utf16(candidate) <= size:
-            current = candidate
+    for word in re.findall(r"\S*\s*", text)[:-1] or [text]:
+        if _utf16(current + word) <= size:
+            current += word
             continue
         if current:
             pieces.append(current)

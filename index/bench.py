@@ -94,8 +94,7 @@ def _worker(variant: str, queries: int) -> dict[str, float]:
 def _sanad(settings: IndexSettings, sentences: list[str], timed: list[str], start: float) -> dict[str, float]:
     from index.documents import SourceText
     from index.model import load_encoder
-    from index.search import Searcher
-    from index.service import add_source, thresholds_for
+    from index.service import add_source, searcher_for
     from index.store import Library
 
     before = time.perf_counter()
@@ -105,7 +104,7 @@ def _sanad(settings: IndexSettings, sentences: list[str], timed: list[str], star
         built = time.perf_counter()
         add_source(lib, encoder, SourceText("\n\n".join(sentences), title="bench"))
         rate = len(sentences) / (time.perf_counter() - built)
-        searcher = Searcher(lib, encoder, thresholds=thresholds_for(settings, encoder))
+        searcher = searcher_for(settings, lib, encoder)
         latencies = _timed(lambda q: searcher.ask(q), timed)
     return _figures(before - start, loaded - before, rate, latencies)
 

@@ -79,7 +79,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
     evaluate.add_argument("--arcd", type=Path, help="ARCD directory (default: ../shared/data/arcd)")
     evaluate.add_argument("--limit", type=int, help="evaluate only the first N ARCD questions")
 
-    calibrate = command("calibrate", _calibrate, "Calibrate the 'no answer' threshold on ARCD train.")
+    calibrate = command(
+        "calibrate", _calibrate, "Learn the fusion weights and 'no answer' thresholds from ARCD train."
+    )
     calibrate.add_argument("--arcd", type=Path, help="ARCD directory (default: ../shared/data/arcd)")
 
     bench = command("bench", _bench, "Benchmark load time, indexing rate, latency and memory.")
@@ -221,7 +223,10 @@ def _bench(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def answer_json(answer: object) -> dict[str, object]:
-    """The --json shape of an answer: question, no_answer, hits (text, score, document, paragraph)."""
+    """The --json shape of an answer: question, no_answer, hits (text, score, document, paragraph).
+
+    `start`/`end` locate `text` in the article (it may run over two sentences); `highlights` are
+    [start, end) spans within `text` of the words it shares with the question."""
     from index.search import Answer
 
     assert isinstance(answer, Answer)
@@ -237,8 +242,9 @@ def answer_json(answer: object) -> dict[str, object]:
                 "document_id": hit.document.id,
                 "paragraph": hit.sentence.paragraph,
                 "position": hit.sentence.position,
-                "start": hit.sentence.start,
-                "end": hit.sentence.end,
+                "start": hit.quoted[0].start if hit.quoted else hit.sentence.start,
+                "end": hit.quoted[-1].end if hit.quoted else hit.sentence.end,
+                "highlights": [list(span) for span in hit.highlights],
             }
             for hit in answer.hits
         ],

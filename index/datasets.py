@@ -63,13 +63,14 @@ def load_arcd(path: Path, split: str) -> tuple[list[ArcdArticle], int]:
     data = json.loads((path / f"arcd-{split}.json").read_text(encoding="utf-8"))["data"]
     articles, unmatched = [], 0
     for entry in data:
-        sentences: list[str] = []
+        # ARCD repeats some paragraphs within an article: a repeated sentence is one sentence (the same
+        # quote), not a tie that would count against the right answer.
+        row: dict[str, int] = {}
         questions: list[ArcdQuestion] = []
         for paragraph in entry["paragraphs"]:
             context = paragraph["context"]
             spans = split_sentences(context)
-            offset = len(sentences)
-            sentences.extend(context[s.start : s.end] for s in spans)
+            rows = [row.setdefault(context[s.start : s.end], len(row)) for s in spans]
             for qa in paragraph["qas"]:
                 start = qa["answers"][0]["answer_start"]
                 # The space before a sentence counts as part of it: some answers start there.
@@ -77,8 +78,8 @@ def load_arcd(path: Path, split: str) -> tuple[list[ArcdArticle], int]:
                 if gold is None:
                     unmatched += 1
                     continue
-                questions.append(ArcdQuestion(qa["id"], qa["question"], offset + gold))
-        articles.append(ArcdArticle(entry["title"], tuple(sentences), tuple(questions)))
+                questions.append(ArcdQuestion(qa["id"], qa["question"], rows[gold]))
+        articles.append(ArcdArticle(entry["title"], tuple(row), tuple(questions)))
     return articles, unmatched
 
 

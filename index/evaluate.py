@@ -1,6 +1,9 @@
-"""`sanad eval`: retrieval quality on the seed question set and on ARCD, beside a BM25 baseline.
+"""`sanad eval`: retrieval quality of the fused system beside each of its parts, in one run.
 
-Every number comes from a fresh temporary library, so results do not depend on what a user added.
+Four systems: BM25 alone, e5 alone, USE alone, and the fused ranking Sanad answers with, on the seed
+question set (by language, with its unanswerable questions), on ARCD test (Arabic questions) and on
+our English translations of ARCD test questions. Every seed number comes from a fresh temporary
+library, so results do not depend on what a user added.
 """
 
 from __future__ import annotations
@@ -13,14 +16,19 @@ from pathlib import Path
 
 import numpy as np
 
+from index.calibrate import NEGATIVE_OFFSETS, Article
 from index.config import IndexSettings
 from index.datasets import find_arcd, load_arcd, load_seed_questions, load_translations, seed_articles
 from index.documents import prepare_document, read_source
 from index.lexical import BM25
 from index.model import Encoder, load_encoder
-from index.search import Searcher, Thresholds
-from index.service import thresholds_for
+from index.search import Searcher
+from index.service import searcher_for
 from index.store import Library
+from index.tuning import Fusion, Thresholds
+from index.use import SecondOpinion
+
+SYSTEMS = ("bm25", "e5", "use", "fused")
 
 
 @dataclass
@@ -54,84 +62,135 @@ def run_evaluation(
     settings: IndexSettings, *, arcd_dir: Path | None = None, limit: int | None = None
 ) -> None:
     encoder = load_encoder(settings.model, settings.model_cache)
-    thresholds = thresholds_for(settings, encoder)
-    print(f"model: {encoder.info.name} ({encoder.info.fingerprint}); no-answer thresholds: {thresholds}")
+    second = SecondOpinion()
+    with tempfile.TemporaryDirectory() as tmp, Library.open(Path(tmp), encoder.info, encoder.probe()) as lib:
+        searcher = searcher_for(settings, lib, encoder)
+    fusion = searcher.reranker.fusion if searcher.reranker else Fusion.dense_only()
+    print(f"model: {encoder.info.name} ({encoder.info.fingerprint})")
+    print(f"fusion: {fusion}\nno-answer thresholds (fused score): {searcher.thresholds}")
     for article in seed_articles():
-        evaluate_seed(encoder, thresholds, article)
-    evaluate_arcd(encoder, find_arcd(arcd_dir), limit=limit)
+        evaluate_seed(settings, encoder, second, article)
+    evaluate_arcd(encoder, second, fusion, searcher.thresholds, find_arcd(arcd_dir), limit=limit)
 
 
 def evaluate_seed(
-    encoder: Encoder, thresholds: Thresholds | None, article: Path
+    settings: IndexSettings, encoder: Encoder, second: SecondOpinion, article: Path
 ) -> dict[str, dict[str, Tally]]:
-    """hit@1, hit@3, MRR by language, false "no answer" rate, and unanswerable questions declined."""
+    """hit@1, hit@3, MRR by language, false "no answer" rate, and unanswerable questions declined.
+
+    The fused row runs through the real `Searcher` (FAISS pool, reranking, thresholds)."""
     document = prepare_document(read_source(article))
     questions = load_seed_questions(article)
+    asked = [q.question for q in questions]
     texts = [s.text for s in document.sentences]
     bm25 = BM25(texts)
-    tallies: dict[str, dict[str, Tally]] = {"e5": defaultdict(Tally), "bm25": defaultdict(Tally)}
+    use = second.encode(asked) @ second.encode(texts).T
+    tallies: dict[str, dict[str, Tally]] = {name: defaultdict(Tally) for name in SYSTEMS}
     with tempfile.TemporaryDirectory() as tmp, Library.open(Path(tmp), encoder.info, encoder.probe()) as lib:
         lib.add(document, encoder.encode_passages(texts))
-        searcher = Searcher(lib, encoder, thresholds=thresholds)
-        ranked = searcher.rank([q.question for q in questions], k=len(texts))
-        positions = {s.id: s.position for s in lib.sentences([i for i, _ in ranked[0]]).values()}
-    for question, pairs in zip(questions, ranked, strict=True):
-        dense = np.full(len(texts), -np.inf)
-        for sentence_id, score in pairs:
-            dense[positions[sentence_id]] = score
-        lexical = bm25.scores(question.question)
+        fused = searcher_for(settings, lib, encoder)
+        dense = Searcher(lib, encoder, thresholds=None)
+        rows = {
+            name: _by_position(lib, system.rank(asked, k=len(texts)))
+            for name, system in (("e5", dense), ("fused", fused))
+        }
+        answers = fused.ask_many(asked, k=1)
+    for n, question in enumerate(questions):
         group = question.lang if question.answer else "unanswerable"
         gold = _gold_position(document.text, document.sentences, question.answer)
-        best = int(dense.argmax())
-        floor = thresholds.for_pair(question.question, texts[best]) if thresholds else None
+        lexical = bm25.scores(question.question)
         for name, scores, declined in (
-            ("e5", dense, floor is not None and dense[best] < floor),
             ("bm25", lexical, bool(lexical.max() <= 0)),
+            ("e5", rows["e5"][n], False),
+            ("use", use[n], False),
+            ("fused", rows["fused"][n], answers[n].no_answer),
         ):
             rank = rank_of(scores, gold) if gold is not None else None
             tallies[name][group].add(rank, declined)
             if gold is not None:
                 tallies[name]["all"].add(rank, declined)
     _print_seed_report(article, tallies)
+    quoted = [a.hits[0].quoted for a in answers if a.hits]
+    joined = sum(len(sentences) > 1 for sentences in quoted)
+    print(f"fused: quoted the best sentence with a neighbour in {joined} of {len(quoted)} answers")
     return tallies
 
 
-def evaluate_arcd(encoder: Encoder, path: Path, *, limit: int | None = None) -> dict[str, Tally]:
+def _by_position(lib: Library, ranked: list[list[tuple[int, float]]]) -> list[np.ndarray]:
+    """Ranked (sentence id, score) lists -> one score per sentence position (unranked: -inf)."""
+    positions = {s.id: s.position for s in lib.sentences([i for pairs in ranked for i, _ in pairs]).values()}
+    rows = []
+    for pairs in ranked:
+        row = np.full(len(positions), -np.inf)
+        for sentence_id, score in pairs:
+            row[positions[sentence_id]] = score
+        rows.append(row)
+    return rows
+
+
+def evaluate_arcd(
+    encoder: Encoder,
+    second: SecondOpinion,
+    fusion: Fusion,
+    thresholds: Thresholds | None,
+    path: Path,
+    *,
+    limit: int | None = None,
+) -> dict[str, Tally]:
     """Top-1, top-5 and MRR of sentence retrieval within each ARCD test article, for the Arabic
-    questions and for their English translations (`seeds/eval/arcd-test-en.jsonl`)."""
-    articles, unmatched = load_arcd(path, "test")
+    questions and for their English translations (`seeds/eval/arcd-test-en.jsonl`); and how often the
+    fused system declines them, and declines them against other articles (unanswerable there)."""
+    arcd, unmatched = load_arcd(path, "test")
     english = load_translations("test")
     tallies: dict[str, Tally] = defaultdict(Tally)
-    budget = limit if limit is not None else sum(len(a.questions) for a in articles)
-    sentences = sum(len(a.sentences) for a in articles)
+    unanswerable: dict[str, list[bool]] = defaultdict(list)
+    budget = limit if limit is not None else sum(len(a.questions) for a in arcd)
+    sentences = sum(len(a.sentences) for a in arcd)
     print(
-        f"\nARCD test: {len(articles)} articles, {sentences} sentences; right sentence = the one holding"
+        f"\nARCD test: {len(arcd)} articles, {sentences} sentences; right sentence = the one holding"
         f" answer_start ({unmatched} questions without one left out); ranking within the question's article"
     )
-    for article in articles:
+    articles = [Article.embed(a, encoder, second) for a in arcd]
+    for i, article in enumerate(arcd):
         questions = article.questions[:budget]
         budget -= len(questions)
-        if not questions:
-            continue
-        passages = encoder.encode_passages(article.sentences)
-        bm25 = BM25(article.sentences)
-        for lang, asked in (
-            ("ar", [(q, q.question) for q in questions]),
-            ("en", [(q, english[q.id]) for q in questions if q.id in english]),
+        for lang, kind, asked in (
+            ("ar", "same_script", [(q, q.question) for q in questions]),
+            ("en", "cross_script", [(q, english[q.id]) for q in questions if q.id in english]),
         ):
             if not asked:
                 continue
-            queries = encoder.encode_queries([text for _, text in asked])
-            for (question, text), vector in zip(asked, queries, strict=True):
-                tallies[f"e5 {lang}"].add(rank_of(passages @ vector, question.gold))
-                tallies[f"bm25 {lang}"].add(rank_of(bm25.scores(text), question.gold))
+            texts = [text for _, text in asked]
+            dense, use = encoder.encode_queries(texts), second.encode(texts)
+            weights = fusion.for_kind(kind)
+            floor = thresholds.for_kind(kind) if thresholds else -np.inf
+            for n, (question, text) in enumerate(asked):
+                signals = articles[i].signals(text, kind, dense[n], use[n])
+                fused = signals.fused(weights)
+                for name, scores in (
+                    ("bm25", articles[i].bm25.scores(text)),
+                    ("e5", signals.dense),
+                    ("use", signals.use),
+                    ("fused", fused),
+                ):
+                    tallies[f"{name} {lang}"].add(rank_of(scores, question.gold))
+                tallies[f"fused {lang}"].declined[-1] = bool(fused.max() < floor)
+                for offset in NEGATIVE_OFFSETS:
+                    other = articles[(i + offset) % len(arcd)].signals(text, kind, dense[n], use[n])
+                    unanswerable[lang].append(bool(other.fused(weights).max() < floor))
+    order = {name: n for n, name in enumerate(SYSTEMS)}
     _print_table(
         ["system", "questions", "top-1", "top-5", "MRR"],
         [
             [name, len(t.ranks), f"{t.hit(1):.3f}", f"{t.hit(5):.3f}", f"{t.mrr():.3f}"]
-            for name, t in sorted(tallies.items(), key=lambda item: item[0].split()[::-1])
+            for name, t in sorted(tallies.items(), key=lambda kv: (kv[0].split()[1], order[kv[0].split()[0]]))
         ],
     )
+    for lang, declined in sorted(unanswerable.items()):
+        print(
+            f"fused {lang}: declined {tallies[f'fused {lang}'].declined_rate():.3f} of answerable questions,"
+            f" {np.mean(declined):.3f} of the same questions asked of {len(NEGATIVE_OFFSETS)} other articles"
+        )
     return tallies
 
 
@@ -163,8 +222,8 @@ def _print_seed_report(article: Path, tallies: dict[str, dict[str, Tally]]) -> N
                 ]
             )
     _print_table(["system", "lang", "n", "hit@1", "hit@3", "MRR", "false no-answer"], rows)
-    for name, groups in tallies.items():
-        declined = sum(groups["unanswerable"].declined)
+    for name in ("bm25", "fused"):
+        declined = sum(tallies[name]["unanswerable"].declined)
         print(f"{name}: declined {declined} of {unanswerable} unanswerable questions")
 
 

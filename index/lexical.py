@@ -1,11 +1,17 @@
-"""BM25 over Arabic-normalised word tokens: the lexical baseline that dense retrieval must beat."""
+"""BM25 over Arabic-normalised word tokens: the lexical evidence beside the dense models.
+
+Lexical overlap is strong evidence when the question is written in the article's script, and
+useless across scripts, except for the tokens every script writes the same way: numbers, Latin
+names and acronyms ("anchors"). `BM25.coverage` scores a sentence between 0 and about 1, so it can
+be added to cosine scores and calibrated with them.
+"""
 
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -15,11 +21,18 @@ _WORD = re.compile(r"\w+")
 # Clitics glued to the front of Arabic words: "والصين" and "الصين" should match "صين".
 _PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+_ANCHOR = re.compile(r"[0-9a-z]")
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 
 
 def tokenize(text: str) -> list[str]:
     """Normalised word tokens with common Arabic prefixes removed (words stay at least 2 letters)."""
-    return [_strip_prefix(token) for token in _WORD.findall(normalize_arabic(text))]
+    return [_strip_prefix(token) for token in _WORD.findall(normalize_arabic(text).translate(_DIGITS))]
+
+
+def normalize_token(token: str) -> str:
+    """One word as BM25 sees it: folded spelling, ASCII digits, no leading Arabic clitic."""
+    return _strip_prefix(normalize_arabic(token).translate(_DIGITS))
 
 
 def _strip_prefix(token: str) -> str:
@@ -29,6 +42,12 @@ def _strip_prefix(token: str) -> str:
         if token.startswith(prefix) and len(token) - len(prefix) >= 2:
             return token[len(prefix) :]
     return token
+
+
+def anchors(terms: Iterable[str]) -> set[str]:
+    """The terms that can match across scripts: numbers, and Latin names and acronyms (which an
+    Arabic article writes in Latin letters when it writes them so)."""
+    return {term for term in terms if _ANCHOR.search(term)}
 
 
 class BM25:
@@ -43,13 +62,30 @@ class BM25:
             frequency.update(doc.keys())
         n = len(self._docs)
         self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
+        self._unseen_idf = math.log(1 + (n + 0.5) / 0.5)
         self._k1, self._b = k1, b
+
+    def knows(self, term: str) -> bool:
+        """Whether any text holds `term`."""
+        return term in self._idf
 
     def scores(self, query: str) -> np.ndarray:
         """One score per text; 0 where the text shares no word with the query."""
+        return self._scores(set(tokenize(query)))
+
+    def coverage(self, terms: Iterable[str]) -> np.ndarray:
+        """BM25 of each text divided by what a text holding every term once would score: 0 when it
+        shares nothing, about 1 when it holds them all. Terms no text holds count fully against."""
+        terms = set(terms)
+        ideal = sum(self._idf.get(t, self._unseen_idf) for t in terms)
+        if not terms or ideal <= 0:
+            return np.zeros(len(self._docs), dtype=np.float64)
+        return self._scores(terms) / ideal
+
+    def _scores(self, terms: set[str]) -> np.ndarray:
         result = np.zeros(len(self._docs), dtype=np.float64)
         norm = self._k1 * (1 - self._b + self._b * self._lengths / (self._avg or 1.0))
-        for term in set(tokenize(query)):
+        for term in terms:
             idf = self._idf.get(term)
             if idf is None:
                 continue

@@ -9,8 +9,10 @@ from pathlib import Path
 from index.config import IndexSettings
 from index.documents import SourceText, prepare_document, read_source, seed_paths
 from index.model import Encoder, load_encoder
-from index.search import Searcher, Thresholds, calibrated_thresholds
+from index.search import Searcher
 from index.store import Document, Library
+from index.tuning import Thresholds, load_tuning
+from index.use import SecondOpinion
 
 log = logging.getLogger(__name__)
 
@@ -27,18 +29,27 @@ def open_library(settings: IndexSettings, encoder: Encoder, *, seed: bool = True
 def open_searcher(settings: IndexSettings, *, seed: bool = True) -> Searcher:
     """Load the model and the library, with the calibrated (or configured) answer thresholds."""
     encoder = load_encoder(settings.model, settings.model_cache)
-    library = open_library(settings, encoder, seed=seed)
-    return Searcher(library, encoder, thresholds=thresholds_for(settings, encoder))
+    return searcher_for(settings, open_library(settings, encoder, seed=seed), encoder)
+
+
+def searcher_for(settings: IndexSettings, library: Library, encoder: Encoder) -> Searcher:
+    """A searcher with this model's calibrated fusion and thresholds (plain e5 ranking without them)."""
+    tuning = load_tuning(encoder.info.fingerprint)
+    if tuning is None:
+        log.warning("no calibration for %s: run sanad calibrate", encoder.info.name)
+    fusion = tuning.fusion if tuning else None
+    second = SecondOpinion() if fusion and fusion.uses_second_model else None
+    return Searcher(
+        library, encoder, thresholds=thresholds_for(settings, encoder), fusion=fusion, second=second
+    )
 
 
 def thresholds_for(settings: IndexSettings, encoder: Encoder) -> Thresholds | None:
     """SANAD_MIN_SCORE when set, else the calibration for this model, else none (always answer)."""
     if settings.min_score is not None:
         return Thresholds.uniform(settings.min_score)
-    thresholds = calibrated_thresholds(encoder.info)
-    if thresholds is None:
-        log.warning("no calibrated threshold for %s: run sanad calibrate", encoder.info.name)
-    return thresholds
+    tuning = load_tuning(encoder.info.fingerprint)
+    return tuning.thresholds if tuning else None
 
 
 def add_source(

@@ -225,6 +225,24 @@ class Library:
         )
         return {row[0]: StoredSentence(*row) for row in rows}
 
+    def document_text(self, document_id: int, start: int, end: int) -> str:
+        """Exactly the document's text from `start` to `end` (character offsets)."""
+        rows = self._query(
+            "SELECT substr(text, ?, ?) FROM documents WHERE id = ?", (start + 1, end - start, document_id)
+        )
+        if not rows:
+            raise LibraryError(f"Document {document_id} is not in the library.")
+        return str(rows[0][0])
+
+    def document_sentences(self, document_id: int) -> list[StoredSentence]:
+        """Every sentence of one document, in order."""
+        rows = self._query(
+            "SELECT id, document_id, position, paragraph, start, end, text FROM sentences"
+            " WHERE document_id = ? ORDER BY position",
+            (document_id,),
+        )
+        return [StoredSentence(*row) for row in rows]
+
     def neighbours(self, sentence: StoredSentence, *, before: int, after: int) -> list[StoredSentence]:
         """The sentences around `sentence` in its document, in order, itself included."""
         rows = self._query(

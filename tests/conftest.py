@@ -11,7 +11,7 @@ from index.config import IndexSettings
 from index.documents import SourceText, read_source, seed_paths
 from index.model import Encoder, load_encoder
 from index.search import Searcher
-from index.service import add_source, thresholds_for
+from index.service import add_source, searcher_for
 from index.store import Library
 
 SEED = seed_paths()[0]
@@ -46,7 +46,8 @@ def seed_library(
 
 @pytest.fixture(scope="session")
 def searcher(seed_library: Library, encoder: Encoder, settings: IndexSettings) -> Searcher:
-    return Searcher(seed_library, encoder, thresholds=thresholds_for(settings, encoder))
+    """The searcher users get: calibrated fusion and thresholds over the seed library."""
+    return searcher_for(settings, seed_library, encoder)
 
 
 @pytest.fixture

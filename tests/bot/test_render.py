@@ -76,6 +76,29 @@ def test_more_context_shows_the_neighbours_with_the_best_quote_in_bold() -> None
     assert "paragraph 3 of 5" in shown and "paragraph 5 of 5" in shown
 
 
+def test_the_question_words_are_bold_inside_the_quote_which_stays_exact() -> None:
+    stored = sentences()
+    quote = stored[1].text
+    bold = (quote.index("ونفى"), quote.index("ونفى") + len("ونفى"))
+    hit = Hit(stored[1], document(), 0.8, tuple(stored[:3]), (stored[1],), quote, (bold,))
+    [text] = render_answer(Lookup(Answer("من نفى؟", (hit,), 0.8, 0.75), 1), ARABIC)
+    assert "<blockquote><b>ونفى</b> المتحدث باسم" in text
+    assert quote in visible(text)
+    assert "<b>ونفى</b>" in render_inline("من نفى؟", hit, ARABIC)
+
+
+def test_a_quote_running_over_two_sentences_is_one_blockquote_and_both_are_bold_in_context() -> None:
+    stored = sentences()
+    quote = f"{stored[1].text} {stored[2].text}"
+    hit = Hit(stored[1], document(), 0.8, tuple(stored[:4]), (stored[1], stored[2]), quote, ())
+    found = Lookup(Answer("q", (hit,), 0.8, 0.75), 1)
+    [text] = render_answer(found, ENGLISH)
+    assert f"<blockquote>{quote}</blockquote>" in text
+    context = render_context(found, ENGLISH)
+    assert f"<b>{stored[1].text}</b>" in context and f"<b>{stored[2].text}</b>" in context
+    assert f"<b>{stored[0].text}</b>" not in context
+
+
 def test_nothing_good_enough_is_said_plainly_with_a_hint_and_no_quote() -> None:
     text = render_answer(lookup([]), ENGLISH)
     assert len(text) == 1

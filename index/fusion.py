@@ -1,0 +1,116 @@
+"""Fused ranking: e5's FAISS candidates reranked with a second model and lexical evidence.
+
+    score = e5 cosine + w_use * USE cosine + w_lexical * BM25 coverage
+
+All three parts are absolute (not normalised per query), so the fused score of the best sentence can
+be held against a calibrated "no answer" threshold. Lexical coverage is computed within the
+candidate's own article (BM25 statistics of one article), and across scripts only over anchors
+(numbers, Latin names, acronyms) the article holds: there is nothing else to match. The dense FAISS
+search stays the first stage; fusion only touches the candidate pool, so its cost does not grow with
+the library.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+from index.lexical import BM25, anchors, tokenize
+from index.scripts import ScriptKind, script_kind
+from index.store import Library, StoredSentence
+from index.tuning import Fusion, Weights
+from index.use import SecondOpinion
+
+Ranked = list[tuple[int, float]]
+CACHED_ARTICLES = 256
+
+
+def lexical_terms(question: str, bm25: BM25, kind: ScriptKind) -> set[str]:
+    """The question's words that count as lexical evidence for this article."""
+    terms = set(tokenize(question))
+    if kind == "same_script":
+        return terms
+    return {t for t in anchors(terms) if bm25.knows(t)}
+
+
+def fused_scores(
+    dense: np.ndarray, use: np.ndarray | None, lexical: np.ndarray, weights: Weights
+) -> np.ndarray:
+    """The fused score of each candidate; `use` may be None when its weight is zero."""
+    scores = dense + weights.lexical * lexical
+    if weights.use and use is not None:
+        scores = scores + weights.use * use
+    return scores
+
+
+class Reranker:
+    """Reorders dense candidates by the fused score. Thread-safe."""
+
+    def __init__(self, library: Library, fusion: Fusion, second: SecondOpinion | None) -> None:
+        if fusion.uses_second_model and second is None:
+            raise ValueError("these fusion weights need the second model")
+        self.library = library
+        self.fusion = fusion
+        self.second = second
+        self._articles: OrderedDict[tuple[int, int], BM25] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def rerank(self, questions: Sequence[str], candidates: Sequence[Ranked]) -> list[Ranked]:
+        """Each question's candidates, best fused score first."""
+        sentences = self.library.sentences(sorted({i for pairs in candidates for i, _ in pairs}))
+        use_questions = self._use(list(questions)) if self.fusion.uses_second_model else None
+        ranked = []
+        for n, (question, pairs) in enumerate(zip(questions, candidates, strict=True)):
+            pool = [(sentences[i], score) for i, score in pairs if i in sentences]
+            use_row = use_questions[n] if use_questions is not None else None
+            ranked.append(self._rerank_one(question, pool, use_row))
+        return ranked
+
+    def _rerank_one(
+        self, question: str, pool: list[tuple[StoredSentence, float]], use_question: np.ndarray | None
+    ) -> Ranked:
+        if not pool:
+            return []
+        dense = np.array([score for _, score in pool])
+        use = None if use_question is None else self._use([s.text for s, _ in pool]) @ use_question
+        coverage = np.zeros(len(pool))
+        same = np.zeros(len(pool), dtype=bool)
+        per_article: dict[tuple[int, ScriptKind], np.ndarray] = {}
+        for n, (sentence, _) in enumerate(pool):
+            kind = script_kind(question, sentence.text)
+            same[n] = kind == "same_script"
+            key = (sentence.document_id, kind)
+            if key not in per_article:
+                bm25 = self._article(sentence.document_id)
+                per_article[key] = bm25.coverage(lexical_terms(question, bm25, kind))
+            coverage[n] = per_article[key][sentence.position]
+        fused = np.where(
+            same,
+            fused_scores(dense, use, coverage, self.fusion.same_script),
+            fused_scores(dense, use, coverage, self.fusion.cross_script),
+        )
+        order = np.argsort(-fused, kind="stable")
+        return [(pool[n][0].id, float(fused[n])) for n in order]
+
+    def _use(self, texts: list[str]) -> np.ndarray:
+        assert self.second is not None
+        return self.second.encode(texts)
+
+    def _article(self, document_id: int) -> BM25:
+        """BM25 over one article's sentences, rows in sentence position order (cached)."""
+        document = self.library.document(document_id)
+        key = (document_id, document.sentence_count if document else 0)
+        with self._lock:
+            bm25 = self._articles.get(key)
+            if bm25 is not None:
+                self._articles.move_to_end(key)
+                return bm25
+        bm25 = BM25([s.text for s in self.library.document_sentences(document_id)])
+        with self._lock:
+            self._articles[key] = bm25
+            while len(self._articles) > CACHED_ARTICLES:
+                self._articles.popitem(last=False)
+        return bm25

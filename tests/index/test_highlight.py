@@ -1,0 +1,60 @@
+"""Bold words in a quote: the question's words, located exactly in the sentence, never function words."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.highlight import highlight_spans
+from index.search import _joined
+from index.store import StoredSentence
+
+
+def bolded(question: str, quote: str) -> list[str]:
+    return [quote[start:end] for start, end in highlight_spans(question, quote)]
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "expected"),
+    [
+        # Arabic spelling variants, clitics and diacritics still match.
+        ("من نفى الاتهامات؟", "ونفى متحدث باسم السفارة في لندن الاتهامات.", ["ونفى", "الاتهامات"]),
+        ("ما هي الإتهامات", "نفى الاتِّهامات", ["الاتِّهامات"]),
+        # Numbers match across digit systems and scripts; neighbouring words form one bold run.
+        ("How many organisations were hit, 30,000?", "أصاب الهجوم ٣٠ ألف منظمة.", ["٣٠"]),
+        (
+            "When did the Exchange attack in 2021 happen?",
+            "The 2021 Exchange attack was by China.",
+            ["2021 Exchange attack"],
+        ),
+        # Function words alone are never bold.
+        ("Who was it and where?", "It was there, and it was him.", []),
+        ("", "نص", []),
+    ],
+)
+def test_the_question_words_are_located_in_the_quote(question: str, quote: str, expected: list[str]) -> None:
+    assert bolded(question, quote) == expected
+
+
+def test_highlights_are_exact_spans_of_the_quote() -> None:
+    quote = "وقال المركز الوطني البريطاني للأمن الإلكتروني إن Hafnium مسؤولة."
+    for start, end in highlight_spans("ماذا قال المركز الوطني عن Hafnium", quote):
+        assert 0 <= start < end <= len(quote)
+        assert quote[start:end].strip() == quote[start:end]
+
+
+def sentence(position: int, paragraph: int = 0) -> StoredSentence:
+    return StoredSentence(
+        position + 100, 1, position, paragraph, position * 10, position * 10 + 9, f"s{position}"
+    )
+
+
+def test_a_neighbour_that_scores_nearly_as_well_is_quoted_with_the_best_sentence() -> None:
+    around = [sentence(3), sentence(4), sentence(5)]
+    scores = {103: 0.70, 104: 0.80, 105: 0.795}
+    assert [s.position for s in _joined(around[1], 0.80, around, scores)] == [4, 5]
+
+
+def test_a_weaker_neighbour_or_one_in_another_paragraph_is_not_quoted() -> None:
+    around = [sentence(3), sentence(4), sentence(5, paragraph=1)]
+    scores = {103: 0.70, 104: 0.80, 105: 0.80}
+    assert [s.position for s in _joined(around[1], 0.80, around, scores)] == [4]
