@@ -28,7 +28,7 @@ NEGATIVE_OFFSETS = (7, 23, 41)
 
 
 def run_calibration(settings: IndexSettings, *, arcd_dir: Path | None = None) -> dict[str, object]:
-    encoder = load_encoder(settings.model, settings.model_cache)
+    encoder = load_encoder(settings)
     answerable, unanswerable = top_scores(encoder, arcd_dir)
     thresholds = {
         kind: round(float(np.quantile(answerable[kind], TARGET_FALSE_NO_ANSWER, method="lower")), 4)
@@ -36,6 +36,7 @@ def run_calibration(settings: IndexSettings, *, arcd_dir: Path | None = None) ->
     }
     entry = {
         "model": encoder.info.name,
+        "backend": encoder.info.backend,
         "min_score": thresholds,
         "target_false_no_answer": TARGET_FALSE_NO_ANSWER,
         "answerable_declined": _rates(answerable, thresholds),

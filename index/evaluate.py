@@ -53,9 +53,10 @@ def rank_of(scores: np.ndarray, gold: int) -> int:
 def run_evaluation(
     settings: IndexSettings, *, arcd_dir: Path | None = None, limit: int | None = None
 ) -> None:
-    encoder = load_encoder(settings.model, settings.model_cache)
+    encoder = load_encoder(settings)
     thresholds = thresholds_for(settings, encoder)
-    print(f"model: {encoder.info.name} ({encoder.info.fingerprint}); no-answer thresholds: {thresholds}")
+    info = encoder.info
+    print(f"model: {info.name} ({info.fingerprint}) on {info.backend}; no-answer thresholds: {thresholds}")
     for article in seed_articles():
         evaluate_seed(encoder, thresholds, article)
     evaluate_arcd(encoder, find_arcd(arcd_dir), limit=limit)

@@ -1,4 +1,4 @@
-"""The embedding model on onnxruntime: same vectors as `index.model.Encoder`, without torch.
+"""The embedding model on onnxruntime: the vectors of `index.model.TorchEncoder`, without torch.
 
 A serving process that uses `OnnxEncoder` imports tokenizers, onnxruntime and numpy, never torch,
 transformers or sentence-transformers. Measured on this 2-core machine (int8): first answer 1.8-2.5 s
@@ -25,20 +25,18 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from index.errors import ModelError
-from index.model import PASSAGE_PROMPTS, BaseEncoder, ModelInfo, _fingerprint
+from index.model import PASSAGE_PROMPTS, Encoder, ModelInfo, _fingerprint, progress_bar
 from index.onnx_export import ensure_onnx
 
-__all__ = ["BATCH_TOKENS", "THREADS_ENV", "Backend", "OnnxEncoder", "load_onnx_encoder"]
+__all__ = ["BATCH_TOKENS", "OnnxEncoder", "load_onnx_encoder"]
 
-Backend = Literal["onnx-int8", "onnx-fp32"]
-THREADS_ENV = "SANAD_ONNX_THREADS"
 # A batch also stops at this many padded tokens (a sentence longer than that goes alone). Measured on
 # 400 ARCD sentences (64 tokens on average, up to 317), 2 cores, int8: about 34 sentences/s with plain
 # 32-sentence batches, 45 with 512-1024 tokens: 32 x 317 tokens of activations (and 154 MB of
@@ -46,12 +44,13 @@ THREADS_ENV = "SANAD_ONNX_THREADS"
 BATCH_TOKENS = 1024
 
 
-class OnnxEncoder(BaseEncoder):
+class OnnxEncoder(Encoder):
     """Turns questions and sentences into unit vectors comparable by inner product (onnxruntime).
 
-    Interchangeable with `index.model.Encoder`: `info` carries the same fingerprint as the torch
-    encoder of the same model directory, so libraries built by either open with the other.
-    `backend` says which graph runs ("onnx-int8" or "onnx-fp32"); `threads` how many cores one call uses.
+    Interchangeable with `index.model.TorchEncoder`: `info` carries the same name and fingerprint as
+    the torch encoder of the same model, so libraries built by either open with the other;
+    `info.backend` says which graph runs ("onnx-int8" or "onnx-fp32"). `threads` caps the cores one
+    call uses (None: every core this process may use).
     """
 
     def __init__(
@@ -59,7 +58,7 @@ class OnnxEncoder(BaseEncoder):
         model_dir: Path,
         graph: Path,
         *,
-        backend: Backend,
+        quantized: bool,
         name: str | None = None,
         threads: int | None = None,
     ) -> None:
@@ -77,9 +76,11 @@ class OnnxEncoder(BaseEncoder):
         self._inputs = {node.name for node in self._session.get_inputs()}
         if not {"input_ids", "attention_mask"} <= self._inputs:
             raise ModelError(f"{graph} does not take input_ids and attention_mask; re-export it.")
-        self.backend: Backend = backend
         self.info = ModelInfo(
-            name=name or str(model_dir), fingerprint=_fingerprint(model_dir), dim=settings["dim"]
+            name=name or str(model_dir),
+            fingerprint=_fingerprint(model_dir),
+            dim=settings["dim"],
+            backend="onnx-int8" if quantized else "onnx-fp32",
         )
 
     def _vectors(
@@ -95,7 +96,7 @@ class OnnxEncoder(BaseEncoder):
         else:
             ids = [encoding.ids for encoding in self._tokenizer.encode_batch(inputs)]
         out = np.empty((len(ids), self.dim), dtype=np.float32)
-        bar = _progress(len(ids)) if progress else None
+        bar = progress_bar(len(ids)) if progress else None
         try:
             for chosen in _batches([len(row) for row in ids], batch_size):
                 out[chosen] = self._embed([ids[i] for i in chosen])
@@ -129,17 +130,18 @@ def load_onnx_encoder(
     """Load `model_dir` (a sentence-transformers directory) on onnxruntime, exporting it first if needed.
 
     `quantized` picks the int8 graph (smaller, faster, cosine >= 0.99 to torch) over float32.
-    `threads` caps the cores one call may use (default: SANAD_ONNX_THREADS, else every core).
-    The first call for a model exports it, which needs torch; later processes do not.
+    `threads` caps the cores one call may use (None: every core). `name` is what libraries record
+    (the model spec; default the directory). The first call for a model exports it, which needs torch;
+    later processes do not.
     """
     model_dir = Path(model_dir)
     if not (model_dir / "tokenizer.json").is_file():
         raise ModelError(
             f"{model_dir} has no tokenizer.json: the ONNX backend needs a fast-tokenizer model directory."
         )
+    _read_settings(model_dir)  # an unsupported model fails here, before a long export
     graph = ensure_onnx(model_dir, quantized)
-    backend: Backend = "onnx-int8" if quantized else "onnx-fp32"
-    return OnnxEncoder(model_dir, graph, backend=backend, name=name, threads=threads)
+    return OnnxEncoder(model_dir, graph, quantized=quantized, name=name, threads=threads)
 
 
 # ---------------------------------------------------------------------------------- parts
@@ -220,11 +222,7 @@ def _cores() -> int:
 def _resolve_threads(threads: int | None) -> int:
     cores = _cores()
     if threads is None:
-        raw = os.environ.get(THREADS_ENV, "").strip()
-        try:
-            threads = int(raw) if raw else cores
-        except ValueError:
-            raise ModelError(f"{THREADS_ENV} must be a whole number of threads, not {raw!r}.") from None
+        return cores
     if threads < 1:
         raise ModelError(f"threads must be at least 1, not {threads}.")
     return min(threads, cores)
@@ -243,9 +241,3 @@ def _session(graph: Path, threads: int) -> ort.InferenceSession:
         return ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable graphs
         raise ModelError(f"onnxruntime cannot load {graph} ({exc}); delete it to re-export.") from exc
-
-
-def _progress(total: int) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc="Embedding", unit="sentence")
