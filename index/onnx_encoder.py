@@ -9,14 +9,19 @@ needs from the sentence-transformers model directory (prompts, maximum length, p
 tokenizer.json (truncated to max_seq_length) -> graph -> mean over every token the attention mask
 keeps (prompt, <s> and </s> included) -> unit length.
 
-Threads. onnxruntime parallelises one call over `intra_op_num_threads` cores (`inter_op` stays 1: the
-graph is a chain). The default, every core this process may use, gives the lowest latency for one
-question at a time. When several questions are embedded at once (the bot runs handlers in threads;
-sessions are thread-safe), calls that each want every core fight over them: cap `threads` (argument,
-or SANAD_ONNX_THREADS) at cores divided by the expected concurrent calls. Measured here, int8:
-one caller, 2 threads 8.4 ms a question vs 1 thread 11.2 ms; two concurrent callers, 2 threads each
-113 questions/s at p50 16.7 ms (p95 25 ms) vs 1 thread each 189/s at 9.5 ms (p95 12 ms). A capped
-session also stops its workers spinning between calls, leaving the spare cores to other work.
+Threads. One session serves every call: onnxruntime splits a call's work between the calling thread
+and `threads - 1` pool workers (`threads`: SANAD_ONNX_THREADS, default every core this process may
+use; `inter_op` stays 1, the graph is a chain). A question asked alone therefore uses both cores of a
+2-core machine. Questions asked at once (the bot answers in worker threads; sessions are thread-safe)
+each run on their own calling thread and share the pool's workers, so N concurrent calls occupy
+N + `threads` - 1 threads (N + 1 on 2 cores), not N x `threads`. Idle threads sleep rather than spin:
+onnxruntime's default spin-waiting measured twice the latency and twice the CPU per question on a busy
+2-core machine (int8, load average 7-11: p50 63-66 ms against 29-31 ms, 32 against 16 ms of CPU a
+question), also when the spinning stops after each call (`session.force_spinning_stop`). A second,
+single-thread session for concurrent calls (the 2-thread one only when idle) was tried: 112 MB more
+RSS (682 vs 564 MB peak) for no measured gain (30 vs 32 questions/s with two callers). One 2-thread
+against one 1-thread session on that busy machine: one caller 31 vs 29 ms p50, two callers 32 vs 31
+questions/s, four callers 41 vs 31 questions/s.
 """
 
 from __future__ import annotations
@@ -234,9 +239,8 @@ def _session(graph: Path, threads: int) -> ort.InferenceSession:
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3  # errors only: onnxruntime warns about things it handles itself
-    if threads < _cores():
-        # Capped means "other work shares these cores": do not keep a worker spinning between calls.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # Waiting threads sleep instead of spinning: see "Threads" above.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable graphs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +48,9 @@ QUESTIONS = [
     "من نفى هذه المزاعم؟",
 ]
 # Real questions beside the seed article's sentences: ARCD's in Arabic and our English translations.
-_ARCD = [json.loads(line) for line in (SEEDS_DIR / "eval" / "arcd-test-en.jsonl").open(encoding="utf-8")][:40]
+_ARCD = [
+    json.loads(line) for line in (SEEDS_DIR / "eval" / "arcd-test-en.jsonl").read_text("utf-8").splitlines()
+][:40]
 REAL_TEXTS = [row["question_ar"] for row in _ARCD] + [row["question_en"] for row in _ARCD]
 EDGE_TEXTS = [
     "  leading and trailing spaces  ",
@@ -305,6 +308,19 @@ def test_batches_go_longest_first_within_both_limits() -> None:
         assert len(batch) <= 3
         assert len(batch) == 1 or len(batch) * lengths[batch[0]] <= BATCH_TOKENS
         assert [lengths[i] for i in batch] == sorted((lengths[i] for i in batch), reverse=True)
+
+
+def test_one_session_serves_concurrent_calls_with_sleeping_workers(onnx_int8: OnnxEncoder) -> None:
+    """The thread policy (see index.onnx_encoder): every core per call, no spinning, and questions
+    asked at once from several threads get exactly the vectors they get one at a time."""
+    options = onnx_int8._session.get_session_options()
+    assert options.intra_op_num_threads == onnx_int8.threads == _cores()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    questions = [q.question for q in load_seed_questions(SEED_ARTICLE)][:12]
+    alone = [onnx_int8.encode_queries([q])[0] for q in questions]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda q: onnx_int8.encode_queries([q])[0], questions * 3))
+    assert np.array_equal(np.vstack(together), np.vstack(alone * 3))
 
 
 def test_threads_default_to_every_core_and_are_capped_by_them() -> None:
