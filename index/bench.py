@@ -1,16 +1,17 @@
 """`sanad bench`: the backends side by side (torch, onnx-fp32, onnx-int8) beside a naive baseline.
 
-Every figure comes from fresh processes, two per variant (`python -m index.bench ROLE VARIANT`), so
-imports and memory start from zero:
+Every figure comes from fresh processes, two per variant (`index.bench._main`), so imports and
+memory start from zero:
 
 - a *work* process builds a library of the seed articles in a temporary directory (Sanad's own add
   path), times indexing real Arabic sentences from ARCD train (split, embed, store), and measures
   top-1 on the seed question set and on ARCD test with `index.evaluate` (the figures `sanad eval`
   prints);
 - a *serve* process does what the bot does before and after its first reply: import, load the model
-  and that library, answer one question and format it (cold start to first answer: from process
-  creation as the process sees it, and as wall time seen from outside), then answer single questions
-  one at a time (embedding + search + formatting, p50/p95). Its peak RSS is the serving figure.
+  and that library, answer one question and format it (cold start to first answer: in-process, from
+  its first line of Python to the formatted answer; wall, from spawning the process to reading the
+  line it prints next, interpreter start-up included), then answer single questions one at a time
+  (embedding + search + formatting, p50/p95). Its peak RSS is the serving figure.
 
 naive is what one writes first: `SentenceTransformer.encode` and a numpy dot product + argsort over
 the same sentences, no library on disk (same model and weights as torch, so its accuracy is torch's).
@@ -40,6 +41,8 @@ from index.errors import SanadError
 VARIANTS = (*BACKENDS, "naive")
 FIRST_QUESTION = "Who denied the claims?"
 _READY = "first answer"
+# A worker's first line starts its clock, before anything of Sanad (or numpy) is imported.
+_WORKER = "import sys, time; started = time.perf_counter(); import index.bench; index.bench._main(started)"
 _HEAVY = ("torch", "transformers", "sentence_transformers")
 
 
@@ -96,7 +99,7 @@ def _spawn(
     """Run one worker; its figures (the JSON on its last line) and, for `serve`, the wall time from
     spawning it to the line it prints right after its first answer."""
     print(f"{variant}: {role} process ...", file=sys.stderr, flush=True)
-    command = [sys.executable, "-m", "index.bench", role, variant, str(home), json.dumps(config)]
+    command = [sys.executable, "-c", _WORKER, role, variant, str(home), json.dumps(config)]
     started = time.perf_counter()
     first_answer_wall = None
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as process:
@@ -160,19 +163,7 @@ def _print(results: dict[str, dict[str, Any]], config: dict[str, Any]) -> None:
 # ------------------------------------------------------------------------------ workers
 
 
-def _process_age() -> float | None:
-    """Seconds since this process was created (Linux: /proc, 10 ms resolution), so interpreter start-up
-    counts; None elsewhere."""
-    try:
-        with open("/proc/self/stat", encoding="ascii") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, counted after "pid (comm)"
-    return time.clock_gettime(time.CLOCK_BOOTTIME) - started
-
-
-def _serve(variant: str, home: Path, config: dict[str, Any]) -> dict[str, Any]:
+def _serve(variant: str, home: Path, config: dict[str, Any], started: float) -> dict[str, Any]:
     if variant == "naive":
         ask, threads = _naive_server(home)
     else:
@@ -186,7 +177,7 @@ def _serve(variant: str, home: Path, config: dict[str, Any]) -> dict[str, Any]:
 
         threads = _threads(searcher.encoder)
     ask(FIRST_QUESTION)
-    first_answer = _process_age()
+    first_answer = time.perf_counter() - started
     print(_READY, flush=True)
     heavy = sorted(name for name in sys.modules if name.split(".")[0] in _HEAVY)
 
@@ -212,14 +203,8 @@ def _serve(variant: str, home: Path, config: dict[str, Any]) -> dict[str, Any]:
 
 def _naive_server(home: Path) -> tuple[Callable[[str], str], int]:
     import torch
-    from sentence_transformers import SentenceTransformer
 
-    from index.model import resolve_model_path
-
-    settings = IndexSettings.from_env()
-    model = SentenceTransformer(
-        str(resolve_model_path(settings.model, settings.model_cache)), device="cpu", local_files_only=True
-    )
+    model = _naive_model()
     vectors = np.load(home / "naive.npy")
     sentences = json.loads((home / "naive.json").read_text(encoding="utf-8"))
 
@@ -283,15 +268,20 @@ def _work(variant: str, home: Path, config: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
-def _naive_work(home: Path, corpus: list[str]) -> dict[str, Any]:
+def _naive_model() -> Any:
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
     from index.model import resolve_model_path
 
+    transformers_logging.disable_progress_bar()
     settings = IndexSettings.from_env()
-    model = SentenceTransformer(
-        str(resolve_model_path(settings.model, settings.model_cache)), device="cpu", local_files_only=True
-    )
+    location = resolve_model_path(settings.model, settings.model_cache)
+    return SentenceTransformer(str(location), device="cpu", local_files_only=True)
+
+
+def _naive_work(home: Path, corpus: list[str]) -> dict[str, Any]:
+    model = _naive_model()
     started = time.perf_counter()
     model.encode([f"passage: {s}" for s in corpus], batch_size=32, normalize_embeddings=True)
     rate = len(corpus) / (time.perf_counter() - started)
@@ -341,11 +331,8 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[round(q * (len(ordered) - 1))]
 
 
-def _main(argv: Sequence[str]) -> None:
-    role, variant, home, config = argv[0], argv[1], Path(argv[2]), json.loads(argv[3])
-    figures = _serve(variant, home, config) if role == "serve" else _work(variant, home, config)
+def _main(started: float) -> None:
+    """A worker process (`_WORKER`): ROLE VARIANT HOME CONFIG on the command line, figures as JSON."""
+    role, variant, home, config = sys.argv[1], sys.argv[2], Path(sys.argv[3]), json.loads(sys.argv[4])
+    figures = _serve(variant, home, config, started) if role == "serve" else _work(variant, home, config)
     print(json.dumps(figures), flush=True)
-
-
-if __name__ == "__main__":
-    _main(sys.argv[1:])
