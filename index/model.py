@@ -128,7 +128,7 @@ def progress_bar(total: int | None) -> Any:
     """The bar batch embedding shows: sentences done and the rate, in sentences a second."""
     from tqdm import tqdm
 
-    return tqdm(total=total, desc="Embedding", unit="sentence", unit_scale=False, smoothing=0.1)
+    return tqdm(total=total, desc="Embedding", unit=" sentences", smoothing=0.1)
 
 
 def resolve_model_path(spec: str, cache: Path) -> Path | str:
