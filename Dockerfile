@@ -1,5 +1,6 @@
-# Sanad: the Telegram bot with the bundled model and the seed library built into the image.
-# Needs no network at start other than Telegram's (or TELEGRAM_API_BASE_URL).
+# Sanad: the Telegram bot with the bundled model, its ONNX exports and the seed library built into the
+# image. Needs no network at start other than Telegram's (or TELEGRAM_API_BASE_URL). torch and the
+# build extra are needed only by `sanad setup` (the export); the bot serves on onnxruntime (int8).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

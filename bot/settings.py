@@ -7,7 +7,8 @@ Environment (an optional `.env` in the working directory is loaded by the comman
     TELEGRAM_API_FILE_URL    file download URL, default derived from the base URL
     SANAD_ALLOWED_CHATS      comma-separated chat and user ids allowed to use the bot; empty: everyone
     TELEGRAM_WEBHOOK_SECRET  secret for `sanad bot --webhook` when --secret-token is not given
-    SANAD_DATA, SANAD_MODEL, SANAD_MODEL_CACHE, SANAD_TOP_K, SANAD_MIN_SCORE: see `index.IndexSettings`
+    SANAD_DATA, SANAD_MODEL, SANAD_MODEL_CACHE, SANAD_BACKEND, SANAD_ONNX_THREADS, SANAD_TOP_K,
+    SANAD_MIN_SCORE: see `index.IndexSettings`
 
 Error messages never contain the token: a malformed one may still be a real one with a typo.
 """

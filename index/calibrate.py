@@ -76,7 +76,7 @@ class Article:
 
 
 def run_calibration(settings: IndexSettings, *, arcd_dir: Path | None = None) -> dict[str, object]:
-    encoder = load_encoder(settings.model, settings.model_cache)
+    encoder = load_encoder(settings)
     cases = collect_cases(encoder, SecondOpinion(), arcd_dir)
     fusion = Fusion(*(best_weights(cases[kind]) for kind in SCRIPT_KINDS))
     answerable = {k: _best_scores(cases[k], fusion.for_kind(k)) for k in SCRIPT_KINDS}
@@ -87,6 +87,7 @@ def run_calibration(settings: IndexSettings, *, arcd_dir: Path | None = None) ->
     }
     entry = {
         "model": encoder.info.name,
+        "backend": encoder.info.backend,
         "fusion": {kind: asdict(fusion.for_kind(kind)) for kind in SCRIPT_KINDS},
         "top1_train": {
             kind: {

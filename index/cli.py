@@ -1,8 +1,9 @@
 """The index's commands of `sanad` (the console script, bot.cli, adds the bot's). Library errors
 become one-line messages and exit status 1.
 
-Heavy modules (torch, sentence-transformers, faiss) load only inside the commands that need them,
-so `sanad --help` and `sanad split` answer at once.
+Heavy modules (onnxruntime, faiss; torch and sentence-transformers only on the torch backend or to
+build an ONNX export) load only inside the commands that need them, so `sanad --help` and `sanad split`
+answer at once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from index.config import IndexSettings, load_dotenv_file
+from index.config import BACKENDS, IndexSettings, load_dotenv_file
 from index.errors import SanadError
 
 log = logging.getLogger("sanad")
@@ -71,7 +72,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
     split.add_argument("file", nargs="?", default="-", help="article text file; '-' or nothing reads stdin")
 
     command("sources", _sources, "List the articles in the library and the model that embedded them.")
-    command("setup", _setup, "Build the bundled model and the seed library (done once, cached).")
+    command("setup", _setup, "Build the bundled model, its ONNX exports and the seed library (once, cached).")
     command("repair", _repair, "Rebuild the vector index from the sentences stored in the library.")
     command("rebuild", _rebuild, "Re-embed every stored sentence with the configured model.")
 
@@ -84,8 +85,27 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
     )
     calibrate.add_argument("--arcd", type=Path, help="ARCD directory (default: ../shared/data/arcd)")
 
-    bench = command("bench", _bench, "Benchmark load time, indexing rate, latency and memory.")
-    bench.add_argument("--queries", type=int, default=200, help="timed queries per variant (default 200)")
+    bench = command(
+        "bench",
+        _bench,
+        "Compare the backends (torch, onnx-fp32, onnx-int8) and a naive baseline side by side: cold start,"
+        " memory, query latency, indexing rate and top-1 accuracy.",
+    )
+    bench.add_argument(
+        "--variants",
+        nargs="+",
+        choices=[*BACKENDS, "naive"],
+        default=["torch", "onnx-fp32", "onnx-int8", "naive"],
+        help="what to compare (default: all four)",
+    )
+    bench.add_argument("--queries", type=int, default=200, help="timed single questions each (default 200)")
+    bench.add_argument(
+        "--index-sentences", type=int, default=400, help="ARCD sentences embedded for the indexing rate"
+    )
+    bench.add_argument(
+        "--arcd-questions", type=int, help="top-1 on only the first N ARCD test questions (default: all 702)"
+    )
+    bench.add_argument("--no-arcd", action="store_true", help="skip top-1 on ARCD test (the slowest part)")
     return parser, command
 
 
@@ -121,7 +141,7 @@ def _add(args: argparse.Namespace, settings: IndexSettings) -> int:
     paths = list(args.paths) + (seed_paths() if args.seeds else [])
     if not paths:
         raise SanadError("Nothing to add: give article files, or --seeds for the shipped articles.")
-    encoder = load_encoder(settings.model, settings.model_cache)
+    encoder = load_encoder(settings)
     with open_library(settings, encoder, seed=False) as library:
         for path in tqdm(paths, desc="articles", unit="article", disable=len(paths) < 2):
             document, new = add_source(library, encoder, read_source(path), progress=True)
@@ -155,11 +175,12 @@ def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
     from index.model import load_encoder
     from index.service import open_library
 
-    encoder = load_encoder(settings.model, settings.model_cache)
+    encoder = load_encoder(settings)
     with open_library(settings, encoder) as library:
         model = library.model
         print(f"library: {library.path}")
         print(f"model:   {model.name} ({model.dim}-d, fingerprint {model.fingerprint})")
+        print(f"backend: embedded by {' + '.join(library.backends())}; answering on {encoder.info.backend}")
         for document in library.documents():
             line = (
                 f"{document.id:>4}  {document.sentence_count:>4} sentences  {document.characters:>7,} chars"
@@ -170,13 +191,21 @@ def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from index.model import load_encoder
+    from index.model import load_encoder, resolve_model_path
     from index.service import open_library
 
-    encoder = load_encoder(settings.model, settings.model_cache)
-    with open_library(settings, encoder) as library:
+    location = resolve_model_path(settings.model, settings.model_cache)  # builds the bundled model
+    if settings.backend != "torch" and isinstance(location, Path):
+        from index.onnx_export import ensure_exports
+
+        ensure_exports(location, progress=True)  # needs torch and onnx: here, never when serving
+    encoder = load_encoder(settings)
+    with open_library(settings, encoder, progress=True) as library:
         count = library.sentence_count()
-        print(f"ready: {len(library.documents())} articles, {count} sentences in {library.path}")
+        print(
+            f"ready: {len(library.documents())} articles, {count} sentences in {library.path};"
+            f" {encoder.info.backend} answers"
+        )
     return 0
 
 
@@ -189,12 +218,21 @@ def _repair(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _rebuild(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from index.model import load_encoder
+    import numpy as np
+
+    from index.model import load_encoder, progress_bar
     from index.store import Library
 
-    encoder = load_encoder(settings.model, settings.model_cache)
-    count = Library.rebuild_at(settings.data_dir, encoder.info, encoder.probe(), encoder.encode_passages)
-    print(f"rebuilt: {count} sentences re-embedded with {encoder.info.name}")
+    encoder = load_encoder(settings)
+    with progress_bar(None) as bar:  # the count is known only once the library is open for writing
+
+        def embed(texts: list[str]) -> np.ndarray:
+            vectors = encoder.encode_passages(texts)
+            bar.update(len(texts))
+            return vectors
+
+        count = Library.rebuild_at(settings.data_dir, encoder.info, encoder.probe(), embed)
+    print(f"rebuilt: {count} sentences re-embedded with {encoder.info.name} on {encoder.info.backend}")
     return 0
 
 
@@ -215,7 +253,13 @@ def _calibrate(args: argparse.Namespace, settings: IndexSettings) -> int:
 def _bench(args: argparse.Namespace, settings: IndexSettings) -> int:
     from index.bench import run_benchmark
 
-    run_benchmark(settings, queries=args.queries)
+    run_benchmark(
+        settings,
+        variants=args.variants,
+        queries=args.queries,
+        index_sentences=args.index_sentences,
+        arcd_questions=0 if args.no_arcd else args.arcd_questions,
+    )
     return 0
 
 

@@ -8,21 +8,30 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 BUNDLED_MODEL = "bundled:multilingual-e5-small"
 
+# How the model runs. onnx-int8 serves by default: a third of torch's memory and start-up and a quarter
+# of its latency, at cosine >= 0.99 to torch (see README, Performance). torch is the reference.
+Backend = Literal["onnx-int8", "onnx-fp32", "torch"]
+BACKENDS: tuple[Backend, ...] = get_args(Backend)
+DEFAULT_BACKEND: Backend = "onnx-int8"
+
 
 @dataclass(frozen=True, slots=True)
 class IndexSettings:
-    """Where the library lives and which model embeds it."""
+    """Where the library lives, which model embeds it and how the model runs."""
 
     data_dir: Path
     model: str
     model_cache: Path
     top_k: int
     min_score: float | None
+    backend: Backend = DEFAULT_BACKEND
+    onnx_threads: int | None = None  # cores one ONNX call may use; None: every core this process may use
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> IndexSettings:
@@ -30,13 +39,27 @@ class IndexSettings:
         env = dict(os.environ if env is None else env)
         home = Path(env.get("SANAD_HOME", PROJECT_ROOT / "data"))
         min_score = env.get("SANAD_MIN_SCORE", "").strip()
+        threads = env.get("SANAD_ONNX_THREADS", "").strip()
         return cls(
             data_dir=Path(env.get("SANAD_DATA", home / "library")),
             model=env.get("SANAD_MODEL", BUNDLED_MODEL).strip() or BUNDLED_MODEL,
             model_cache=Path(env.get("SANAD_MODEL_CACHE", home / "models")),
             top_k=_positive_int(env.get("SANAD_TOP_K", "3"), "SANAD_TOP_K"),
             min_score=float(min_score) if min_score else None,
+            backend=parse_backend(env.get("SANAD_BACKEND", "")),
+            onnx_threads=_positive_int(threads, "SANAD_ONNX_THREADS") if threads else None,
         )
+
+
+def parse_backend(value: str) -> Backend:
+    """A SANAD_BACKEND value (empty: the default), or an error that lists the choices."""
+    from index.errors import InputError
+
+    name = value.strip().lower() or DEFAULT_BACKEND
+    for backend in BACKENDS:
+        if name == backend:
+            return backend
+    raise InputError(f"SANAD_BACKEND must be one of {', '.join(BACKENDS)}; not {value.strip()!r}.")
 
 
 def _positive_int(value: str, name: str) -> int:

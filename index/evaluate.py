@@ -61,16 +61,22 @@ def rank_of(scores: np.ndarray, gold: int) -> int:
 def run_evaluation(
     settings: IndexSettings, *, arcd_dir: Path | None = None, limit: int | None = None
 ) -> None:
-    encoder = load_encoder(settings.model, settings.model_cache)
+    encoder = load_encoder(settings)
     second = SecondOpinion()
-    with tempfile.TemporaryDirectory() as tmp, Library.open(Path(tmp), encoder.info, encoder.probe()) as lib:
-        searcher = searcher_for(settings, lib, encoder)
-    fusion = searcher.reranker.fusion if searcher.reranker else Fusion.dense_only()
-    print(f"model: {encoder.info.name} ({encoder.info.fingerprint})")
-    print(f"fusion: {fusion}\nno-answer thresholds (fused score): {searcher.thresholds}")
+    fusion, thresholds = calibrated(settings, encoder)
+    info = encoder.info
+    print(f"model: {info.name} ({info.fingerprint}) on {info.backend}")
+    print(f"fusion: {fusion}\nno-answer thresholds (fused score): {thresholds}")
     for article in seed_articles():
         evaluate_seed(settings, encoder, second, article)
-    evaluate_arcd(encoder, second, fusion, searcher.thresholds, find_arcd(arcd_dir), limit=limit)
+    evaluate_arcd(encoder, second, fusion, thresholds, find_arcd(arcd_dir), limit=limit)
+
+
+def calibrated(settings: IndexSettings, encoder: Encoder) -> tuple[Fusion, Thresholds | None]:
+    """The fusion weights and thresholds a searcher over this encoder would use."""
+    with tempfile.TemporaryDirectory() as tmp, Library.open(Path(tmp), encoder.info, encoder.probe()) as lib:
+        searcher = searcher_for(settings, lib, encoder)
+    return (searcher.reranker.fusion if searcher.reranker else Fusion.dense_only()), searcher.thresholds
 
 
 def evaluate_seed(

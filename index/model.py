@@ -1,7 +1,11 @@
-"""The embedding model: the only module that imports sentence-transformers.
+"""The embedding model: which backend runs it, and the torch backend (the only sentence-transformers import).
 
-`load_encoder` resolves a model spec (the bundled model, a local directory or a hub id) and wraps it
-so the rest of Sanad never has to know about prompts, devices or normalisation.
+`load_encoder(settings)` picks the backend SANAD_BACKEND names: onnxruntime (`index.onnx_encoder`,
+int8 or float32) or torch + sentence-transformers (`TorchEncoder`, the reference the others are checked
+against). Each resolves a model spec (the bundled model, a local directory or a hub id) and hides
+prompts, devices and normalisation from the rest of Sanad. torch, transformers and
+sentence-transformers are imported only when the torch backend loads (or an ONNX export is built),
+so a serving process on ONNX never pays for them.
 """
 
 from __future__ import annotations
@@ -12,12 +16,15 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from index.config import BUNDLED_MODEL
 from index.errors import ModelError
+
+if TYPE_CHECKING:
+    from index.config import IndexSettings
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +36,16 @@ PASSAGE_PROMPTS = ("document", "passage", "corpus")
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
-    """What a library records about the model that embedded it."""
+    """What a library records about the model that embedded it: `backend` says how it ran ("torch",
+    "onnx-fp32", "onnx-int8"); vectors of one model agree across backends (see `index.store`)."""
 
     name: str
     fingerprint: str
     dim: int
+    backend: str = "torch"
 
 
-class BaseEncoder:
+class Encoder:
     """What every backend offers: questions and sentences -> unit vectors comparable by inner product.
 
     A backend sets `info`, `_query_prompt` and `_passage_prompt` (in whatever form its `_vectors` takes)
@@ -78,7 +87,7 @@ class BaseEncoder:
         raise NotImplementedError
 
 
-class Encoder(BaseEncoder):
+class TorchEncoder(Encoder):
     """The sentence-transformers backend: the reference every other backend is checked against."""
 
     def __init__(self, model: Any, name: str, fingerprint: str) -> None:
@@ -87,20 +96,39 @@ class Encoder(BaseEncoder):
         self._query_prompt = "query" if prompts.get("query") else None
         self._passage_prompt = next((p for p in PASSAGE_PROMPTS if prompts.get(p)), None)
         dim = model.get_embedding_dimension()
-        self.info = ModelInfo(name=name, fingerprint=fingerprint, dim=int(dim))
+        self.info = ModelInfo(name=name, fingerprint=fingerprint, dim=int(dim), backend="torch")
 
     def _vectors(
         self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool
     ) -> np.ndarray:
+        if not progress:
+            return self._run(list(texts), prompt, batch_size)
+        # In chunks, so the bar counts sentences (sentence-transformers' own bar counts batches).
+        chunk = batch_size * 8
+        parts = []
+        with progress_bar(len(texts)) as bar:
+            for start in range(0, len(texts), chunk):
+                parts.append(self._run(list(texts[start : start + chunk]), prompt, batch_size))
+                bar.update(len(parts[-1]))
+        return np.concatenate(parts)
+
+    def _run(self, texts: list[str], prompt: str | None, batch_size: int) -> np.ndarray:
         vectors = self._model.encode(
-            list(texts),
+            texts,
             prompt_name=prompt,
             batch_size=batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
-            show_progress_bar=progress,
+            show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def progress_bar(total: int | None) -> Any:
+    """The bar batch embedding shows: sentences done and the rate, in sentences a second."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="Embedding", unit=" sentences", smoothing=0.1)
 
 
 def resolve_model_path(spec: str, cache: Path) -> Path | str:
@@ -119,12 +147,41 @@ def resolve_model_path(spec: str, cache: Path) -> Path | str:
     return spec
 
 
-@functools.lru_cache(maxsize=2)
-def load_encoder(spec: str, cache: Path) -> Encoder:
-    """Load the model named by `spec`: 'bundled:multilingual-e5-small', a directory, or a hub id.
+def load_encoder(settings: IndexSettings) -> Encoder:
+    """The encoder SANAD_MODEL and SANAD_BACKEND name, loaded once per process (it is read-only and
+    loading it costs seconds).
 
-    Cached per process: the model is read-only and loading it costs seconds.
+    The ONNX backends need a local model directory and its export (`sanad setup` builds the bundled
+    model's; another directory's is built here on first use, which needs torch). When that cannot
+    be done (a hub id, a model the ONNX encoder does not support, the `build` extra not installed),
+    the torch backend embeds instead and a warning says why: answers stay right, only slower.
+    `encoder.info.backend` says which backend runs.
     """
+    return _load(settings.model, settings.model_cache, settings.backend, settings.onnx_threads)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(spec: str, cache: Path, backend: str, threads: int | None) -> Encoder:
+    if backend == "torch":
+        return load_torch_encoder(spec, cache)
+    location = resolve_model_path(spec, cache)
+    if not isinstance(location, Path):
+        log.warning(
+            "SANAD_BACKEND=%s needs a local model directory; %s is a hub id: using torch", backend, spec
+        )
+        return load_torch_encoder(spec, cache)
+    from index.onnx_encoder import load_onnx_encoder
+
+    try:
+        return load_onnx_encoder(location, quantized=backend == "onnx-int8", threads=threads, name=spec)
+    except (ModelError, ImportError) as exc:
+        log.warning("cannot run %s on %s (%s): using torch", spec, backend, exc)
+        return load_torch_encoder(spec, cache)
+
+
+@functools.lru_cache(maxsize=2)
+def load_torch_encoder(spec: str, cache: Path) -> TorchEncoder:
+    """Load the model named by `spec` on torch: 'bundled:multilingual-e5-small', a directory, or a hub id."""
     location = resolve_model_path(spec, cache)
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
@@ -138,7 +195,7 @@ def load_encoder(spec: str, cache: Path) -> Encoder:
     except OSError as exc:
         hint = "check the path" if local else "a hub id needs network access; use a local directory"
         raise ModelError(f"Could not load the model {spec!r} ({hint}): {exc}") from exc
-    return Encoder(model, name=spec, fingerprint=_fingerprint(location))
+    return TorchEncoder(model, name=spec, fingerprint=_fingerprint(location))
 
 
 def _fingerprint(location: Path | str) -> str:

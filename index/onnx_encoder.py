@@ -1,4 +1,4 @@
-"""The embedding model on onnxruntime: same vectors as `index.model.Encoder`, without torch.
+"""The embedding model on onnxruntime: the vectors of `index.model.TorchEncoder`, without torch.
 
 A serving process that uses `OnnxEncoder` imports tokenizers, onnxruntime and numpy, never torch,
 transformers or sentence-transformers. Measured on this 2-core machine (int8): first answer 1.8-2.5 s
@@ -9,14 +9,19 @@ needs from the sentence-transformers model directory (prompts, maximum length, p
 tokenizer.json (truncated to max_seq_length) -> graph -> mean over every token the attention mask
 keeps (prompt, <s> and </s> included) -> unit length.
 
-Threads. onnxruntime parallelises one call over `intra_op_num_threads` cores (`inter_op` stays 1: the
-graph is a chain). The default, every core this process may use, gives the lowest latency for one
-question at a time. When several questions are embedded at once (the bot runs handlers in threads;
-sessions are thread-safe), calls that each want every core fight over them: cap `threads` (argument,
-or SANAD_ONNX_THREADS) at cores divided by the expected concurrent calls. Measured here, int8:
-one caller, 2 threads 8.4 ms a question vs 1 thread 11.2 ms; two concurrent callers, 2 threads each
-113 questions/s at p50 16.7 ms (p95 25 ms) vs 1 thread each 189/s at 9.5 ms (p95 12 ms). A capped
-session also stops its workers spinning between calls, leaving the spare cores to other work.
+Threads. One session serves every call: onnxruntime splits a call's work between the calling thread
+and `threads - 1` pool workers (`threads`: SANAD_ONNX_THREADS, default every core this process may
+use; `inter_op` stays 1, the graph is a chain). A question asked alone therefore uses both cores of a
+2-core machine. Questions asked at once (the bot answers in worker threads; sessions are thread-safe)
+each run on their own calling thread and share the pool's workers, so N concurrent calls occupy
+N + `threads` - 1 threads (N + 1 on 2 cores), not N x `threads`. Idle threads sleep rather than spin:
+onnxruntime's default spin-waiting measured twice the latency and twice the CPU per question on a busy
+2-core machine (int8, load average 7-11: p50 63-66 ms against 29-31 ms, 32 against 16 ms of CPU a
+question), also when the spinning stops after each call (`session.force_spinning_stop`). A second,
+single-thread session for concurrent calls (the 2-thread one only when idle) was tried: 112 MB more
+RSS (682 vs 564 MB peak) for no measured gain (30 vs 32 questions/s with two callers). One 2-thread
+against one 1-thread session on that busy machine: one caller 31 vs 29 ms p50, two callers 32 vs 31
+questions/s, four callers 41 vs 31 questions/s.
 """
 
 from __future__ import annotations
@@ -25,20 +30,18 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from index.errors import ModelError
-from index.model import PASSAGE_PROMPTS, BaseEncoder, ModelInfo, _fingerprint
+from index.model import PASSAGE_PROMPTS, Encoder, ModelInfo, _fingerprint, progress_bar
 from index.onnx_export import ensure_onnx
 
-__all__ = ["BATCH_TOKENS", "THREADS_ENV", "Backend", "OnnxEncoder", "load_onnx_encoder"]
+__all__ = ["BATCH_TOKENS", "OnnxEncoder", "load_onnx_encoder"]
 
-Backend = Literal["onnx-int8", "onnx-fp32"]
-THREADS_ENV = "SANAD_ONNX_THREADS"
 # A batch also stops at this many padded tokens (a sentence longer than that goes alone). Measured on
 # 400 ARCD sentences (64 tokens on average, up to 317), 2 cores, int8: about 34 sentences/s with plain
 # 32-sentence batches, 45 with 512-1024 tokens: 32 x 317 tokens of activations (and 154 MB of
@@ -46,12 +49,13 @@ THREADS_ENV = "SANAD_ONNX_THREADS"
 BATCH_TOKENS = 1024
 
 
-class OnnxEncoder(BaseEncoder):
+class OnnxEncoder(Encoder):
     """Turns questions and sentences into unit vectors comparable by inner product (onnxruntime).
 
-    Interchangeable with `index.model.Encoder`: `info` carries the same fingerprint as the torch
-    encoder of the same model directory, so libraries built by either open with the other.
-    `backend` says which graph runs ("onnx-int8" or "onnx-fp32"); `threads` how many cores one call uses.
+    Interchangeable with `index.model.TorchEncoder`: `info` carries the same name and fingerprint as
+    the torch encoder of the same model, so libraries built by either open with the other;
+    `info.backend` says which graph runs ("onnx-int8" or "onnx-fp32"). `threads` caps the cores one
+    call uses (None: every core this process may use).
     """
 
     def __init__(
@@ -59,7 +63,7 @@ class OnnxEncoder(BaseEncoder):
         model_dir: Path,
         graph: Path,
         *,
-        backend: Backend,
+        quantized: bool,
         name: str | None = None,
         threads: int | None = None,
     ) -> None:
@@ -77,9 +81,11 @@ class OnnxEncoder(BaseEncoder):
         self._inputs = {node.name for node in self._session.get_inputs()}
         if not {"input_ids", "attention_mask"} <= self._inputs:
             raise ModelError(f"{graph} does not take input_ids and attention_mask; re-export it.")
-        self.backend: Backend = backend
         self.info = ModelInfo(
-            name=name or str(model_dir), fingerprint=_fingerprint(model_dir), dim=settings["dim"]
+            name=name or str(model_dir),
+            fingerprint=_fingerprint(model_dir),
+            dim=settings["dim"],
+            backend="onnx-int8" if quantized else "onnx-fp32",
         )
 
     def _vectors(
@@ -95,7 +101,7 @@ class OnnxEncoder(BaseEncoder):
         else:
             ids = [encoding.ids for encoding in self._tokenizer.encode_batch(inputs)]
         out = np.empty((len(ids), self.dim), dtype=np.float32)
-        bar = _progress(len(ids)) if progress else None
+        bar = progress_bar(len(ids)) if progress else None
         try:
             for chosen in _batches([len(row) for row in ids], batch_size):
                 out[chosen] = self._embed([ids[i] for i in chosen])
@@ -129,17 +135,18 @@ def load_onnx_encoder(
     """Load `model_dir` (a sentence-transformers directory) on onnxruntime, exporting it first if needed.
 
     `quantized` picks the int8 graph (smaller, faster, cosine >= 0.99 to torch) over float32.
-    `threads` caps the cores one call may use (default: SANAD_ONNX_THREADS, else every core).
-    The first call for a model exports it, which needs torch; later processes do not.
+    `threads` caps the cores one call may use (None: every core). `name` is what libraries record
+    (the model spec; default the directory). The first call for a model exports it, which needs torch;
+    later processes do not.
     """
     model_dir = Path(model_dir)
     if not (model_dir / "tokenizer.json").is_file():
         raise ModelError(
             f"{model_dir} has no tokenizer.json: the ONNX backend needs a fast-tokenizer model directory."
         )
+    _read_settings(model_dir)  # an unsupported model fails here, before a long export
     graph = ensure_onnx(model_dir, quantized)
-    backend: Backend = "onnx-int8" if quantized else "onnx-fp32"
-    return OnnxEncoder(model_dir, graph, backend=backend, name=name, threads=threads)
+    return OnnxEncoder(model_dir, graph, quantized=quantized, name=name, threads=threads)
 
 
 # ---------------------------------------------------------------------------------- parts
@@ -220,11 +227,7 @@ def _cores() -> int:
 def _resolve_threads(threads: int | None) -> int:
     cores = _cores()
     if threads is None:
-        raw = os.environ.get(THREADS_ENV, "").strip()
-        try:
-            threads = int(raw) if raw else cores
-        except ValueError:
-            raise ModelError(f"{THREADS_ENV} must be a whole number of threads, not {raw!r}.") from None
+        return cores
     if threads < 1:
         raise ModelError(f"threads must be at least 1, not {threads}.")
     return min(threads, cores)
@@ -236,16 +239,9 @@ def _session(graph: Path, threads: int) -> ort.InferenceSession:
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3  # errors only: onnxruntime warns about things it handles itself
-    if threads < _cores():
-        # Capped means "other work shares these cores": do not keep a worker spinning between calls.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # Waiting threads sleep instead of spinning: see "Threads" above.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable graphs
         raise ModelError(f"onnxruntime cannot load {graph} ({exc}); delete it to re-export.") from exc
-
-
-def _progress(total: int) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc="Embedding", unit="sentence")

@@ -51,6 +51,7 @@ __all__ = [
     "OPSET",
     "QUANTIZATION",
     "RECORD_NAME",
+    "ensure_exports",
     "ensure_onnx",
     "export_onnx",
     "onnx_path",
@@ -135,6 +136,27 @@ def ensure_onnx(model_dir: Path, quantize: bool) -> Path:
     if _is_fresh(model_dir, quantize=quantize):
         return onnx_path(model_dir, quantize=quantize)
     return _build(model_dir, quantize=quantize, force=False)
+
+
+def ensure_exports(model_dir: Path, *, progress: bool = False) -> None:
+    """Make both exports fresh (what `sanad setup` does), with a bar over the steps that must run:
+    each takes tens of seconds."""
+    from tqdm import tqdm
+
+    model_dir = Path(model_dir)
+    steps = [
+        (quantize, label)
+        for quantize, label in ((False, "float32 export"), (True, "int8 quantisation"))
+        if not _is_fresh(model_dir, quantize=quantize)
+    ]
+    if not steps:
+        return
+    bar_format = "{desc}: {n_fmt}/{total_fmt} steps [{elapsed}]{postfix}"
+    with tqdm(total=len(steps), desc="ONNX", bar_format=bar_format, disable=not progress) as bar:
+        for quantize, label in steps:
+            bar.set_postfix_str(label)
+            ensure_onnx(model_dir, quantize)
+            bar.update()
 
 
 def export_onnx(model_dir: Path, *, quantize: bool) -> Path:
@@ -239,6 +261,22 @@ def _place(built: Path, target: Path) -> None:
     os.chmod(built, 0o644)  # mkstemp's 0600 would stick to the final file
     os.replace(built, target)
     fsync_dir(target.parent)
+
+
+@contextlib.contextmanager
+def _quiet_root_logger() -> Iterator[None]:
+    """onnxruntime's quantiser logs advice to the root logger on every run ("consider pre-processing"):
+    it was considered (the recipe above), so keep it off the set-up output."""
+
+    def drop(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Please consider to run pre-processing")
+
+    root = logging.getLogger()
+    root.addFilter(drop)
+    try:
+        yield
+    finally:
+        root.removeFilter(drop)
 
 
 def _versions(*packages: str) -> dict[str, str]:
@@ -383,7 +421,7 @@ def _quantize(model_dir: Path) -> None:
     log.info("quantising %s to int8", source)
     built = _temporary(out_dir, INT8_NAME)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _quiet_root_logger():
             warnings.simplefilter("ignore")
             quantize_dynamic(
                 source,

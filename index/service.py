@@ -17,18 +17,20 @@ from index.use import SecondOpinion
 log = logging.getLogger(__name__)
 
 
-def open_library(settings: IndexSettings, encoder: Encoder, *, seed: bool = True) -> Library:
+def open_library(
+    settings: IndexSettings, encoder: Encoder, *, seed: bool = True, progress: bool = False
+) -> Library:
     """Open the library; a new one starts with the shipped seed articles when `seed` is set."""
     library = Library.open(settings.data_dir, encoder.info, encoder.probe())
     if seed and not library.documents():
         log.info("new library at %s: adding the seed articles", settings.data_dir)
-        add_paths(library, encoder, seed_paths())
+        add_paths(library, encoder, seed_paths(), progress=progress)
     return library
 
 
 def open_searcher(settings: IndexSettings, *, seed: bool = True) -> Searcher:
     """Load the model and the library, with the calibrated (or configured) answer thresholds."""
-    encoder = load_encoder(settings.model, settings.model_cache)
+    encoder = load_encoder(settings)
     return searcher_for(settings, open_library(settings, encoder, seed=seed), encoder)
 
 

@@ -4,7 +4,8 @@ This is the only module that imports faiss.
 
 Layout of a library directory:
 
-    library.sqlite         documents, sentences (text, exact span, vector), meta (model, generation)
+    library.sqlite         documents, sentences (text, exact span, vector), meta (model, backends,
+                           generation)
     vectors-<gen>.faiss    inner-product index over the sentence vectors, keyed by sentence id
     .lock                  held while writing, so writers in several processes take turns
 
@@ -12,6 +13,12 @@ SQLite is the source of truth and its commit is the commit point of every change
 writes the next generation's FAISS file (temp file, fsync, rename), then commits the rows and the new
 generation number in one transaction, then deletes the old file. A crash at any step leaves a
 generation number that names a complete FAISS file, so the library opens as it was before or after.
+
+The meta table records the model (name, fingerprint, dimension, the vector of a probe text) and every
+backend that embedded stored sentences ("torch", "onnx-fp32", "onnx-int8"), first the one that created
+or last rebuilt the library. One model's backends agree closely enough to share a library: another
+backend is accepted when its probe vector agrees with the stored one (PROBE_AGREEMENT), and another
+model is refused.
 """
 
 from __future__ import annotations
@@ -133,9 +140,19 @@ def content_hash(text: str) -> str:
 class Library:
     """A directory of documents searchable by sentence vectors. Thread-safe."""
 
-    def __init__(self, path: Path, db: sqlite3.Connection, model: ModelInfo, *, load: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        db: sqlite3.Connection,
+        model: ModelInfo,
+        *,
+        load: bool = True,
+        backend: str | None = None,
+    ) -> None:
         self.path = path
         self.model = model
+        # The backend embedding what this handle adds (None: it adds nothing, as for repairs).
+        self.backend = backend
         self._db = db
         self._lock = threading.RLock()
         self._generation = int(_read_meta(db, "generation"))
@@ -160,7 +177,7 @@ class Library:
         try:
             stored = _read_model(db, path)
             _check_model(db, path, stored, model, probe)
-            return cls(path, db, stored)
+            return cls(path, db, stored, backend=model.backend)
         except BaseException:
             db.close()
             raise
@@ -209,6 +226,11 @@ class Library:
     def document(self, document_id: int) -> Document | None:
         rows = self._query(f"{_SELECT_DOCUMENTS} WHERE d.id = ?", (document_id,))
         return _document(rows[0]) if rows else None
+
+    def backends(self) -> list[str]:
+        """Every backend whose vectors the library holds, the one that created (or rebuilt) it first."""
+        with self._lock:
+            return _read_backends(self._db)
 
     def sentence_count(self) -> int:
         return int(self._query("SELECT count(*) FROM sentences")[0][0])
@@ -303,6 +325,7 @@ class Library:
                     (digest, document.title, document.language, document.source, _now(), document.text),
                 )
                 document_id = int(cursor.lastrowid or 0)
+                self._record_backend()
                 ids = []
                 for sentence, vector in zip(document.sentences, vectors, strict=True):
                     if document.text[sentence.start : sentence.end] != sentence.text:
@@ -382,6 +405,15 @@ class Library:
         return int(self._index.ntotal)
 
     # ---------------------------------------------------------------- internals
+
+    def _record_backend(self) -> None:
+        """Add this handle's backend to the recorded ones; the caller's transaction commits it."""
+        backends = _read_backends(self._db)
+        if self.backend is not None and self.backend not in backends:
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('backends', ?)",
+                (json.dumps([*backends, self.backend]),),
+            )
 
     def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:
         with self._lock:
@@ -518,6 +550,7 @@ def _write_model(db: sqlite3.Connection, model: ModelInfo, probe: np.ndarray) ->
         "fingerprint": model.fingerprint,
         "dim": str(model.dim),
         "probe": json.dumps([round(float(x), 6) for x in probe]),
+        "backends": json.dumps([model.backend]),
     }
     db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(values.items()))
 
@@ -528,28 +561,47 @@ def _read_model(db: sqlite3.Connection, path: Path) -> ModelInfo:
             name=_read_meta(db, "model"),
             fingerprint=_read_meta(db, "fingerprint"),
             dim=int(_read_meta(db, "dim")),
+            backend=_read_backends(db)[0],
         )
     except (sqlite3.DatabaseError, ValueError) as exc:
         raise _corrupt(path, exc) from exc
 
 
+def _read_backends(db: sqlite3.Connection) -> list[str]:
+    """The recorded backends; a library from before they were recorded was embedded by torch."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'backends'").fetchone()
+    backends = json.loads(row[0]) if row else ["torch"]
+    if not backends or not all(isinstance(b, str) for b in backends):
+        raise sqlite3.DatabaseError(f"meta key 'backends' holds {row[0]!r}")
+    return list(backends)
+
+
 def _check_model(
     db: sqlite3.Connection, path: Path, stored: ModelInfo, loaded: ModelInfo, probe: np.ndarray
 ) -> None:
-    """Refuse a model whose vectors would not be comparable with the stored ones."""
-    if stored.fingerprint == loaded.fingerprint and stored.dim == loaded.dim:
+    """Refuse a model whose vectors would not be comparable with the stored ones. The same model on the
+    same backend is trusted by its fingerprint; on another backend (or a model with other files) the
+    probe vectors must agree."""
+    if (stored.fingerprint, stored.dim, stored.backend) == (loaded.fingerprint, loaded.dim, loaded.backend):
         return
-    same = False
+    agreement = None
     if stored.dim == loaded.dim:
         stored_probe = np.asarray(json.loads(_read_meta(db, "probe")), dtype=np.float32)
-        same = float(stored_probe @ probe) >= PROBE_AGREEMENT
-    if not same:
+        agreement = float(stored_probe @ probe)
+        if agreement >= PROBE_AGREEMENT:
+            return
+    if stored.fingerprint == loaded.fingerprint and agreement is not None:
         raise ModelMismatchError(
-            f"The library at {path} was embedded with {stored.name} ({stored.dim}-d, fingerprint"
-            f" {stored.fingerprint}), but {loaded.name} ({loaded.dim}-d, fingerprint {loaded.fingerprint})"
-            f" is loaded. Re-embed the library with the loaded model: sanad rebuild"
-            f" (or set SANAD_MODEL={stored.name})."
+            f"The library at {path} was embedded by {stored.name} on {stored.backend}, and on"
+            f" {loaded.backend} the same model embeds differently (probe cosine {agreement:.3f}, below"
+            f" {PROBE_AGREEMENT}). Set SANAD_BACKEND={stored.backend}, or re-embed: sanad rebuild"
         )
+    raise ModelMismatchError(
+        f"The library at {path} was embedded with {stored.name} ({stored.dim}-d, fingerprint"
+        f" {stored.fingerprint}), but {loaded.name} ({loaded.dim}-d, fingerprint {loaded.fingerprint})"
+        f" is loaded. Re-embed the library with the loaded model: sanad rebuild"
+        f" (or set SANAD_MODEL={stored.name})."
+    )
 
 
 _SELECT_DOCUMENTS = (

@@ -9,7 +9,7 @@ import pytest
 
 from index.config import IndexSettings
 from index.documents import SourceText, read_source, seed_paths
-from index.model import Encoder, load_encoder
+from index.model import Encoder, TorchEncoder, load_encoder, load_torch_encoder
 from index.search import Searcher
 from index.service import add_source, searcher_for
 from index.store import Library
@@ -25,7 +25,14 @@ def settings() -> IndexSettings:
 
 @pytest.fixture(scope="session")
 def encoder(settings: IndexSettings) -> Encoder:
-    return load_encoder(settings.model, settings.model_cache)
+    """The encoder Sanad serves with (SANAD_BACKEND, by default onnx-int8)."""
+    return load_encoder(settings)
+
+
+@pytest.fixture(scope="session")
+def torch_encoder(settings: IndexSettings) -> TorchEncoder:
+    """The reference the ONNX backends are checked against."""
+    return load_torch_encoder(settings.model, settings.model_cache)
 
 
 @pytest.fixture(scope="session")

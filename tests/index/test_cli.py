@@ -94,6 +94,27 @@ def test_sources_lists_the_seed_article_and_the_model(
     code, out, _ = run(capsys, "sources")
     assert code == 0
     assert "31 sentences" in out and "multilingual-e5-small" in out
+    assert "backend: embedded by onnx-int8; answering on onnx-int8" in out
+
+
+def test_rebuild_re_embeds_on_the_configured_backend_and_sources_shows_it(
+    capsys: pytest.CaptureFixture[str], data_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(capsys, "setup")[1].startswith("ready: 1 articles, 31 sentences")
+    monkeypatch.setenv("SANAD_BACKEND", "torch")
+    assert "backend: embedded by onnx-int8; answering on torch" in run(capsys, "sources")[1]
+    code, out, err = run(capsys, "rebuild")
+    assert code == 0 and out.startswith(
+        "rebuilt: 31 sentences re-embedded with bundled:multilingual-e5-small on torch"
+    )
+    assert "31 sentences [" in err  # the progress bar counts sentences, with their rate
+    assert "backend: embedded by torch; answering on torch" in run(capsys, "sources")[1]
+    monkeypatch.setenv("SANAD_BACKEND", "tensorflow")
+    code, _, err = run(capsys, "sources")
+    assert (
+        code == 1
+        and err == "sanad: SANAD_BACKEND must be one of onnx-int8, onnx-fp32, torch; not 'tensorflow'.\n"
+    )
 
 
 def test_adding_a_file_twice_stores_it_once(

@@ -1,10 +1,9 @@
-"""The onnxruntime encoder: torch's vectors without torch, interchangeable with `index.model.Encoder`."""
+"""The onnxruntime encoder: torch's vectors without torch, interchangeable with `index.model.TorchEncoder`."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -12,14 +11,13 @@ import pytest
 
 from index import onnx_export
 from index.bundled import model_fingerprint
-from index.config import IndexSettings
+from index.config import SEEDS_DIR, IndexSettings
 from index.datasets import load_seed_questions, seed_articles
 from index.documents import SourceText
 from index.errors import ModelError
-from index.model import PROBE_TEXT, Encoder, resolve_model_path
+from index.model import PROBE_TEXT, TorchEncoder, resolve_model_path
 from index.onnx_encoder import (
     BATCH_TOKENS,
-    THREADS_ENV,
     OnnxEncoder,
     _batches,
     _cores,
@@ -36,10 +34,10 @@ from index.onnx_export import (
     onnx_path,
     read_record,
 )
+from index.search import Searcher
 from index.service import add_source
 from index.split import split_article
 from index.store import Library
-from tests.conftest import SPOKESMAN
 
 SEED_ARTICLE = seed_articles()[0]
 SEED_SENTENCES = [s.text for s in split_article(SEED_ARTICLE.read_text(encoding="utf-8")).sentences]
@@ -49,6 +47,11 @@ QUESTIONS = [
     "What did the UK foreign secretary say?",
     "من نفى هذه المزاعم؟",
 ]
+# Real questions beside the seed article's sentences: ARCD's in Arabic and our English translations.
+_ARCD = [
+    json.loads(line) for line in (SEEDS_DIR / "eval" / "arcd-test-en.jsonl").read_text("utf-8").splitlines()
+][:40]
+REAL_TEXTS = [row["question_ar"] for row in _ARCD] + [row["question_en"] for row in _ARCD]
 EDGE_TEXTS = [
     "  leading and trailing spaces  ",
     "a literal <s> and </s> stay text",
@@ -87,42 +90,40 @@ def onnx_int8(model_dir: Path) -> OnnxEncoder:
     return load_onnx_encoder(model_dir, quantized=True)
 
 
+def embed_all(encoder: TorchEncoder | OnnxEncoder) -> dict[str, np.ndarray]:
+    """Every seed sentence and real question, as passages and as queries, with the edge cases."""
+    return {
+        "passages": encoder.encode_passages(SEED_SENTENCES + REAL_TEXTS + EDGE_TEXTS),
+        "queries": encoder.encode_queries(QUESTIONS + REAL_TEXTS + EDGE_TEXTS),
+    }
+
+
 @pytest.fixture(scope="session")
-def torch_vectors(encoder: Encoder) -> dict[str, np.ndarray]:
-    return {
-        "passages": encoder.encode_passages(SEED_SENTENCES[:20] + EDGE_TEXTS),
-        "queries": encoder.encode_queries(QUESTIONS + EDGE_TEXTS),
-    }
+def torch_vectors(torch_encoder: TorchEncoder) -> dict[str, np.ndarray]:
+    return embed_all(torch_encoder)
 
 
-def onnx_vectors(onnx: OnnxEncoder) -> dict[str, np.ndarray]:
-    return {
-        "passages": onnx.encode_passages(SEED_SENTENCES[:20] + EDGE_TEXTS),
-        "queries": onnx.encode_queries(QUESTIONS + EDGE_TEXTS),
-    }
-
-
-def test_seed_sentences_are_enough_for_the_comparison() -> None:
-    assert len(SEED_SENTENCES) >= 20
+def test_the_comparison_covers_real_arabic_and_english() -> None:
+    assert len(SEED_SENTENCES) == 31 and len(REAL_TEXTS) == 80
 
 
 def test_fp32_reproduces_torch(onnx_fp32: OnnxEncoder, torch_vectors: dict[str, np.ndarray]) -> None:
-    got = onnx_vectors(onnx_fp32)
+    got = embed_all(onnx_fp32)
     for kind in ("passages", "queries"):
         assert cosines(got[kind], torch_vectors[kind]).min() >= 0.9999, kind
 
 
 def test_int8_stays_close_to_torch(onnx_int8: OnnxEncoder, torch_vectors: dict[str, np.ndarray]) -> None:
-    got = onnx_vectors(onnx_int8)
+    got = embed_all(onnx_int8)
     for kind in ("passages", "queries"):
         assert cosines(got[kind], torch_vectors[kind]).min() >= 0.99, kind
 
 
 @pytest.fixture(scope="session")
-def seed_scores(encoder: Encoder, onnx_int8: OnnxEncoder) -> dict[str, np.ndarray]:
+def seed_scores(torch_encoder: TorchEncoder, onnx_int8: OnnxEncoder) -> dict[str, np.ndarray]:
     """Question x sentence scores on the seed set: torch, int8, and int8 questions on torch sentences."""
     questions = [q.question for q in load_seed_questions(SEED_ARTICLE)]
-    torch_q, torch_s = encoder.encode_queries(questions), encoder.encode_passages(SEED_SENTENCES)
+    torch_q, torch_s = torch_encoder.encode_queries(questions), torch_encoder.encode_passages(SEED_SENTENCES)
     int8_q, int8_s = onnx_int8.encode_queries(questions), onnx_int8.encode_passages(SEED_SENTENCES)
     return {"torch": torch_q @ torch_s.T, "int8": int8_q @ int8_s.T, "cross": int8_q @ torch_s.T}
 
@@ -145,26 +146,35 @@ def test_int8_questions_find_torchs_sentences_in_a_torch_library(seed_scores: di
     assert_same_picks_but_near_ties(seed_scores["torch"], seed_scores["cross"], MIN_CROSS_AGREEMENT)
 
 
-def test_same_model_info_as_torch(encoder: Encoder, onnx_int8: OnnxEncoder, onnx_fp32: OnnxEncoder) -> None:
-    for onnx in (onnx_int8, onnx_fp32):
-        assert onnx.info.fingerprint == encoder.info.fingerprint
-        assert onnx.dim == encoder.dim == 384
-    assert (onnx_int8.backend, onnx_fp32.backend) == ("onnx-int8", "onnx-fp32")
-
-
-def test_a_library_built_with_torch_opens_and_answers_with_int8(
-    tmp_path: Path, encoder: Encoder, onnx_int8: OnnxEncoder
+def test_same_model_info_as_torch(
+    torch_encoder: TorchEncoder, onnx_int8: OnnxEncoder, onnx_fp32: OnnxEncoder
 ) -> None:
+    for onnx in (onnx_int8, onnx_fp32):
+        assert onnx.info.fingerprint == torch_encoder.info.fingerprint
+        assert onnx.dim == torch_encoder.dim == 384
+    backends = (torch_encoder.info.backend, onnx_fp32.info.backend, onnx_int8.info.backend)
+    assert backends == ("torch", "onnx-fp32", "onnx-int8")
+
+
+def test_a_library_built_with_torch_answers_the_seed_questions_alike_with_int8(
+    tmp_path: Path, torch_encoder: TorchEncoder, onnx_int8: OnnxEncoder
+) -> None:
+    """Through the library and the searcher, as the bot asks: int8 questions against torch's stored
+    sentences quote torch's best sentence, but for near ties (see MIN_CROSS_AGREEMENT)."""
     seed = SourceText(SEED_ARTICLE.read_text(encoding="utf-8"), title="seed")
-    question = ["Who denied the claims?"]
-    with Library.open(tmp_path, encoder.info, encoder.probe()) as library:
-        add_source(library, encoder, seed)
-        (torch_hits,) = library.search(encoder.encode_queries(question), 3)
+    questions = [q.question for q in load_seed_questions(SEED_ARTICLE)]
+    k = len(SEED_SENTENCES)
+    with Library.open(tmp_path, torch_encoder.info, torch_encoder.probe()) as library:
+        add_source(library, torch_encoder, seed)
+        by_torch = Searcher(library, torch_encoder, thresholds=None).rank(questions, k=k)
     with Library.open(tmp_path, onnx_int8.info, onnx_int8.probe(), create=False) as library:
-        (int8_hits,) = library.search(onnx_int8.encode_queries(question), 3)
-        quoted = [s.text for s in library.sentences([i for i, _ in int8_hits]).values()]
-    assert [i for i, _ in int8_hits] == [i for i, _ in torch_hits]
-    assert any(text.startswith(SPOKESMAN) for text in quoted)
+        by_int8 = Searcher(library, onnx_int8, thresholds=None).rank(questions, k=k)
+        assert library.backends() == ["torch"]  # answering embeds no sentence
+    torch_scores, int8_scores = (
+        np.array([[score for _, score in sorted(pairs)] for pairs in ranked])
+        for ranked in (by_torch, by_int8)
+    )
+    assert_same_picks_but_near_ties(torch_scores, int8_scores, MIN_CROSS_AGREEMENT)
 
 
 def test_probe_embeds_the_probe_text_as_a_passage(onnx_int8: OnnxEncoder) -> None:
@@ -212,21 +222,6 @@ def test_ensure_onnx_reuses_a_fresh_export(model_dir: Path) -> None:
     before = path.stat().st_mtime_ns
     assert ensure_onnx(model_dir, quantize=True) == path
     assert path.stat().st_mtime_ns == before
-
-
-def test_serving_process_never_imports_torch(model_dir: Path) -> None:
-    script = f"""
-import json, sys
-from pathlib import Path
-from index.onnx_encoder import load_onnx_encoder
-encoder = load_onnx_encoder(Path({str(model_dir)!r}))
-encoder.encode_queries(["Who denied the claims?"])
-encoder.encode_passages(["ونفى المتحدث باسم وزارة الخارجية الصينية هذه المزاعم"], progress=True)
-heavy = ("torch", "transformers", "sentence_transformers")
-print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] in heavy)))
-"""
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
 # ------------------------------------------------------- when an export is stale (no model needed)
@@ -315,14 +310,23 @@ def test_batches_go_longest_first_within_both_limits() -> None:
         assert [lengths[i] for i in batch] == sorted((lengths[i] for i in batch), reverse=True)
 
 
-def test_threads_come_from_the_argument_then_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_session_serves_concurrent_calls_with_sleeping_workers(onnx_int8: OnnxEncoder) -> None:
+    """The thread policy (see index.onnx_encoder): every core per call, no spinning, and questions
+    asked at once from several threads get exactly the vectors they get one at a time."""
+    options = onnx_int8._session.get_session_options()
+    assert options.intra_op_num_threads == onnx_int8.threads == _cores()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    questions = [q.question for q in load_seed_questions(SEED_ARTICLE)][:12]
+    alone = [onnx_int8.encode_queries([q])[0] for q in questions]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda q: onnx_int8.encode_queries([q])[0], questions * 3))
+    assert np.array_equal(np.vstack(together), np.vstack(alone * 3))
+
+
+def test_threads_default_to_every_core_and_are_capped_by_them() -> None:
     cores = _cores()
-    monkeypatch.delenv(THREADS_ENV, raising=False)
     assert _resolve_threads(None) == cores
     assert _resolve_threads(1) == 1
     assert _resolve_threads(cores + 8) == cores
-    monkeypatch.setenv(THREADS_ENV, "1")
-    assert _resolve_threads(None) == 1
-    monkeypatch.setenv(THREADS_ENV, "all")
-    with pytest.raises(ModelError, match=THREADS_ENV):
-        _resolve_threads(None)
+    with pytest.raises(ModelError, match="at least 1"):
+        _resolve_threads(0)

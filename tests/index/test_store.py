@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -94,6 +95,43 @@ def test_a_model_that_embeds_alike_is_accepted_whatever_its_fingerprint(tmp_path
     Library.open(tmp_path, MODEL, PROBE).close()
     same = ModelInfo(name="test-model-fp16", fingerprint="cafe", dim=8)
     Library.open(tmp_path, same, PROBE).close()
+
+
+def test_the_library_records_every_backend_that_embedded_its_sentences(tmp_path: Path) -> None:
+    int8 = ModelInfo(name="test-model", fingerprint="f00d", dim=8, backend="onnx-int8")
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        library.add(document("by torch."), vectors(1))
+        assert library.model.backend == "torch" and library.backends() == ["torch"]
+    near = (PROBE + 0.1 * np.eye(8, dtype=np.float32)[1]) / np.linalg.norm([1, 0.1])  # cosine 0.995
+    with Library.open(tmp_path, int8, near) as library:
+        assert library.backends() == ["torch"]  # opening embeds nothing
+        library.add(document("by torch."), vectors(1))  # already stored: nothing new embedded
+        assert library.backends() == ["torch"]
+        library.add(document("by int8."), vectors(1, seed=1))
+        assert library.backends() == ["torch", "onnx-int8"]
+        library.add(document("by int8 again."), vectors(1, seed=2))
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        assert library.model.backend == "torch" and library.backends() == ["torch", "onnx-int8"]
+    Library.rebuild_at(tmp_path, int8, near, lambda texts: vectors(len(texts)))
+    with Library.open(tmp_path, int8, near) as library:
+        assert library.model.backend == "onnx-int8" and library.backends() == ["onnx-int8"]
+
+
+def test_another_backend_of_the_same_model_that_embeds_differently_is_refused(tmp_path: Path) -> None:
+    Library.open(tmp_path, MODEL, PROBE).close()
+    broken = ModelInfo(name="test-model", fingerprint="f00d", dim=8, backend="onnx-int8")
+    with pytest.raises(ModelMismatchError, match="SANAD_BACKEND=torch") as refused:
+        Library.open(tmp_path, broken, np.eye(8, dtype=np.float32)[1])
+    assert "on onnx-int8 the same model embeds differently" in str(refused.value)
+
+
+def test_a_library_from_before_backends_were_recorded_was_embedded_by_torch(tmp_path: Path) -> None:
+    Library.open(tmp_path, MODEL, PROBE).close()
+    with sqlite3.connect(tmp_path / "library.sqlite") as db:
+        db.execute("DELETE FROM meta WHERE key = 'backends'")
+    db.close()
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        assert library.model.backend == "torch" and library.backends() == ["torch"]
 
 
 def test_a_model_of_another_size_is_refused(tmp_path: Path) -> None:

@@ -1,0 +1,81 @@
+"""SANAD_BACKEND: which backend embeds, the one factory that loads it, and when it falls back to torch."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from index.config import BACKENDS, IndexSettings
+from index.errors import InputError
+from index.model import Encoder, TorchEncoder, load_encoder, resolve_model_path
+from index.onnx_encoder import OnnxEncoder
+
+
+def settings_with(**env: str) -> IndexSettings:
+    return IndexSettings.from_env({**os.environ, **env})
+
+
+@pytest.mark.parametrize(
+    ("value", "backend"),
+    [("", "onnx-int8"), ("onnx-int8", "onnx-int8"), (" ONNX-FP32 ", "onnx-fp32"), ("torch", "torch")],
+)
+def test_the_backend_setting_defaults_to_onnx_int8(value: str, backend: str) -> None:
+    assert settings_with(SANAD_BACKEND=value).backend == backend
+
+
+@pytest.mark.parametrize("value", ["onnx", "int8", "pytorch", "gpu"])
+def test_an_unknown_backend_is_refused_with_the_choices(value: str) -> None:
+    with pytest.raises(InputError) as refused:
+        settings_with(SANAD_BACKEND=value)
+    assert str(refused.value) == f"SANAD_BACKEND must be one of onnx-int8, onnx-fp32, torch; not {value!r}."
+    assert BACKENDS == ("onnx-int8", "onnx-fp32", "torch")
+
+
+def test_onnx_threads_is_a_positive_whole_number_or_unset() -> None:
+    assert settings_with(SANAD_ONNX_THREADS="").onnx_threads is None
+    assert settings_with(SANAD_ONNX_THREADS="1").onnx_threads == 1
+    for bad in ("0", "all", "1.5"):
+        with pytest.raises(InputError, match="SANAD_ONNX_THREADS"):
+            settings_with(SANAD_ONNX_THREADS=bad)
+
+
+def test_the_default_backend_loads_the_int8_graph_under_the_configured_name(
+    settings: IndexSettings, encoder: Encoder
+) -> None:
+    assert isinstance(encoder, OnnxEncoder)
+    assert encoder.info.backend == "onnx-int8"
+    assert encoder.info.name == settings.model  # what libraries record, not the export's path
+    assert load_encoder(settings) is encoder  # loaded once per process
+
+
+def test_the_torch_backend_loads_sentence_transformers(settings: IndexSettings) -> None:
+    encoder = load_encoder(settings_with(SANAD_BACKEND="torch"))
+    assert isinstance(encoder, TorchEncoder) and encoder.info.backend == "torch"
+    assert encoder.info.name == settings.model
+
+
+def test_a_model_the_onnx_encoder_cannot_run_falls_back_to_torch_with_a_warning(
+    tmp_path: Path, settings: IndexSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A user's model with CLS pooling: the ONNX encoder only mean-pools, so torch embeds it, and
+    nothing is exported for it."""
+    bundled = resolve_model_path(settings.model, settings.model_cache)
+    assert isinstance(bundled, Path)
+    model = tmp_path / "cls-model"
+    model.mkdir()
+    for item in bundled.iterdir():
+        if item.name not in ("1_Pooling", "onnx"):
+            (model / item.name).symlink_to(item)
+    (model / "1_Pooling").mkdir()
+    pooling = json.loads((bundled / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+    pooling["pooling_mode"] = "cls"
+    (model / "1_Pooling" / "config.json").write_text(json.dumps(pooling), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="index.model"):
+        encoder = load_encoder(settings_with(SANAD_MODEL=str(model), SANAD_BACKEND="onnx-int8"))
+    assert isinstance(encoder, TorchEncoder) and encoder.info.backend == "torch"
+    assert "does not mean-pool" in caplog.text and "using torch" in caplog.text
+    assert not (model / "onnx").exists()
