@@ -4,14 +4,18 @@ This is the only module that imports faiss.
 
 Layout of a library directory:
 
-    library.sqlite         documents, sentences (text, exact span, vector), meta (model, generation)
-    vectors-<gen>.faiss    inner-product index over the sentence vectors, keyed by sentence id
+    library.sqlite         documents, sentences (text, exact span, vector), meta (model, generation,
+                           the index plan and the index file's size and CRC-32)
+    vectors-<gen>.faiss    inner-product index over the sentence vectors, keyed by sentence id: exact
+                           while the library is small, IVF beyond (see index/ann.py)
     .lock                  held while writing, so writers in several processes take turns
 
 SQLite is the source of truth and its commit is the commit point of every change. A change first
 writes the next generation's FAISS file (temp file, fsync, rename), then commits the rows and the new
 generation number in one transaction, then deletes the old file. A crash at any step leaves a
 generation number that names a complete FAISS file, so the library opens as it was before or after.
+The FAISS file is derived data: `repair` rebuilds it from the vectors in SQLite, and a file whose size
+or checksum disagrees with the meta row is reported as damaged when the library opens.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import logging
 import sqlite3
 import threading
 import unicodedata
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,7 +37,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.atomic import atomic_write_bytes
+from index.ann import DEFAULT_POLICY, FLAT, IndexPlan, IndexPolicy
+from index.atomic import atomic_write_with
 from index.errors import CorruptLibraryError, InputError, LibraryError, ModelMismatchError
 from index.model import ModelInfo
 
@@ -133,21 +139,42 @@ def content_hash(text: str) -> str:
 class Library:
     """A directory of documents searchable by sentence vectors. Thread-safe."""
 
-    def __init__(self, path: Path, db: sqlite3.Connection, model: ModelInfo, *, load: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        db: sqlite3.Connection,
+        model: ModelInfo,
+        *,
+        load: bool = True,
+        policy: IndexPolicy = DEFAULT_POLICY,
+    ) -> None:
         self.path = path
         self.model = model
+        self.policy = policy
         self._db = db
         self._lock = threading.RLock()
         self._generation = int(_read_meta(db, "generation"))
-        self._index: faiss.Index = _empty_index(model.dim)
+        self._index: faiss.Index = _flat_index(model.dim)
+        self._plan = FLAT
         if load:
             self._load_index()
 
     # ---------------------------------------------------------------- opening
 
     @classmethod
-    def open(cls, path: Path, model: ModelInfo, probe: np.ndarray, *, create: bool = True) -> Library:
-        """Open the library at `path` for `model`, creating it when absent and `create` is set."""
+    def open(
+        cls,
+        path: Path,
+        model: ModelInfo,
+        probe: np.ndarray,
+        *,
+        create: bool = True,
+        policy: IndexPolicy = DEFAULT_POLICY,
+    ) -> Library:
+        """Open the library at `path` for `model`, creating it when absent and `create` is set.
+
+        `policy` decides the vector index's kind by the library's size (index/ann.py).
+        """
         db_path = path / DB_NAME
         if not db_path.exists():
             if not create:
@@ -160,31 +187,39 @@ class Library:
         try:
             stored = _read_model(db, path)
             _check_model(db, path, stored, model, probe)
-            return cls(path, db, stored)
+            return cls(path, db, stored, policy=policy)
         except BaseException:
             db.close()
             raise
 
     @classmethod
-    def repair_at(cls, path: Path) -> int:
+    def repair_at(cls, path: Path, *, policy: IndexPolicy = DEFAULT_POLICY) -> int:
         """Rebuild the vector index of the library at `path`, even when it cannot be opened."""
-        with cls._unchecked(path) as library:
+        with cls._unchecked(path, policy) as library:
             return library.repair()
 
     @classmethod
-    def rebuild_at(cls, path: Path, model: ModelInfo, probe: np.ndarray, vectors_for: VectorSource) -> int:
+    def rebuild_at(
+        cls,
+        path: Path,
+        model: ModelInfo,
+        probe: np.ndarray,
+        vectors_for: VectorSource,
+        *,
+        policy: IndexPolicy = DEFAULT_POLICY,
+    ) -> int:
         """Re-embed the library at `path` with another model."""
-        with cls._unchecked(path) as library:
+        with cls._unchecked(path, policy) as library:
             return library.replace_vectors(model, probe, vectors_for)
 
     @classmethod
-    def _unchecked(cls, path: Path) -> Library:
+    def _unchecked(cls, path: Path, policy: IndexPolicy) -> Library:
         """The library without loading its vector index or checking its model: for repairs."""
         if not (path / DB_NAME).exists():
             raise LibraryError(f"No library at {path}. Add an article first: sanad add FILE")
         db = _connect(path / DB_NAME)
         try:
-            return cls(path, db, _read_model(db, path), load=False)
+            return cls(path, db, _read_model(db, path), load=False, policy=policy)
         except BaseException:
             db.close()
             raise
@@ -200,6 +235,15 @@ class Library:
         self.close()
 
     # ---------------------------------------------------------------- reading
+
+    @property
+    def index_plan(self) -> IndexPlan:
+        """The kind of vector index in use (exact or IVF) and its training."""
+        return self._plan
+
+    def index_file(self) -> Path:
+        """The FAISS file of the current generation."""
+        return self._index_path(self._generation)
 
     def documents(self) -> list[Document]:
         """All documents, oldest first."""
@@ -235,7 +279,11 @@ class Library:
         return [StoredSentence(*row) for row in rows]
 
     def search(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
-        """For each query vector, up to `k` (sentence id, inner product) pairs, best first."""
+        """For each query vector, up to `k` (sentence id, inner product) pairs, best first.
+
+        Exact while the library is small; beyond `policy.exact_limit` sentences an IVF index answers
+        (recall@10 >= 0.95 against exact search, see index/ann.py).
+        """
         queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.model.dim)
         with self._lock:
             self._refresh()
@@ -264,52 +312,39 @@ class Library:
 
         The same content added twice is stored once: the second add returns the first document.
         """
-        if not document.sentences:
-            raise InputError("The text has no sentences to add. Send an article with full sentences.")
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vectors.shape != (len(document.sentences), self.model.dim):
-            raise LibraryError(
-                f"Expected {len(document.sentences)} vectors of size {self.model.dim}, got {vectors.shape}."
-            )
-        digest = content_hash(document.text)
+        return self.add_many([(document, vectors)])[0]
+
+    def add_many(self, items: Sequence[tuple[NewDocument, np.ndarray]]) -> list[tuple[Document, bool]]:
+        """Store several documents in one write (one index file, one commit); for each, as `add`.
+
+        Either all of them are stored or, when anything fails, none.
+        """
+        checked = [(document, self._checked_vectors(document, vectors)) for document, vectors in items]
+        results: list[tuple[int, bool]] = []
         with self._writing():
-            existing = self._query("SELECT id FROM documents WHERE content_hash = ?", (digest,))
-            if existing:
-                found = self.document(existing[0][0])
-                assert found is not None
-                return found, False
+            new_ids: list[np.ndarray] = []
+            new_vectors: list[np.ndarray] = []
             with self._db:
-                cursor = self._db.execute(
-                    "INSERT INTO documents (content_hash, title, language, source, added_at, text)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (digest, document.title, document.language, document.source, _now(), document.text),
-                )
-                document_id = int(cursor.lastrowid or 0)
-                ids = []
-                for sentence, vector in zip(document.sentences, vectors, strict=True):
-                    if document.text[sentence.start : sentence.end] != sentence.text:
-                        raise InputError("A sentence is not an exact part of its document text.")
-                    cursor = self._db.execute(
-                        "INSERT INTO sentences (document_id, position, paragraph, start, end, text, vector)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            document_id,
-                            sentence.position,
-                            sentence.paragraph,
-                            sentence.start,
-                            sentence.end,
-                            sentence.text,
-                            vector.tobytes(),
-                        ),
-                    )
-                    ids.append(int(cursor.lastrowid or 0))
-                index = faiss.clone_index(self._index)
-                index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
-                self._commit_index(index)
-        added = self.document(document_id)
-        assert added is not None
-        log.info("added document %d (%s): %d sentences", document_id, added.label, len(ids))
-        return added, True
+                for document, vectors in checked:
+                    digest = content_hash(document.text)
+                    existing = self._query("SELECT id FROM documents WHERE content_hash = ?", (digest,))
+                    if existing:
+                        results.append((int(existing[0][0]), False))
+                        continue
+                    document_id, ids = self._insert(document, vectors, digest)
+                    results.append((document_id, True))
+                    new_ids.append(ids)
+                    new_vectors.append(vectors)
+                if new_ids:
+                    self._update_index(added=(np.concatenate(new_ids), np.concatenate(new_vectors)))
+        documents = []
+        for document_id, new in results:
+            found = self.document(document_id)
+            assert found is not None
+            if new:
+                log.info("added document %d (%s): %d sentences", found.id, found.label, found.sentence_count)
+            documents.append((found, new))
+        return documents
 
     def remove(self, document_id: int) -> bool:
         """Delete a document, its sentences and their vectors; False when it was not there."""
@@ -322,9 +357,7 @@ class Library:
                 deleted = self._db.execute("DELETE FROM documents WHERE id = ?", (document_id,)).rowcount
                 if not deleted:
                     return False
-                index = faiss.clone_index(self._index)
-                index.remove_ids(np.asarray(ids, dtype=np.int64))
-                self._commit_index(index)
+                self._update_index(removed=np.asarray(ids, dtype=np.int64))
         return True
 
     def repair(self) -> int:
@@ -333,34 +366,31 @@ class Library:
             problems = self._query("PRAGMA quick_check")
             if problems[0][0] != "ok":
                 raise CorruptLibraryError(
-                    f"{self.path / DB_NAME} is damaged ({problems[0][0]}). Restore it from a backup, or"
-                    " delete the library directory and add the articles again."
+                    f"{self.path / DB_NAME} is damaged ({problems[0][0]}), so the vector index cannot be"
+                    " rebuilt from it. Restore it from a backup, or delete the library directory and add"
+                    " the articles again."
                 )
-            index = _empty_index(self.model.dim)
-            for ids, vectors in self._stored_vectors():
-                index.add_with_ids(vectors, ids)
             with self._db:
-                self._commit_index(index)
+                plan = self.policy.plan(self._count_rows())
+                self._commit_index(self._build_index(plan), plan)
         return int(self._index.ntotal)
 
     def replace_vectors(self, model: ModelInfo, probe: np.ndarray, vectors_for: VectorSource) -> int:
         """Re-embed every stored sentence with `model` (after a model change); returns the count."""
         with self._writing(refresh=False):
-            index = _empty_index(model.dim)
             rows = self._query("SELECT id, text FROM sentences ORDER BY id")
             with self._db:
                 for start in range(0, len(rows), 256):
                     chunk = rows[start : start + 256]
-                    ids = np.asarray([row[0] for row in chunk], dtype=np.int64)
                     vectors = np.ascontiguousarray(vectors_for([row[1] for row in chunk]), dtype=np.float32)
                     self._db.executemany(
                         "UPDATE sentences SET vector = ? WHERE id = ?",
-                        [(v.tobytes(), int(i)) for v, i in zip(vectors, ids, strict=True)],
+                        [(v.tobytes(), int(row[0])) for v, row in zip(vectors, chunk, strict=True)],
                     )
-                    index.add_with_ids(vectors, ids)
                 _write_model(self._db, model, probe)
                 self.model = model
-                self._commit_index(index)
+                plan = self.policy.plan(len(rows))
+                self._commit_index(self._build_index(plan), plan)
         return int(self._index.ntotal)
 
     # ---------------------------------------------------------------- internals
@@ -371,6 +401,9 @@ class Library:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:
                 raise _corrupt(self.path, exc) from exc
+
+    def _count_rows(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM sentences").fetchone()[0])
 
     @contextlib.contextmanager
     def _writing(self, *, refresh: bool = True) -> Iterator[None]:
@@ -383,6 +416,99 @@ class Library:
             except sqlite3.DatabaseError as exc:
                 raise _corrupt(self.path, exc) from exc
 
+    def _checked_vectors(self, document: NewDocument, vectors: np.ndarray) -> np.ndarray:
+        if not document.sentences:
+            raise InputError("The text has no sentences to add. Send an article with full sentences.")
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(document.sentences), self.model.dim):
+            raise LibraryError(
+                f"Expected {len(document.sentences)} vectors of size {self.model.dim}, got {vectors.shape}."
+            )
+        for sentence in document.sentences:
+            if document.text[sentence.start : sentence.end] != sentence.text:
+                raise InputError("A sentence is not an exact part of its document text.")
+        return vectors
+
+    def _insert(self, document: NewDocument, vectors: np.ndarray, digest: str) -> tuple[int, np.ndarray]:
+        """Insert a document's rows (inside the caller's transaction); its id and its sentence ids."""
+        cursor = self._db.execute(
+            "INSERT INTO documents (content_hash, title, language, source, added_at, text)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (digest, document.title, document.language, document.source, _now(), document.text),
+        )
+        document_id = int(cursor.lastrowid or 0)
+        ids = []
+        for sentence, vector in zip(document.sentences, vectors, strict=True):
+            cursor = self._db.execute(
+                "INSERT INTO sentences (document_id, position, paragraph, start, end, text, vector)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    document_id,
+                    sentence.position,
+                    sentence.paragraph,
+                    sentence.start,
+                    sentence.end,
+                    sentence.text,
+                    vector.tobytes(),
+                ),
+            )
+            ids.append(int(cursor.lastrowid or 0))
+        return document_id, np.asarray(ids, dtype=np.int64)
+
+    def _update_index(
+        self,
+        *,
+        added: tuple[np.ndarray, np.ndarray] | None = None,
+        removed: np.ndarray | None = None,
+    ) -> None:
+        """Apply a change to the vector index and commit it (inside the caller's transaction).
+
+        The change goes into the live index (no copy of a large index); should anything fail before the
+        commit, the index is loaded again from the last committed generation. When the library's new
+        size calls for another kind of index, it is rebuilt from SQLite instead.
+        """
+        count = self._count_rows()
+        try:
+            if self.policy.keeps(self._plan, count):
+                index, plan = self._index, self._plan
+                if added is not None:
+                    index.add_with_ids(added[1], added[0])
+                if removed is not None and len(removed):
+                    index.remove_ids(removed)
+            else:
+                plan = self.policy.plan(count)
+                log.info("library of %d sentences: rebuilding its vector index as %s", count, plan.label)
+                index = self._build_index(plan)
+            self._commit_index(index, plan)
+        except BaseException:
+            self._db.rollback()
+            self._forget_uncommitted()
+            raise
+
+    def _build_index(self, plan: IndexPlan) -> faiss.Index:
+        """A new index of every vector stored in SQLite (uncommitted rows of this write included)."""
+        if plan.kind == "flat":
+            index = _flat_index(self.model.dim)
+        else:
+            index = _ivf_index(self.model.dim, plan, self.policy)
+            index.train(self._training_sample(plan))
+        for ids, vectors in self._stored_vectors():
+            index.add_with_ids(vectors, ids)
+        return index
+
+    def _training_sample(self, plan: IndexPlan) -> np.ndarray:
+        """A reproducible sample of the stored vectors, as many as the policy allows."""
+        ids = np.asarray([row[0] for row in self._db.execute("SELECT id FROM sentences ORDER BY id")])
+        size = self.policy.train_points(len(ids), plan.nlist)
+        chosen = np.sort(np.random.default_rng(self.policy.seed).choice(ids, size=size, replace=False))
+        sample = np.empty((size, self.model.dim), dtype=np.float32)
+        filled = 0
+        for batch_ids, vectors in self._stored_vectors():
+            keep = np.isin(batch_ids, chosen, assume_unique=True)
+            sample[filled : filled + int(keep.sum())] = vectors[keep]
+            filled += int(keep.sum())
+        return sample[:filled]
+
     def _stored_vectors(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         cursor = self._db.execute("SELECT id, vector FROM sentences ORDER BY id")
         while rows := cursor.fetchmany(4096):
@@ -390,14 +516,27 @@ class Library:
             vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
             yield ids, vectors.reshape(len(rows), self.model.dim)
 
-    def _commit_index(self, index: faiss.Index) -> None:
+    def _commit_index(self, index: faiss.Index, plan: IndexPlan) -> None:
         """Write `index` as the next generation; the caller's transaction commits it."""
         generation = self._generation + 1
-        atomic_write_bytes(self._index_path(generation), faiss.serialize_index(index).tobytes())
-        self._db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
+        path = self._index_path(generation)
+        atomic_write_with(path, lambda tmp: faiss.write_index(index, str(tmp)))
+        values = {
+            "generation": str(generation),
+            "index": plan.to_json(),
+            "index_file": json.dumps(_file_identity(path)),
+        }
+        self._db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(values.items()))
         self._db.commit()
         self._index_path(self._generation).unlink(missing_ok=True)
-        self._index, self._generation = index, generation
+        self._index, self._generation, self._plan = index, generation, plan
+
+    def _forget_uncommitted(self) -> None:
+        """After a failed write: back to the committed index, or to none until the library is reopened."""
+        try:
+            self._load_index()
+        except LibraryError:
+            self._index, self._generation = _flat_index(self.model.dim), -1  # _refresh() loads it again
 
     def _refresh(self) -> None:
         """Reload the FAISS index when another process has committed a newer generation."""
@@ -410,31 +549,37 @@ class Library:
                 # One statement reads a consistent snapshot. Another process may still commit and delete
                 # the file before it is opened, so a vanished file is looked up again.
                 try:
-                    generation, count = map(
-                        int,
-                        self._db.execute(
-                            "SELECT (SELECT value FROM meta WHERE key = 'generation'),"
-                            " (SELECT count(*) FROM sentences)"
-                        ).fetchone(),
-                    )
-                except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
+                    generation, count, plan_json, identity = self._db.execute(
+                        "SELECT (SELECT value FROM meta WHERE key = 'generation'),"
+                        " (SELECT count(*) FROM sentences),"
+                        " (SELECT value FROM meta WHERE key = 'index'),"
+                        " (SELECT value FROM meta WHERE key = 'index_file')"
+                    ).fetchone()
+                    generation, count = int(generation), int(count)
+                    plan = FLAT if plan_json is None else IndexPlan.from_json(plan_json)
+                except (sqlite3.DatabaseError, TypeError, ValueError, KeyError) as exc:
                     raise _corrupt(self.path, exc) from exc
                 path = self._index_path(generation)
                 try:
-                    index = faiss.deserialize_index(np.fromfile(path, dtype=np.uint8))
+                    _check_file(path, identity)
+                    index = faiss.read_index(str(path))
                     break
-                except (OSError, RuntimeError) as exc:
+                except (OSError, RuntimeError, _DamagedFile) as exc:
                     if attempt == 2 or _read_meta(self._db, "generation") == str(generation):
                         raise CorruptLibraryError(
-                            f"The vector index {path.name} in {self.path} is missing or damaged."
+                            f"The vector index {path.name} in {self.path} is missing or damaged ({exc})."
                             " Rebuild it from the stored sentences: sanad repair"
                         ) from exc
-            if index.ntotal != count or index.d != self.model.dim:
+            shape = _shape_of(index)
+            if index.ntotal != count or index.d != self.model.dim or shape != (plan.kind, plan.nlist):
                 raise CorruptLibraryError(
-                    f"The vector index in {self.path} holds {index.ntotal} vectors for {count} sentences."
-                    " Rebuild it from the stored sentences: sanad repair"
+                    f"The vector index in {self.path} holds {index.ntotal} vectors of size {index.d} in a"
+                    f" {shape[0]} index for {count} sentences in a {plan.kind} index. Rebuild it from the"
+                    " stored sentences: sanad repair"
                 )
-            self._index, self._generation = index, generation
+            if plan.kind == "ivf":
+                faiss.extract_index_ivf(index).nprobe = plan.nprobe
+            self._index, self._generation, self._plan = index, generation, plan
 
     def _remove_leftovers(self) -> None:
         """Delete files a crashed writer left behind; only safe while holding the write lock."""
@@ -448,8 +593,54 @@ class Library:
         return self.path / f"vectors-{generation:06d}.faiss"
 
 
-def _empty_index(dim: int) -> faiss.Index:
+class _DamagedFile(Exception):
+    """The index file's size or checksum is not the one recorded when it was written."""
+
+
+def _flat_index(dim: int) -> faiss.Index:
     return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+
+
+def _ivf_index(dim: int, plan: IndexPlan, policy: IndexPolicy) -> faiss.Index:
+    """IVF-Flat over inner products, untrained; k-means on the sphere (the vectors are unit length)."""
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, plan.nlist, faiss.METRIC_INNER_PRODUCT)
+    index.cp.seed = policy.seed
+    index.cp.niter = policy.train_iterations
+    index.cp.spherical = True
+    index.cp.max_points_per_centroid = 1 << 30  # the sample is already bounded; faiss must not resample
+    index.nprobe = plan.nprobe
+    return index
+
+
+def _shape_of(index: faiss.Index) -> tuple[str, int]:
+    """The kind of a loaded index and its IVF cell count (0 for exact)."""
+    ivf = faiss.try_extract_index_ivf(index)
+    return ("flat", 0) if ivf is None else ("ivf", int(ivf.nlist))
+
+
+_CHUNK = 1 << 24
+
+
+def _file_identity(path: Path) -> dict[str, int]:
+    """Size and CRC-32 of a file, read in chunks (an index of 10^6 sentences is 1.5 GB)."""
+    crc = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            crc = zlib.crc32(chunk, crc)
+    return {"bytes": path.stat().st_size, "crc32": crc}
+
+
+def _check_file(path: Path, identity: str | None) -> None:
+    """Raise `_DamagedFile` when `path` is not the file recorded as `identity` (None: not recorded, as in
+    libraries written before the check existed)."""
+    if identity is None:
+        return
+    expected = json.loads(identity)
+    size = path.stat().st_size
+    if size != expected["bytes"]:
+        raise _DamagedFile(f"{size:,} bytes instead of {expected['bytes']:,}")
+    if _file_identity(path)["crc32"] != expected["crc32"]:
+        raise _DamagedFile("its checksum does not match")
 
 
 def _create(path: Path, model: ModelInfo, probe: np.ndarray) -> None:
@@ -458,13 +649,20 @@ def _create(path: Path, model: ModelInfo, probe: np.ndarray) -> None:
     db = sqlite3.connect(tmp)
     try:
         db.executescript(_SCHEMA)
+        index_path = path / "vectors-000000.faiss"
+        atomic_write_with(index_path, lambda file: faiss.write_index(_flat_index(model.dim), str(file)))
         with db:
             db.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",
-                [("schema", str(SCHEMA_VERSION)), ("generation", "0"), ("created_at", _now())],
+                [
+                    ("schema", str(SCHEMA_VERSION)),
+                    ("generation", "0"),
+                    ("created_at", _now()),
+                    ("index", FLAT.to_json()),
+                    ("index_file", json.dumps(_file_identity(index_path))),
+                ],
             )
             _write_model(db, model, probe)
-        atomic_write_bytes(path / "vectors-000000.faiss", faiss.serialize_index(_empty_index(model.dim)))
     finally:
         db.close()
     tmp.replace(path / DB_NAME)

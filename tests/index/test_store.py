@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.ann import FLAT, IndexPlan, IndexPolicy
 from index.errors import CorruptLibraryError, InputError, ModelMismatchError
 from index.model import ModelInfo
 from index.store import Library, NewDocument, NewSentence, content_hash
@@ -118,10 +120,10 @@ def test_a_failed_index_write_leaves_the_previous_library(
     with Library.open(tmp_path, MODEL, PROBE) as library:
         library.add(document("before."), vectors(1))
 
-        def crash(path: Path, data: bytes) -> None:
+        def crash(path: Path, write: object) -> None:
             raise OSError("disk full")
 
-        monkeypatch.setattr("index.store.atomic_write_bytes", crash)
+        monkeypatch.setattr("index.store.atomic_write_with", crash)
         with pytest.raises(OSError, match="disk full"):
             library.add(document("after."), vectors(1, seed=3))
     monkeypatch.undo()
@@ -190,3 +192,98 @@ def test_killing_a_writer_mid_add_leaves_a_consistent_library(tmp_path: Path, ki
         count = library.sentence_count()
         assert count == 2 * len(library.documents()) and count >= 2 * kill_after
         assert len(library.search(vectors(1), k=count + 5)[0]) == count
+
+
+# ---------------------------------------------------------------- the index kind follows the size
+
+SMALL_POLICY = IndexPolicy(exact_limit=400, retrain_factor=2)
+
+
+def many(count: int, seed: int, size: int = 50) -> list[tuple[NewDocument, np.ndarray]]:
+    """`count` sentences in documents of `size` lines, each with a random unit vector."""
+    items = []
+    for number in range(0, count, size):
+        lines = [f"sentence {seed}-{number + n}." for n in range(min(size, count - number))]
+        items.append((document("\n".join(lines)), vectors(len(lines), seed=seed * 10_000 + number)))
+    return items
+
+
+def meta(path: Path, key: str) -> str:
+    with sqlite3.connect(path / "library.sqlite") as db:
+        return db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+
+
+def test_a_growing_library_switches_to_ivf_and_back_when_it_shrinks(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY) as library:
+        library.add_many(many(350, seed=1))
+        assert library.index_plan.kind == "flat"
+        added = library.add_many(many(100, seed=2))
+        assert library.index_plan == SMALL_POLICY.plan(450) and library.index_plan.kind == "ivf"
+        assert IndexPlan.from_json(meta(tmp_path, "index")) == library.index_plan
+    with Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY) as library:
+        assert library.index_plan.kind == "ivf"
+        probe = library.vectors([1, 400])
+        assert [hits[0][0] for hits in library.search(probe, k=3)] == [1, 400]  # its own cell comes first
+        for document_, _ in added:
+            library.remove(document_.id)
+        assert library.sentence_count() == 350 and library.index_plan.kind == "ivf"  # hysteresis
+        for document_ in library.documents()[:4]:
+            library.remove(document_.id)
+        assert library.sentence_count() == 150 and library.index_plan == FLAT
+    with Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY) as library:
+        assert len(library.search(vectors(1), k=500)[0]) == 150
+
+
+def test_ivf_is_trained_again_when_the_library_has_grown(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY) as library:
+        library.add_many(many(400, seed=1))
+        first = library.index_plan
+        library.add_many(many(400, seed=2))
+        assert library.index_plan == first  # twice the size: still the same cells
+        library.add_many(many(50, seed=3))
+        assert library.index_plan.trained_for == 850 and library.index_plan.nlist > first.nlist
+
+
+def test_ivf_training_is_reproducible(tmp_path: Path) -> None:
+    files = []
+    for name in ("one", "two"):
+        with Library.open(tmp_path / name, MODEL, PROBE, policy=SMALL_POLICY) as library:
+            library.add_many(many(500, seed=1))
+            files.append(library.index_file().read_bytes())
+    assert files[0] == files[1]
+
+
+def test_a_library_written_before_index_plans_opens_as_exact(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        library.add(document("old.\nlibrary."), vectors(2))
+    with sqlite3.connect(tmp_path / "library.sqlite") as db:
+        db.execute("DELETE FROM meta WHERE key IN ('index', 'index_file')")
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        assert library.index_plan == FLAT and library.sentence_count() == 2
+        library.add(document("new."), vectors(1, seed=5))
+    assert IndexPlan.from_json(meta(tmp_path, "index")) == FLAT
+
+
+def test_a_flipped_byte_in_the_vector_index_is_detected(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        library.add(document("one.\ntwo."), vectors(2))
+        index_file = library.index_file()
+    data = bytearray(index_file.read_bytes())
+    data[-5] ^= 0x01  # inside the vectors: faiss itself would read it without complaint
+    index_file.write_bytes(bytes(data))
+    with pytest.raises(CorruptLibraryError, match="checksum.*sanad repair"):
+        Library.open(tmp_path, MODEL, PROBE)
+    assert Library.repair_at(tmp_path) == 2
+    Library.open(tmp_path, MODEL, PROBE).close()
+
+
+def test_an_index_of_the_wrong_kind_is_reported(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY) as library:
+        library.add_many(many(450, seed=1))
+    with sqlite3.connect(tmp_path / "library.sqlite") as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'index'", (FLAT.to_json(),))
+    with pytest.raises(CorruptLibraryError, match="ivf index .* in a flat index.*sanad repair"):
+        Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY)
+    assert Library.repair_at(tmp_path, policy=SMALL_POLICY) == 450
+    with Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY) as library:
+        assert library.index_plan.kind == "ivf"
