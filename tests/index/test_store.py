@@ -271,7 +271,7 @@ def test_a_flipped_byte_in_the_vector_index_is_detected(tmp_path: Path) -> None:
     data = bytearray(index_file.read_bytes())
     data[-5] ^= 0x01  # inside the vectors: faiss itself would read it without complaint
     index_file.write_bytes(bytes(data))
-    with pytest.raises(CorruptLibraryError, match="checksum.*sanad repair"):
+    with pytest.raises(CorruptLibraryError, match=r"checksum.*sanad repair"):
         Library.open(tmp_path, MODEL, PROBE)
     assert Library.repair_at(tmp_path) == 2
     Library.open(tmp_path, MODEL, PROBE).close()
@@ -282,7 +282,7 @@ def test_an_index_of_the_wrong_kind_is_reported(tmp_path: Path) -> None:
         library.add_many(many(450, seed=1))
     with sqlite3.connect(tmp_path / "library.sqlite") as db:
         db.execute("UPDATE meta SET value = ? WHERE key = 'index'", (FLAT.to_json(),))
-    with pytest.raises(CorruptLibraryError, match="ivf index .* in a flat index.*sanad repair"):
+    with pytest.raises(CorruptLibraryError, match=r"ivf index .* in a flat index.*sanad repair"):
         Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY)
     assert Library.repair_at(tmp_path, policy=SMALL_POLICY) == 450
     with Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY) as library:
