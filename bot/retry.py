@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 JSONDict = dict[str, Any]
 Request = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
 
+# Typing indicators are not messages: they neither count against Telegram's message limits (30 a
+# second, 20 a minute in a group) nor get retried; the answer they announce matters, they do not.
+UNLIMITED = frozenset({"sendChatAction"})
+
 
 class RetryingRateLimiter(AIORateLimiter):
     """`AIORateLimiter` (flood limits, 429 waits) that also retries network failures for a while."""
@@ -68,6 +72,8 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
+        if endpoint in UNLIMITED:
+            return await callback(*args, **kwargs)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.give_up_after
         attempt = 0

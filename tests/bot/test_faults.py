@@ -98,3 +98,11 @@ async def test_a_429_that_outlasts_ptbs_own_retries_is_waited_out() -> None:
     request = Flaky(RetryAfter(0), RetryAfter(0))
     assert await send(RetryingRateLimiter(max_retries=0, first_delay=0.01), request) is True
     assert request.calls == 3
+
+
+async def test_typing_indicators_are_neither_throttled_nor_retried() -> None:
+    request = Flaky(NetworkError("Bad Gateway"))
+    limiter = RetryingRateLimiter(first_delay=0.01)
+    with pytest.raises(NetworkError):
+        await limiter.process_request(request, (), {}, "sendChatAction", {"chat_id": -100}, None)
+    assert request.calls == 1
