@@ -169,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--questions", type=int, default=defaults.questions, help="questions (default 1000)")
     parser.add_argument(
-        "--seconds", type=float, default=defaults.seconds, help="spread the questions over this time (default 60)"
+        "--seconds", type=float, default=defaults.seconds, help="ask over this many seconds (default 60)"
     )
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed of the schedule")
     args = parser.parse_args(argv)
