@@ -942,6 +942,27 @@ class FakeTelegram:
         )
         return query_id
 
+    def forge_callback(
+        self, user: User, data: str, *, chat: Chat | None = None, message_id: int | None = None
+    ) -> str:
+        """What a modified client can send: a callback query with any ``data``, for any message of
+        ``chat`` (button or not), or with no message at all (as for an inline message) when ``chat``
+        is None. Returns the callback query id."""
+        query_id = str(next(self._ids))
+        self._open_callback_queries.add(query_id)
+        self._users[user.id] = user.to_dict()
+        query: JSONDict = {"id": query_id, "from": user.to_dict(), "data": data}
+        if chat is None:
+            query |= {"inline_message_id": f"inline-{query_id}", "chat_instance": f"instance-{user.id}"}
+        else:
+            stored = self._messages[chat.id].get(message_id if message_id is not None else -1)
+            if stored is None:
+                raise ValueError(f"no message {message_id} in chat {chat.id}")
+            self._register(chat, user)
+            query |= {"message": stored.message, "chat_instance": f"instance{chat.id}"}
+        self._enqueue("callback_query", query)
+        return query_id
+
     def inline_query(self, user: User, query: str, *, offset: str = "") -> str:
         """The user types ``@bot query`` in any chat; returns the inline query id."""
         if len(query) > MAX_INLINE_QUERY_LENGTH:
