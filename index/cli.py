@@ -72,7 +72,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
 
     command("sources", _sources, "List the articles in the library and the model that embedded them.")
     command("setup", _setup, "Build the bundled model and the seed library (done once, cached).")
-    command("repair", _repair, "Rebuild the vector index from the sentences stored in the library.")
+    command(
+        "repair",
+        _repair,
+        "Rebuild the vector index from the sentences stored in the library (and save what can be read"
+        " from a damaged database).",
+    )
     command("rebuild", _rebuild, "Re-embed every stored sentence with the configured model.")
 
     evaluate = command("eval", _eval, "Measure retrieval quality on ARCD and the seed question set.")
@@ -179,9 +184,14 @@ def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _repair(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from index.errors import DamagedDatabaseError
     from index.store import Library
 
-    count = Library.repair_at(settings.data_dir)
+    try:
+        count = Library.repair_at(settings.data_dir)
+    except DamagedDatabaseError:
+        print(f"repaired: {Library.salvage_at(settings.data_dir).summary}")
+        return 0
     print(f"repaired: the vector index of {settings.data_dir} holds {count} sentences")
     return 0
 

@@ -26,6 +26,7 @@ def open_library(settings: IndexSettings, encoder: Encoder, *, seed: bool = True
 
 def open_searcher(settings: IndexSettings, *, seed: bool = True) -> Searcher:
     """Load the model and the library, with the calibrated (or configured) answer thresholds."""
+    Library.check_at(settings.data_dir)  # a damaged library fails now, not after the slow model load
     encoder = load_encoder(settings.model, settings.model_cache)
     library = open_library(settings, encoder, seed=seed)
     return Searcher(library, encoder, thresholds=thresholds_for(settings, encoder))

@@ -25,6 +25,8 @@ import fcntl
 import hashlib
 import json
 import logging
+import os
+import shutil
 import sqlite3
 import threading
 import unicodedata
@@ -38,14 +40,22 @@ import faiss
 import numpy as np
 
 from index.ann import DEFAULT_POLICY, FLAT, IndexPlan, IndexPolicy
-from index.atomic import atomic_write_with
-from index.errors import CorruptLibraryError, InputError, LibraryError, ModelMismatchError
+from index.atomic import atomic_write_with, fsync_dir
+from index.errors import (
+    CorruptLibraryError,
+    DamagedDatabaseError,
+    InputError,
+    LibraryError,
+    ModelMismatchError,
+)
 from index.model import ModelInfo
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 DB_NAME = "library.sqlite"
+# Databases up to this size are checked page by page whenever a library opens (about 0.1 s per 100 MB).
+QUICK_CHECK_BYTES = 256 * 2**20
 # Below this cosine between the stored and the loaded model's probe vectors, the models differ.
 PROBE_AGREEMENT = 0.98
 
@@ -130,6 +140,28 @@ class StoredSentence:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Salvage:
+    """What `Library.salvage_at` saved from a damaged database, and where the damaged file went."""
+
+    documents: int
+    sentences: int
+    kept_as: Path
+    replaced: bool  # False: nothing was readable, the damaged database was only moved aside
+
+    @property
+    def summary(self) -> str:
+        if not self.documents:
+            return (
+                f"no article could be read from the damaged database, which is kept as {self.kept_as.name}."
+                " Add your articles again: sanad add FILE"
+            )
+        return (
+            f"saved {self.documents} articles ({self.sentences} sentences) from the damaged database,"
+            f" which is kept as {self.kept_as.name}; the vector index was rebuilt."
+        )
+
+
 def content_hash(text: str) -> str:
     """Hash that ignores what pasting changes (Unicode form, line endings, runs of spaces)."""
     canonical = " ".join(unicodedata.normalize("NFC", text).split())
@@ -185,6 +217,7 @@ class Library:
                     _create(path, model, probe)
         db = _connect(db_path)
         try:
+            _check_database(db, db_path)
             stored = _read_model(db, path)
             _check_model(db, path, stored, model, probe)
             return cls(path, db, stored, policy=policy)
@@ -193,10 +226,66 @@ class Library:
             raise
 
     @classmethod
+    def check_at(cls, path: Path) -> None:
+        """Raise what `open` would raise for a damaged library, without the model: a quick look at
+        start-up, before the slow model load. The database is checked as `open` checks it; the vector
+        index file must exist and have the size recorded for it (its checksum is left to `open`)."""
+        db_path = path / DB_NAME
+        if not db_path.exists():
+            return
+        db = _connect(db_path)
+        try:
+            _check_database(db, db_path)
+            generation = int(_read_meta(db, "generation"))
+            identity = db.execute("SELECT value FROM meta WHERE key = 'index_file'").fetchone()
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            raise _corrupt(path, exc) from exc
+        finally:
+            db.close()
+        index_path = path / f"vectors-{generation:06d}.faiss"
+        try:
+            if not index_path.exists():
+                raise FileNotFoundError(index_path)
+            recorded = json.loads(identity[0])["bytes"] if identity else index_path.stat().st_size
+            if index_path.stat().st_size != recorded:
+                raise _DamagedFile(f"{index_path.stat().st_size:,} bytes instead of {recorded:,}")
+        except (OSError, _DamagedFile) as exc:
+            raise _index_error(path, index_path, exc) from exc
+
+    @classmethod
     def repair_at(cls, path: Path, *, policy: IndexPolicy = DEFAULT_POLICY) -> int:
         """Rebuild the vector index of the library at `path`, even when it cannot be opened."""
         with cls._unchecked(path, policy) as library:
             return library.repair()
+
+    @classmethod
+    def salvage_at(cls, path: Path, *, policy: IndexPolicy = DEFAULT_POLICY) -> Salvage:
+        """Save what can still be read from a damaged database into a new one, and rebuild the index.
+
+        The damaged file is copied aside first (`library.sqlite.damaged-<time>`), then the new database
+        replaces it in one rename: a crash at any point leaves either the damaged database (run this
+        again) or the saved one. A document is kept only with all of its sentences and vectors.
+        """
+        db_path = path / DB_NAME
+        if not db_path.exists():
+            raise LibraryError(f"No library at {path}. Add an article first: sanad add FILE")
+        with _write_lock(path):
+            kept_as = path / f"{DB_NAME}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+            for suffix in ("", "-journal", "-wal"):  # a hot journal must not be replayed into the new file
+                if (damaged := path / f"{DB_NAME}{suffix}").exists():
+                    shutil.copy2(damaged, kept_as.with_name(kept_as.name + suffix))
+            saved = _salvage(db_path, path / f".{DB_NAME}.salvage")
+            if saved is None:
+                for suffix in ("", "-journal", "-wal"):
+                    (path / f"{DB_NAME}{suffix}").unlink(missing_ok=True)
+                return Salvage(0, 0, kept_as, replaced=False)
+            for suffix in ("-journal", "-wal"):
+                (path / f"{DB_NAME}{suffix}").unlink(missing_ok=True)
+            saved.replace(db_path)
+            fsync_dir(path)
+        sentences = cls.repair_at(path, policy=policy)
+        with cls._unchecked(path, policy) as library:
+            return Salvage(len(library.documents()), sentences, kept_as, replaced=True)
 
     @classmethod
     def rebuild_at(
@@ -365,11 +454,7 @@ class Library:
         with self._writing(refresh=False):
             problems = self._query("PRAGMA quick_check")
             if problems[0][0] != "ok":
-                raise CorruptLibraryError(
-                    f"{self.path / DB_NAME} is damaged ({problems[0][0]}), so the vector index cannot be"
-                    " rebuilt from it. Restore it from a backup, or delete the library directory and add"
-                    " the articles again."
-                )
+                raise _corrupt(self.path, sqlite3.DatabaseError(problems[0][0]))
             with self._db:
                 plan = self.policy.plan(self._count_rows())
                 self._commit_index(self._build_index(plan), plan)
@@ -566,10 +651,7 @@ class Library:
                     break
                 except (OSError, RuntimeError, _DamagedFile) as exc:
                     if attempt == 2 or _read_meta(self._db, "generation") == str(generation):
-                        raise CorruptLibraryError(
-                            f"The vector index {path.name} in {self.path} is missing or damaged ({exc})."
-                            " Rebuild it from the stored sentences: sanad repair"
-                        ) from exc
+                        raise _index_error(self.path, path, exc) from exc
             shape = _shape_of(index)
             if index.ntotal != count or index.d != self.model.dim or shape != (plan.kind, plan.nlist):
                 raise CorruptLibraryError(
@@ -595,6 +677,20 @@ class Library:
 
 class _DamagedFile(Exception):
     """The index file's size or checksum is not the one recorded when it was written."""
+
+
+def _index_error(library: Path, index_path: Path, exc: Exception) -> CorruptLibraryError:
+    """One line on what is wrong with an index file (faiss's own messages are long C++ traces)."""
+    if isinstance(exc, FileNotFoundError):
+        damage = "missing"
+    elif isinstance(exc, _DamagedFile):
+        damage = f"damaged ({exc})"
+    else:
+        damage = "damaged (faiss cannot read it)"
+    return CorruptLibraryError(
+        f"The vector index {index_path.name} in {library} is {damage}. Rebuild it from the stored"
+        " sentences: sanad repair"
+    )
 
 
 def _flat_index(dim: int) -> faiss.Index:
@@ -636,11 +732,114 @@ def _check_file(path: Path, identity: str | None) -> None:
     if identity is None:
         return
     expected = json.loads(identity)
+    if not path.exists():
+        raise FileNotFoundError(path)
     size = path.stat().st_size
     if size != expected["bytes"]:
         raise _DamagedFile(f"{size:,} bytes instead of {expected['bytes']:,}")
     if _file_identity(path)["crc32"] != expected["crc32"]:
         raise _DamagedFile("its checksum does not match")
+
+
+def _salvage(damaged: Path, target: Path) -> Path | None:
+    """Copy the readable documents (with all their sentences) of `damaged` into a new database file
+    `target`; None when not even the model it was embedded with can be read."""
+    readable = _readable_copy(damaged, target.with_name(target.name + ".reading"))
+    try:
+        source = sqlite3.connect(f"{readable.as_uri()}?mode=ro", uri=True)
+    except sqlite3.DatabaseError:
+        readable.unlink()
+        return None
+    try:
+        try:
+            meta = dict(source.execute("SELECT key, value FROM meta").fetchall())
+            dim = int(meta["dim"])
+            if not {"model", "fingerprint", "probe"} <= meta.keys():
+                return None
+        except (sqlite3.DatabaseError, KeyError, ValueError):
+            return None
+        documents = {row[0]: row for row in _readable_rows(source, "documents", _DOCUMENT_COLUMNS)[0]}
+        rows, edges = _readable_rows(source, "sentences", _SENTENCE_COLUMNS)
+    finally:
+        source.close()
+        readable.unlink()
+    # A document's sentences have consecutive ids, so one beside a damaged stretch may have lost some.
+    suspects = {row[1] for row in rows if row[0] in edges}
+    sentences: dict[int, list[tuple]] = {}
+    for row in rows:
+        sentences.setdefault(row[1], []).append(row)
+    complete = []
+    for document_id, document in documents.items():
+        mine = sorted(sentences.get(document_id, []), key=lambda row: row[2])
+        text = document[6]
+        whole = [row for row in mine if text[row[4] : row[5]] == row[6] and len(row[7]) == 4 * dim]
+        if document_id not in suspects and mine and len(whole) == len(mine) == mine[-1][2] + 1:
+            complete.append((document, whole))
+    target.unlink(missing_ok=True)
+    db = sqlite3.connect(target)
+    try:
+        db.executescript(_SCHEMA)
+        with db:
+            db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [*meta.items()])
+            db.execute("UPDATE meta SET value = '0' WHERE key = 'generation'")
+            db.execute("DELETE FROM meta WHERE key IN ('index', 'index_file')")
+            for document, rows in complete:
+                db.execute(_insert_sql("documents", _DOCUMENT_COLUMNS), document)
+                db.executemany(_insert_sql("sentences", _SENTENCE_COLUMNS), rows)
+    finally:
+        db.close()
+    with open(target, "rb+") as handle:
+        os.fsync(handle.fileno())
+    return target
+
+
+def _readable_copy(damaged: Path, copy: Path) -> Path:
+    """A copy of a damaged database that SQLite will read. SQLite refuses a file shorter than its
+    header says, so a truncated copy is padded back to that size: only the lost pages read as damaged."""
+    shutil.copyfile(damaged, copy)
+    with open(copy, "rb+") as handle:
+        header = handle.read(100)
+        if len(header) == 100 and header.startswith(b"SQLite format 3\0"):
+            page_size = int.from_bytes(header[16:18], "big")
+            size = (65536 if page_size == 1 else page_size) * int.from_bytes(header[28:32], "big")
+            if copy.stat().st_size < size:
+                handle.truncate(size)
+    return copy
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+_DOCUMENT_COLUMNS = ("id", "content_hash", "title", "language", "source", "added_at", "text")
+_SENTENCE_COLUMNS = ("id", "document_id", "position", "paragraph", "start", "end", "text", "vector")
+
+
+def _readable_rows(
+    db: sqlite3.Connection, table: str, columns: Sequence[str]
+) -> tuple[list[tuple], set[int]]:
+    """The rows of `table` that can still be read, in id order, and the ids of the rows read just
+    before and just after each damaged stretch. A damaged page ends a scan, which then goes on past it,
+    jumping further after each failure (bounded)."""
+    rows: list[tuple] = []
+    edges: set[int] = set()
+    last, failures, after_damage = 0, 0, False
+    query = f"SELECT {', '.join(columns)} FROM {table} WHERE id > ? ORDER BY id"
+    while failures < 40:
+        try:
+            for row in db.execute(query, (last,)):
+                if after_damage:
+                    edges.add(row[0])
+                    after_damage = False
+                last = row[0]
+                rows.append(row)
+            break
+        except sqlite3.DatabaseError:
+            failures += 1
+            edges.add(last)
+            last += 2**failures
+            after_damage = True
+    return rows, edges
 
 
 def _create(path: Path, model: ModelInfo, probe: np.ndarray) -> None:
@@ -683,6 +882,24 @@ def _connect(db_path: Path) -> sqlite3.Connection:
             " Upgrade Sanad, or add the articles to a new library (set SANAD_DATA)."
         )
     return db
+
+
+def _check_database(db: sqlite3.Connection, db_path: Path) -> None:
+    """Find damage when the library opens rather than in the middle of an answer: a file shorter than
+    its header says (truncated) always, every page (SQLite's quick_check) while that is quick."""
+    try:
+        page_size, pages = (
+            int(db.execute(f"PRAGMA {name}").fetchone()[0]) for name in ("page_size", "page_count")
+        )
+        if db_path.stat().st_size < page_size * pages:
+            raise sqlite3.DatabaseError(f"the file is shorter than its {pages} pages: truncated")
+        if db_path.stat().st_size <= QUICK_CHECK_BYTES:
+            problem = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if problem != "ok":
+                raise sqlite3.DatabaseError(problem)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise _corrupt(db_path.parent, exc) from exc
 
 
 def _read_meta(db: sqlite3.Connection, key: str) -> str:
@@ -744,10 +961,11 @@ def _document(row: tuple) -> Document:
     return Document(*row)
 
 
-def _corrupt(path: Path, exc: Exception) -> CorruptLibraryError:
-    return CorruptLibraryError(
-        f"The library database in {path} cannot be read ({exc}). Run sanad repair; if that fails,"
-        " delete the directory and add the articles again."
+def _corrupt(path: Path, exc: Exception) -> DamagedDatabaseError:
+    detail = " ".join(str(exc).split())
+    return DamagedDatabaseError(
+        f"The library database {path / DB_NAME} is damaged ({detail}). Run sanad repair: it keeps the"
+        " damaged file aside and saves what can still be read."
     )
 
 

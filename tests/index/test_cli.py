@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from index.store import Library
 from tests.conftest import SEED, SPOKESMAN
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -173,3 +176,38 @@ def test_a_damaged_library_is_reported_in_one_line_and_repaired(
     assert code == 1 and "sanad repair" in err and err.count("\n") == 1
     assert run(capsys, "repair")[1].startswith("repaired: ")
     assert run(capsys, "ask", "What did the NCSC say about Hafnium?")[0] == 0
+
+
+def _remove_index(library: Path) -> None:
+    (index_file,) = library.glob("vectors-*.faiss")
+    index_file.unlink()
+
+
+def _truncate_database(library: Path) -> None:
+    database = library / "library.sqlite"
+    database.write_bytes(database.read_bytes()[: database.stat().st_size // 2])
+
+
+@pytest.mark.parametrize(
+    ("damage", "repaired"),
+    [
+        (_remove_index, "repaired: the vector index of"),
+        (_truncate_database, "repaired: no article could be read from the damaged database"),
+    ],
+)
+def test_damage_is_reported_at_start_in_one_line_naming_repair_and_repair_fixes_it(
+    capsys: pytest.CaptureFixture[str],
+    data_env: Path,
+    seed_library: Library,
+    damage: Callable[[Path], None],
+    repaired: str,
+) -> None:
+    """(A garbage index file: the test above; every kind of damage, in tests/index/test_store.py.)"""
+    shutil.copytree(seed_library.path, data_env)
+    damage(data_env)
+    code, _, err = run(capsys, "sources")
+    assert code == 1 and err.count("\n") == 1 and "sanad repair" in err
+    code, out, _ = run(capsys, "repair")
+    assert code == 0 and out.startswith(repaired)
+    code, out, _ = run(capsys, "ask", "Who denied the claims?")  # a new library gets the seed again
+    assert code == 0 and SPOKESMAN in out
