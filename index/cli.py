@@ -89,6 +89,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
 
     bench = command("bench", _bench, "Benchmark load time, indexing rate, latency and memory.")
     bench.add_argument("--queries", type=int, default=200, help="timed queries per variant (default 200)")
+    bench.add_argument(
+        "--scale",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="instead: build libraries of N sentences (e.g. 10000 100000 1000000) and report add rate,"
+        " size, memory, search latency and recall@10 beside exact search (see index/bench_scale.py)",
+    )
     return parser, command
 
 
@@ -221,6 +229,11 @@ def _calibrate(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _bench(args: argparse.Namespace, settings: IndexSettings) -> int:
+    if args.scale:
+        from index.bench_scale import run_scale_benchmark
+
+        run_scale_benchmark(settings, args.scale, queries=args.queries)
+        return 0
     from index.bench import run_benchmark
 
     run_benchmark(settings, queries=args.queries)

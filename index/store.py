@@ -698,11 +698,11 @@ def _flat_index(dim: int) -> faiss.Index:
 
 
 def _ivf_index(dim: int, plan: IndexPlan, policy: IndexPolicy) -> faiss.Index:
-    """IVF-Flat over inner products, untrained; k-means on the sphere (the vectors are unit length)."""
+    """IVF-Flat over inner products, untrained. Plain (not spherical) k-means: a query then probes the
+    cells whose mean vector scores highest, which are the cells with the best average score."""
     index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, plan.nlist, faiss.METRIC_INNER_PRODUCT)
     index.cp.seed = policy.seed
     index.cp.niter = policy.train_iterations
-    index.cp.spherical = True
     index.cp.max_points_per_centroid = 1 << 30  # the sample is already bounded; faiss must not resample
     index.nprobe = plan.nprobe
     return index
