@@ -60,8 +60,8 @@ FLAT = IndexPlan("flat")
 class IndexPolicy:
     """When to switch to IVF and how to train it; the defaults are justified in the module docstring."""
 
-    exact_limit: int = 50_000
-    nprobe: int = 16
+    exact_limit: int = 100_000
+    nprobe: int = 32
     cells_per_sqrt: float = 4.0
     min_points_per_cell: int = 39  # k-means needs this many training points per centroid (faiss warns)
     max_train_points: int = 131_072

@@ -11,9 +11,9 @@ from index.ann import DEFAULT_POLICY, FLAT, IndexPlan, IndexPolicy
     ("count", "kind", "nlist"),
     [
         (0, "flat", 0),
-        (49_999, "flat", 0),
-        (50_000, "ivf", 894),  # 4 * sqrt(50,000)
-        (100_000, "ivf", 1265),
+        (99_999, "flat", 0),
+        (100_000, "ivf", 1265),  # 4 * sqrt(100,000)
+        (400_000, "ivf", 2530),
         (1_000_000, "ivf", 3360),  # capped: 39 training points per cell within the training bound
         (10_000_000, "ivf", 3360),
     ],
@@ -22,11 +22,11 @@ def test_the_index_kind_follows_the_library_size(count: int, kind: str, nlist: i
     plan = DEFAULT_POLICY.plan(count)
     assert (plan.kind, plan.nlist) == (kind, nlist)
     if kind == "ivf":
-        assert plan.nprobe == 16 and plan.trained_for == count
+        assert plan.nprobe == 32 and plan.trained_for == count
 
 
 def test_training_is_bounded_whatever_the_size() -> None:
-    for count in (50_000, 10**6, 10**8):
+    for count in (100_000, 10**6, 10**8):
         plan = DEFAULT_POLICY.plan(count)
         points = DEFAULT_POLICY.train_points(count, plan.nlist)
         assert points <= DEFAULT_POLICY.max_train_points
