@@ -171,6 +171,7 @@ def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
         model = library.model
         print(f"library: {library.path}")
         print(f"model:   {model.name} ({model.dim}-d, fingerprint {model.fingerprint})")
+        print(f"index:   {library.index_plan.label}, {library.sentence_count():,} sentences")
         for document in library.documents():
             line = (
                 f"{document.id:>4}  {document.sentence_count:>4} sentences  {document.characters:>7,} chars"
