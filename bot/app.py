@@ -15,7 +15,6 @@ from telegram import Bot, BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -33,6 +32,7 @@ from bot.health import heartbeat_path, start_heartbeat
 from bot.i18n import ENGLISH, TEXTS
 from bot.logs import RedactToken
 from bot.lookup import Librarian
+from bot.retry import RetryingRateLimiter
 from bot.settings import BOTFATHER, BotSettings, BotSettingsError, WebhookSettings
 from index import SanadError, Searcher
 
@@ -40,6 +40,8 @@ from index import SanadError, Searcher
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 # Retries of a request that Telegram answers with 429 (Too Many Requests), after the wait it asks for.
 RATE_LIMIT_RETRIES = 3
+# Seconds a request that fails on the way (5xx, timeout, dropped connection) is retried: bot/retry.py.
+NETWORK_RETRY_SECONDS = 60.0
 
 
 def build_application(settings: BotSettings, searcher: Searcher) -> Application:
@@ -58,7 +60,9 @@ def build_application(settings: BotSettings, searcher: Searcher) -> Application:
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(
+            RetryingRateLimiter(give_up_after=NETWORK_RETRY_SECONDS, max_retries=RATE_LIMIT_RETRIES)
+        )
         .concurrent_updates(True)
         .post_init(register_commands)
         .build()

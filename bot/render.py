@@ -38,6 +38,9 @@ QUESTION_LIMIT = 1000  # the index refuses longer questions (index.search.MAX_QU
 _GAP = "\n\n"
 _TAG = re.compile(r"<[^>]*>")
 _STRONG_OR_NUMBER = frozenset({"L", "R", "AL", "EN", "AN"})
+# Zero-width and direction controls a user may type (or paste) into a question: an echo drops them, so
+# that the question cannot turn the direction of what follows it (this module sets direction itself).
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\u061c\ufeff]")
 
 Piece = tuple[str, bool]  # a run of quoted text and whether it is bold
 
@@ -77,7 +80,7 @@ def render_others(lookup: Lookup, texts: Texts) -> str:
 
 def render_no_answer(question: str, texts: Texts) -> str:
     """A short "not in the article" with a hint; never a random sentence."""
-    echoed = shorten(question, ECHO_LIMIT)
+    echoed = echo(question)
     return _lines([texts.no_answer.format(question=echoed), texts.no_answer_hint], texts)
 
 
@@ -135,7 +138,7 @@ def render_inline(question: str, hit: Hit, texts: Texts) -> str:
         else [(shorten(hit.text, INLINE_QUOTE_LIMIT), False)]
     )
     blocks = [
-        _line(f"❓ {shorten(question, ECHO_LIMIT)}", _mostly_rtl(question) or texts.rtl, tag="b"),
+        _line(f"❓ {echo(question)}", _mostly_rtl(question) or texts.rtl, tag="b"),
         _title(hit.document),
         *_quote(pieces, place(hit, texts), texts),
     ]
@@ -157,6 +160,11 @@ def highlighted(hit: Hit) -> list[Piece]:
 def place(hit: Hit, texts: Texts) -> str:
     """Where a quote stands, as plain text: "paragraph 7 of 28"."""
     return _paragraph(hit.sentence.paragraph, hit.document, texts)
+
+
+def echo(question: str) -> str:
+    """A user's question as repeated back: on one line, without invisible controls, shortened."""
+    return shorten(_INVISIBLE.sub("", question), ECHO_LIMIT)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -73,7 +73,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
 
     command("sources", _sources, "List the articles in the library and the model that embedded them.")
     command("setup", _setup, "Build the bundled model, its ONNX exports and the seed library (once, cached).")
-    command("repair", _repair, "Rebuild the vector index from the sentences stored in the library.")
+    command(
+        "repair",
+        _repair,
+        "Rebuild the vector index from the sentences stored in the library (and save what can be read"
+        " from a damaged database).",
+    )
     command("rebuild", _rebuild, "Re-embed every stored sentence with the configured model.")
 
     evaluate = command("eval", _eval, "Measure retrieval quality on ARCD and the seed question set.")
@@ -106,6 +111,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
         "--arcd-questions", type=int, help="top-1 on only the first N ARCD test questions (default: all 702)"
     )
     bench.add_argument("--no-arcd", action="store_true", help="skip top-1 on ARCD test (the slowest part)")
+    bench.add_argument(
+        "--scale",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="instead: build libraries of N sentences (e.g. 10000 100000 1000000) and report add rate,"
+        " size, memory, search latency and recall@10 beside exact search (see index/bench_scale.py)",
+    )
     return parser, command
 
 
@@ -181,6 +194,7 @@ def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
         print(f"library: {library.path}")
         print(f"model:   {model.name} ({model.dim}-d, fingerprint {model.fingerprint})")
         print(f"backend: embedded by {' + '.join(library.backends())}; answering on {encoder.info.backend}")
+        print(f"index:   {library.index_plan.label}, {library.sentence_count():,} sentences")
         for document in library.documents():
             line = (
                 f"{document.id:>4}  {document.sentence_count:>4} sentences  {document.characters:>7,} chars"
@@ -210,9 +224,14 @@ def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _repair(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from index.errors import DamagedDatabaseError
     from index.store import Library
 
-    count = Library.repair_at(settings.data_dir)
+    try:
+        count = Library.repair_at(settings.data_dir)
+    except DamagedDatabaseError:
+        print(f"repaired: {Library.salvage_at(settings.data_dir).summary}")
+        return 0
     print(f"repaired: the vector index of {settings.data_dir} holds {count} sentences")
     return 0
 
@@ -251,6 +270,11 @@ def _calibrate(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _bench(args: argparse.Namespace, settings: IndexSettings) -> int:
+    if args.scale:
+        from index.bench_scale import run_scale_benchmark
+
+        run_scale_benchmark(settings, args.scale, queries=args.queries)
+        return 0
     from index.bench import run_benchmark
 
     run_benchmark(

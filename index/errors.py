@@ -8,6 +8,7 @@ Every message says what the user can do next; the command line prints it as one 
     └── LibraryError          the library directory cannot be used as it is
         ├── ModelMismatchError    the library was embedded by another model
         └── CorruptLibraryError   a library file is missing, truncated or inconsistent
+            └── DamagedDatabaseError  the SQLite database itself cannot be read
 """
 
 from __future__ import annotations
@@ -35,3 +36,7 @@ class ModelMismatchError(LibraryError):
 
 class CorruptLibraryError(LibraryError):
     """A library file is missing, truncated or disagrees with the others."""
+
+
+class DamagedDatabaseError(CorruptLibraryError):
+    """The library's SQLite database cannot be read; `sanad repair` saves what it still can."""

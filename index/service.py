@@ -30,6 +30,7 @@ def open_library(
 
 def open_searcher(settings: IndexSettings, *, seed: bool = True) -> Searcher:
     """Load the model and the library, with the calibrated (or configured) answer thresholds."""
+    Library.check_at(settings.data_dir)  # a damaged library fails now, not after the slow model load
     encoder = load_encoder(settings)
     return searcher_for(settings, open_library(settings, encoder, seed=seed), encoder)
 

@@ -5,8 +5,9 @@ This is the only module that imports faiss.
 Layout of a library directory:
 
     library.sqlite         documents, sentences (text, exact span, vector), meta (model, backends,
-                           generation)
-    vectors-<gen>.faiss    inner-product index over the sentence vectors, keyed by sentence id
+                           generation, the index plan and the index file's size and CRC-32)
+    vectors-<gen>.faiss    inner-product index over the sentence vectors, keyed by sentence id: exact
+                           while the library is small, IVF beyond (see index/ann.py)
     .lock                  held while writing, so writers in several processes take turns
 
 SQLite is the source of truth and its commit is the commit point of every change. A change first
@@ -19,6 +20,8 @@ backend that embedded stored sentences ("torch", "onnx-fp32", "onnx-int8"), firs
 or last rebuilt the library. One model's backends agree closely enough to share a library: another
 backend is accepted when its probe vector agrees with the stored one (PROBE_AGREEMENT), and another
 model is refused.
+The FAISS file is derived data: `repair` rebuilds it from the vectors in SQLite, and a file whose size
+or checksum disagrees with the meta row is reported as damaged when the library opens.
 """
 
 from __future__ import annotations
@@ -28,9 +31,12 @@ import fcntl
 import hashlib
 import json
 import logging
+import os
+import shutil
 import sqlite3
 import threading
 import unicodedata
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,14 +45,23 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.atomic import atomic_write_bytes
-from index.errors import CorruptLibraryError, InputError, LibraryError, ModelMismatchError
+from index.ann import DEFAULT_POLICY, FLAT, IndexPlan, IndexPolicy
+from index.atomic import atomic_write_with, fsync_dir
+from index.errors import (
+    CorruptLibraryError,
+    DamagedDatabaseError,
+    InputError,
+    LibraryError,
+    ModelMismatchError,
+)
 from index.model import ModelInfo
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 DB_NAME = "library.sqlite"
+# Databases up to this size are checked page by page whenever a library opens (about 0.1 s per 100 MB).
+QUICK_CHECK_BYTES = 256 * 2**20
 # Below this cosine between the stored and the loaded model's probe vectors, the models differ.
 PROBE_AGREEMENT = 0.98
 
@@ -131,6 +146,28 @@ class StoredSentence:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Salvage:
+    """What `Library.salvage_at` saved from a damaged database, and where the damaged file went."""
+
+    documents: int
+    sentences: int
+    kept_as: Path
+    replaced: bool  # False: nothing was readable, the damaged database was only moved aside
+
+    @property
+    def summary(self) -> str:
+        if not self.documents:
+            return (
+                f"no article could be read from the damaged database, which is kept as {self.kept_as.name}."
+                " Add your articles again: sanad add FILE"
+            )
+        return (
+            f"saved {self.documents} articles ({self.sentences} sentences) from the damaged database,"
+            f" which is kept as {self.kept_as.name}; the vector index was rebuilt."
+        )
+
+
 def content_hash(text: str) -> str:
     """Hash that ignores what pasting changes (Unicode form, line endings, runs of spaces)."""
     canonical = " ".join(unicodedata.normalize("NFC", text).split())
@@ -148,23 +185,37 @@ class Library:
         *,
         load: bool = True,
         backend: str | None = None,
+        policy: IndexPolicy = DEFAULT_POLICY,
     ) -> None:
         self.path = path
         self.model = model
         # The backend embedding what this handle adds (None: it adds nothing, as for repairs).
         self.backend = backend
+        self.policy = policy
         self._db = db
         self._lock = threading.RLock()
         self._generation = int(_read_meta(db, "generation"))
-        self._index: faiss.Index = _empty_index(model.dim)
+        self._index: faiss.Index = _flat_index(model.dim)
+        self._plan = FLAT
         if load:
             self._load_index()
 
     # ---------------------------------------------------------------- opening
 
     @classmethod
-    def open(cls, path: Path, model: ModelInfo, probe: np.ndarray, *, create: bool = True) -> Library:
-        """Open the library at `path` for `model`, creating it when absent and `create` is set."""
+    def open(
+        cls,
+        path: Path,
+        model: ModelInfo,
+        probe: np.ndarray,
+        *,
+        create: bool = True,
+        policy: IndexPolicy = DEFAULT_POLICY,
+    ) -> Library:
+        """Open the library at `path` for `model`, creating it when absent and `create` is set.
+
+        `policy` decides the vector index's kind by the library's size (index/ann.py).
+        """
         db_path = path / DB_NAME
         if not db_path.exists():
             if not create:
@@ -175,33 +226,98 @@ class Library:
                     _create(path, model, probe)
         db = _connect(db_path)
         try:
+            _check_database(db, db_path)
             stored = _read_model(db, path)
             _check_model(db, path, stored, model, probe)
-            return cls(path, db, stored, backend=model.backend)
+            return cls(path, db, stored, backend=model.backend, policy=policy)
         except BaseException:
             db.close()
             raise
 
     @classmethod
-    def repair_at(cls, path: Path) -> int:
+    def check_at(cls, path: Path) -> None:
+        """Raise what `open` would raise for a damaged library, without the model: a quick look at
+        start-up, before the slow model load. The database is checked as `open` checks it; the vector
+        index file must exist and have the size recorded for it (its checksum is left to `open`)."""
+        db_path = path / DB_NAME
+        if not db_path.exists():
+            return
+        db = _connect(db_path)
+        try:
+            _check_database(db, db_path)
+            generation = int(_read_meta(db, "generation"))
+            identity = db.execute("SELECT value FROM meta WHERE key = 'index_file'").fetchone()
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            raise _corrupt(path, exc) from exc
+        finally:
+            db.close()
+        index_path = path / f"vectors-{generation:06d}.faiss"
+        try:
+            if not index_path.exists():
+                raise FileNotFoundError(index_path)
+            recorded = json.loads(identity[0])["bytes"] if identity else index_path.stat().st_size
+            if index_path.stat().st_size != recorded:
+                raise _DamagedFile(f"{index_path.stat().st_size:,} bytes instead of {recorded:,}")
+        except (OSError, _DamagedFile) as exc:
+            raise _index_error(path, index_path, exc) from exc
+
+    @classmethod
+    def repair_at(cls, path: Path, *, policy: IndexPolicy = DEFAULT_POLICY) -> int:
         """Rebuild the vector index of the library at `path`, even when it cannot be opened."""
-        with cls._unchecked(path) as library:
+        with cls._unchecked(path, policy) as library:
             return library.repair()
 
     @classmethod
-    def rebuild_at(cls, path: Path, model: ModelInfo, probe: np.ndarray, vectors_for: VectorSource) -> int:
+    def salvage_at(cls, path: Path, *, policy: IndexPolicy = DEFAULT_POLICY) -> Salvage:
+        """Save what can still be read from a damaged database into a new one, and rebuild the index.
+
+        The damaged file is copied aside first (`library.sqlite.damaged-<time>`), then the new database
+        replaces it in one rename: a crash at any point leaves either the damaged database (run this
+        again) or the saved one. A document is kept only with all of its sentences and vectors.
+        """
+        db_path = path / DB_NAME
+        if not db_path.exists():
+            raise LibraryError(f"No library at {path}. Add an article first: sanad add FILE")
+        with _write_lock(path):
+            kept_as = path / f"{DB_NAME}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+            for suffix in ("", "-journal", "-wal"):  # a hot journal must not be replayed into the new file
+                if (damaged := path / f"{DB_NAME}{suffix}").exists():
+                    shutil.copy2(damaged, kept_as.with_name(kept_as.name + suffix))
+            saved = _salvage(db_path, path / f".{DB_NAME}.salvage")
+            if saved is None:
+                for suffix in ("", "-journal", "-wal"):
+                    (path / f"{DB_NAME}{suffix}").unlink(missing_ok=True)
+                return Salvage(0, 0, kept_as, replaced=False)
+            for suffix in ("-journal", "-wal"):
+                (path / f"{DB_NAME}{suffix}").unlink(missing_ok=True)
+            saved.replace(db_path)
+            fsync_dir(path)
+        sentences = cls.repair_at(path, policy=policy)
+        with cls._unchecked(path, policy) as library:
+            return Salvage(len(library.documents()), sentences, kept_as, replaced=True)
+
+    @classmethod
+    def rebuild_at(
+        cls,
+        path: Path,
+        model: ModelInfo,
+        probe: np.ndarray,
+        vectors_for: VectorSource,
+        *,
+        policy: IndexPolicy = DEFAULT_POLICY,
+    ) -> int:
         """Re-embed the library at `path` with another model."""
-        with cls._unchecked(path) as library:
+        with cls._unchecked(path, policy) as library:
             return library.replace_vectors(model, probe, vectors_for)
 
     @classmethod
-    def _unchecked(cls, path: Path) -> Library:
+    def _unchecked(cls, path: Path, policy: IndexPolicy) -> Library:
         """The library without loading its vector index or checking its model: for repairs."""
         if not (path / DB_NAME).exists():
             raise LibraryError(f"No library at {path}. Add an article first: sanad add FILE")
         db = _connect(path / DB_NAME)
         try:
-            return cls(path, db, _read_model(db, path), load=False)
+            return cls(path, db, _read_model(db, path), load=False, policy=policy)
         except BaseException:
             db.close()
             raise
@@ -217,6 +333,15 @@ class Library:
         self.close()
 
     # ---------------------------------------------------------------- reading
+
+    @property
+    def index_plan(self) -> IndexPlan:
+        """The kind of vector index in use (exact or IVF) and its training."""
+        return self._plan
+
+    def index_file(self) -> Path:
+        """The FAISS file of the current generation."""
+        return self._index_path(self._generation)
 
     def documents(self) -> list[Document]:
         """All documents, oldest first."""
@@ -275,7 +400,11 @@ class Library:
         return [StoredSentence(*row) for row in rows]
 
     def search(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
-        """For each query vector, up to `k` (sentence id, inner product) pairs, best first."""
+        """For each query vector, up to `k` (sentence id, inner product) pairs, best first.
+
+        Exact while the library is small; beyond `policy.exact_limit` sentences an IVF index answers
+        (recall@10 >= 0.95 against exact search, see index/ann.py).
+        """
         queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.model.dim)
         with self._lock:
             self._refresh()
@@ -304,53 +433,40 @@ class Library:
 
         The same content added twice is stored once: the second add returns the first document.
         """
-        if not document.sentences:
-            raise InputError("The text has no sentences to add. Send an article with full sentences.")
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vectors.shape != (len(document.sentences), self.model.dim):
-            raise LibraryError(
-                f"Expected {len(document.sentences)} vectors of size {self.model.dim}, got {vectors.shape}."
-            )
-        digest = content_hash(document.text)
+        return self.add_many([(document, vectors)])[0]
+
+    def add_many(self, items: Sequence[tuple[NewDocument, np.ndarray]]) -> list[tuple[Document, bool]]:
+        """Store several documents in one write (one index file, one commit); for each, as `add`.
+
+        Either all of them are stored or, when anything fails, none.
+        """
+        checked = [(document, self._checked_vectors(document, vectors)) for document, vectors in items]
+        results: list[tuple[int, bool]] = []
         with self._writing():
-            existing = self._query("SELECT id FROM documents WHERE content_hash = ?", (digest,))
-            if existing:
-                found = self.document(existing[0][0])
-                assert found is not None
-                return found, False
+            new_ids: list[np.ndarray] = []
+            new_vectors: list[np.ndarray] = []
             with self._db:
-                cursor = self._db.execute(
-                    "INSERT INTO documents (content_hash, title, language, source, added_at, text)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (digest, document.title, document.language, document.source, _now(), document.text),
-                )
-                document_id = int(cursor.lastrowid or 0)
-                self._record_backend()
-                ids = []
-                for sentence, vector in zip(document.sentences, vectors, strict=True):
-                    if document.text[sentence.start : sentence.end] != sentence.text:
-                        raise InputError("A sentence is not an exact part of its document text.")
-                    cursor = self._db.execute(
-                        "INSERT INTO sentences (document_id, position, paragraph, start, end, text, vector)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            document_id,
-                            sentence.position,
-                            sentence.paragraph,
-                            sentence.start,
-                            sentence.end,
-                            sentence.text,
-                            vector.tobytes(),
-                        ),
-                    )
-                    ids.append(int(cursor.lastrowid or 0))
-                index = faiss.clone_index(self._index)
-                index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
-                self._commit_index(index)
-        added = self.document(document_id)
-        assert added is not None
-        log.info("added document %d (%s): %d sentences", document_id, added.label, len(ids))
-        return added, True
+                for document, vectors in checked:
+                    digest = content_hash(document.text)
+                    existing = self._query("SELECT id FROM documents WHERE content_hash = ?", (digest,))
+                    if existing:
+                        results.append((int(existing[0][0]), False))
+                        continue
+                    document_id, ids = self._insert(document, vectors, digest)
+                    results.append((document_id, True))
+                    new_ids.append(ids)
+                    new_vectors.append(vectors)
+                if new_ids:
+                    self._record_backend()
+                    self._update_index(added=(np.concatenate(new_ids), np.concatenate(new_vectors)))
+        documents = []
+        for document_id, new in results:
+            found = self.document(document_id)
+            assert found is not None
+            if new:
+                log.info("added document %d (%s): %d sentences", found.id, found.label, found.sentence_count)
+            documents.append((found, new))
+        return documents
 
     def remove(self, document_id: int) -> bool:
         """Delete a document, its sentences and their vectors; False when it was not there."""
@@ -363,9 +479,7 @@ class Library:
                 deleted = self._db.execute("DELETE FROM documents WHERE id = ?", (document_id,)).rowcount
                 if not deleted:
                     return False
-                index = faiss.clone_index(self._index)
-                index.remove_ids(np.asarray(ids, dtype=np.int64))
-                self._commit_index(index)
+                self._update_index(removed=np.asarray(ids, dtype=np.int64))
         return True
 
     def repair(self) -> int:
@@ -373,35 +487,28 @@ class Library:
         with self._writing(refresh=False):
             problems = self._query("PRAGMA quick_check")
             if problems[0][0] != "ok":
-                raise CorruptLibraryError(
-                    f"{self.path / DB_NAME} is damaged ({problems[0][0]}). Restore it from a backup, or"
-                    " delete the library directory and add the articles again."
-                )
-            index = _empty_index(self.model.dim)
-            for ids, vectors in self._stored_vectors():
-                index.add_with_ids(vectors, ids)
+                raise _corrupt(self.path, sqlite3.DatabaseError(problems[0][0]))
             with self._db:
-                self._commit_index(index)
+                plan = self.policy.plan(self._count_rows())
+                self._commit_index(self._build_index(plan), plan)
         return int(self._index.ntotal)
 
     def replace_vectors(self, model: ModelInfo, probe: np.ndarray, vectors_for: VectorSource) -> int:
         """Re-embed every stored sentence with `model` (after a model change); returns the count."""
         with self._writing(refresh=False):
-            index = _empty_index(model.dim)
             rows = self._query("SELECT id, text FROM sentences ORDER BY id")
             with self._db:
                 for start in range(0, len(rows), 256):
                     chunk = rows[start : start + 256]
-                    ids = np.asarray([row[0] for row in chunk], dtype=np.int64)
                     vectors = np.ascontiguousarray(vectors_for([row[1] for row in chunk]), dtype=np.float32)
                     self._db.executemany(
                         "UPDATE sentences SET vector = ? WHERE id = ?",
-                        [(v.tobytes(), int(i)) for v, i in zip(vectors, ids, strict=True)],
+                        [(v.tobytes(), int(row[0])) for v, row in zip(vectors, chunk, strict=True)],
                     )
-                    index.add_with_ids(vectors, ids)
                 _write_model(self._db, model, probe)
                 self.model = model
-                self._commit_index(index)
+                plan = self.policy.plan(len(rows))
+                self._commit_index(self._build_index(plan), plan)
         return int(self._index.ntotal)
 
     # ---------------------------------------------------------------- internals
@@ -422,6 +529,9 @@ class Library:
             except sqlite3.DatabaseError as exc:
                 raise _corrupt(self.path, exc) from exc
 
+    def _count_rows(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM sentences").fetchone()[0])
+
     @contextlib.contextmanager
     def _writing(self, *, refresh: bool = True) -> Iterator[None]:
         with self._lock, _write_lock(self.path):
@@ -433,6 +543,99 @@ class Library:
             except sqlite3.DatabaseError as exc:
                 raise _corrupt(self.path, exc) from exc
 
+    def _checked_vectors(self, document: NewDocument, vectors: np.ndarray) -> np.ndarray:
+        if not document.sentences:
+            raise InputError("The text has no sentences to add. Send an article with full sentences.")
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(document.sentences), self.model.dim):
+            raise LibraryError(
+                f"Expected {len(document.sentences)} vectors of size {self.model.dim}, got {vectors.shape}."
+            )
+        for sentence in document.sentences:
+            if document.text[sentence.start : sentence.end] != sentence.text:
+                raise InputError("A sentence is not an exact part of its document text.")
+        return vectors
+
+    def _insert(self, document: NewDocument, vectors: np.ndarray, digest: str) -> tuple[int, np.ndarray]:
+        """Insert a document's rows (inside the caller's transaction); its id and its sentence ids."""
+        cursor = self._db.execute(
+            "INSERT INTO documents (content_hash, title, language, source, added_at, text)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (digest, document.title, document.language, document.source, _now(), document.text),
+        )
+        document_id = int(cursor.lastrowid or 0)
+        ids = []
+        for sentence, vector in zip(document.sentences, vectors, strict=True):
+            cursor = self._db.execute(
+                "INSERT INTO sentences (document_id, position, paragraph, start, end, text, vector)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    document_id,
+                    sentence.position,
+                    sentence.paragraph,
+                    sentence.start,
+                    sentence.end,
+                    sentence.text,
+                    vector.tobytes(),
+                ),
+            )
+            ids.append(int(cursor.lastrowid or 0))
+        return document_id, np.asarray(ids, dtype=np.int64)
+
+    def _update_index(
+        self,
+        *,
+        added: tuple[np.ndarray, np.ndarray] | None = None,
+        removed: np.ndarray | None = None,
+    ) -> None:
+        """Apply a change to the vector index and commit it (inside the caller's transaction).
+
+        The change goes into the live index (no copy of a large index); should anything fail before the
+        commit, the index is loaded again from the last committed generation. When the library's new
+        size calls for another kind of index, it is rebuilt from SQLite instead.
+        """
+        count = self._count_rows()
+        try:
+            if self.policy.keeps(self._plan, count):
+                index, plan = self._index, self._plan
+                if added is not None:
+                    index.add_with_ids(added[1], added[0])
+                if removed is not None and len(removed):
+                    index.remove_ids(removed)
+            else:
+                plan = self.policy.plan(count)
+                log.info("library of %d sentences: rebuilding its vector index as %s", count, plan.label)
+                index = self._build_index(plan)
+            self._commit_index(index, plan)
+        except BaseException:
+            self._db.rollback()
+            self._forget_uncommitted()
+            raise
+
+    def _build_index(self, plan: IndexPlan) -> faiss.Index:
+        """A new index of every vector stored in SQLite (uncommitted rows of this write included)."""
+        if plan.kind == "flat":
+            index = _flat_index(self.model.dim)
+        else:
+            index = _ivf_index(self.model.dim, plan, self.policy)
+            index.train(self._training_sample(plan))
+        for ids, vectors in self._stored_vectors():
+            index.add_with_ids(vectors, ids)
+        return index
+
+    def _training_sample(self, plan: IndexPlan) -> np.ndarray:
+        """A reproducible sample of the stored vectors, as many as the policy allows."""
+        ids = np.asarray([row[0] for row in self._db.execute("SELECT id FROM sentences ORDER BY id")])
+        size = self.policy.train_points(len(ids), plan.nlist)
+        chosen = np.sort(np.random.default_rng(self.policy.seed).choice(ids, size=size, replace=False))
+        sample = np.empty((size, self.model.dim), dtype=np.float32)
+        filled = 0
+        for batch_ids, vectors in self._stored_vectors():
+            keep = np.isin(batch_ids, chosen, assume_unique=True)
+            sample[filled : filled + int(keep.sum())] = vectors[keep]
+            filled += int(keep.sum())
+        return sample[:filled]
+
     def _stored_vectors(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         cursor = self._db.execute("SELECT id, vector FROM sentences ORDER BY id")
         while rows := cursor.fetchmany(4096):
@@ -440,14 +643,27 @@ class Library:
             vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
             yield ids, vectors.reshape(len(rows), self.model.dim)
 
-    def _commit_index(self, index: faiss.Index) -> None:
+    def _commit_index(self, index: faiss.Index, plan: IndexPlan) -> None:
         """Write `index` as the next generation; the caller's transaction commits it."""
         generation = self._generation + 1
-        atomic_write_bytes(self._index_path(generation), faiss.serialize_index(index).tobytes())
-        self._db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
+        path = self._index_path(generation)
+        atomic_write_with(path, lambda tmp: faiss.write_index(index, str(tmp)))
+        values = {
+            "generation": str(generation),
+            "index": plan.to_json(),
+            "index_file": json.dumps(_file_identity(path)),
+        }
+        self._db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(values.items()))
         self._db.commit()
         self._index_path(self._generation).unlink(missing_ok=True)
-        self._index, self._generation = index, generation
+        self._index, self._generation, self._plan = index, generation, plan
+
+    def _forget_uncommitted(self) -> None:
+        """After a failed write: back to the committed index, or to none until the library is reopened."""
+        try:
+            self._load_index()
+        except LibraryError:
+            self._index, self._generation = _flat_index(self.model.dim), -1  # _refresh() loads it again
 
     def _refresh(self) -> None:
         """Reload the FAISS index when another process has committed a newer generation."""
@@ -460,31 +676,34 @@ class Library:
                 # One statement reads a consistent snapshot. Another process may still commit and delete
                 # the file before it is opened, so a vanished file is looked up again.
                 try:
-                    generation, count = map(
-                        int,
-                        self._db.execute(
-                            "SELECT (SELECT value FROM meta WHERE key = 'generation'),"
-                            " (SELECT count(*) FROM sentences)"
-                        ).fetchone(),
-                    )
-                except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
+                    generation, count, plan_json, identity = self._db.execute(
+                        "SELECT (SELECT value FROM meta WHERE key = 'generation'),"
+                        " (SELECT count(*) FROM sentences),"
+                        " (SELECT value FROM meta WHERE key = 'index'),"
+                        " (SELECT value FROM meta WHERE key = 'index_file')"
+                    ).fetchone()
+                    generation, count = int(generation), int(count)
+                    plan = FLAT if plan_json is None else IndexPlan.from_json(plan_json)
+                except (sqlite3.DatabaseError, TypeError, ValueError, KeyError) as exc:
                     raise _corrupt(self.path, exc) from exc
                 path = self._index_path(generation)
                 try:
-                    index = faiss.deserialize_index(np.fromfile(path, dtype=np.uint8))
+                    _check_file(path, identity)
+                    index = faiss.read_index(str(path))
                     break
-                except (OSError, RuntimeError) as exc:
+                except (OSError, RuntimeError, _DamagedFile) as exc:
                     if attempt == 2 or _read_meta(self._db, "generation") == str(generation):
-                        raise CorruptLibraryError(
-                            f"The vector index {path.name} in {self.path} is missing or damaged."
-                            " Rebuild it from the stored sentences: sanad repair"
-                        ) from exc
-            if index.ntotal != count or index.d != self.model.dim:
+                        raise _index_error(self.path, path, exc) from exc
+            shape = _shape_of(index)
+            if index.ntotal != count or index.d != self.model.dim or shape != (plan.kind, plan.nlist):
                 raise CorruptLibraryError(
-                    f"The vector index in {self.path} holds {index.ntotal} vectors for {count} sentences."
-                    " Rebuild it from the stored sentences: sanad repair"
+                    f"The vector index in {self.path} holds {index.ntotal} vectors of size {index.d} in a"
+                    f" {shape[0]} index for {count} sentences in a {plan.kind} index. Rebuild it from the"
+                    " stored sentences: sanad repair"
                 )
-            self._index, self._generation = index, generation
+            if plan.kind == "ivf":
+                faiss.extract_index_ivf(index).nprobe = plan.nprobe
+            self._index, self._generation, self._plan = index, generation, plan
 
     def _remove_leftovers(self) -> None:
         """Delete files a crashed writer left behind; only safe while holding the write lock."""
@@ -498,8 +717,171 @@ class Library:
         return self.path / f"vectors-{generation:06d}.faiss"
 
 
-def _empty_index(dim: int) -> faiss.Index:
+class _DamagedFile(Exception):
+    """The index file's size or checksum is not the one recorded when it was written."""
+
+
+def _index_error(library: Path, index_path: Path, exc: Exception) -> CorruptLibraryError:
+    """One line on what is wrong with an index file (faiss's own messages are long C++ traces)."""
+    if isinstance(exc, FileNotFoundError):
+        damage = "missing"
+    elif isinstance(exc, _DamagedFile):
+        damage = f"damaged ({exc})"
+    else:
+        damage = "damaged (faiss cannot read it)"
+    return CorruptLibraryError(
+        f"The vector index {index_path.name} in {library} is {damage}. Rebuild it from the stored"
+        " sentences: sanad repair"
+    )
+
+
+def _flat_index(dim: int) -> faiss.Index:
     return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+
+
+def _ivf_index(dim: int, plan: IndexPlan, policy: IndexPolicy) -> faiss.Index:
+    """IVF-Flat over inner products, untrained. Plain (not spherical) k-means: a query then probes the
+    cells whose mean vector scores highest, which are the cells with the best average score."""
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, plan.nlist, faiss.METRIC_INNER_PRODUCT)
+    index.cp.seed = policy.seed
+    index.cp.niter = policy.train_iterations
+    index.cp.max_points_per_centroid = 1 << 30  # the sample is already bounded; faiss must not resample
+    index.nprobe = plan.nprobe
+    return index
+
+
+def _shape_of(index: faiss.Index) -> tuple[str, int]:
+    """The kind of a loaded index and its IVF cell count (0 for exact)."""
+    ivf = faiss.try_extract_index_ivf(index)
+    return ("flat", 0) if ivf is None else ("ivf", int(ivf.nlist))
+
+
+_CHUNK = 1 << 24
+
+
+def _file_identity(path: Path) -> dict[str, int]:
+    """Size and CRC-32 of a file, read in chunks (an index of 10^6 sentences is 1.5 GB)."""
+    crc = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            crc = zlib.crc32(chunk, crc)
+    return {"bytes": path.stat().st_size, "crc32": crc}
+
+
+def _check_file(path: Path, identity: str | None) -> None:
+    """Raise `_DamagedFile` when `path` is not the file recorded as `identity` (None: not recorded, as in
+    libraries written before the check existed)."""
+    if identity is None:
+        return
+    expected = json.loads(identity)
+    if not path.exists():
+        raise FileNotFoundError(path)
+    size = path.stat().st_size
+    if size != expected["bytes"]:
+        raise _DamagedFile(f"{size:,} bytes instead of {expected['bytes']:,}")
+    if _file_identity(path)["crc32"] != expected["crc32"]:
+        raise _DamagedFile("its checksum does not match")
+
+
+def _salvage(damaged: Path, target: Path) -> Path | None:
+    """Copy the readable documents (with all their sentences) of `damaged` into a new database file
+    `target`; None when not even the model it was embedded with can be read."""
+    readable = _readable_copy(damaged, target.with_name(target.name + ".reading"))
+    try:
+        source = sqlite3.connect(f"{readable.as_uri()}?mode=ro", uri=True)
+    except sqlite3.DatabaseError:
+        readable.unlink()
+        return None
+    try:
+        try:
+            meta = dict(source.execute("SELECT key, value FROM meta").fetchall())
+            dim = int(meta["dim"])
+            if not {"model", "fingerprint", "probe"} <= meta.keys():
+                return None
+        except (sqlite3.DatabaseError, KeyError, ValueError):
+            return None
+        documents = {row[0]: row for row in _readable_rows(source, "documents", _DOCUMENT_COLUMNS)[0]}
+        rows, edges = _readable_rows(source, "sentences", _SENTENCE_COLUMNS)
+    finally:
+        source.close()
+        readable.unlink()
+    # A document's sentences have consecutive ids, so one beside a damaged stretch may have lost some.
+    suspects = {row[1] for row in rows if row[0] in edges}
+    sentences: dict[int, list[tuple]] = {}
+    for row in rows:
+        sentences.setdefault(row[1], []).append(row)
+    complete = []
+    for document_id, document in documents.items():
+        mine = sorted(sentences.get(document_id, []), key=lambda row: row[2])
+        text = document[6]
+        whole = [row for row in mine if text[row[4] : row[5]] == row[6] and len(row[7]) == 4 * dim]
+        if document_id not in suspects and mine and len(whole) == len(mine) == mine[-1][2] + 1:
+            complete.append((document, whole))
+    target.unlink(missing_ok=True)
+    db = sqlite3.connect(target)
+    try:
+        db.executescript(_SCHEMA)
+        with db:
+            db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [*meta.items()])
+            db.execute("UPDATE meta SET value = '0' WHERE key = 'generation'")
+            db.execute("DELETE FROM meta WHERE key IN ('index', 'index_file')")
+            for document, rows in complete:
+                db.execute(_insert_sql("documents", _DOCUMENT_COLUMNS), document)
+                db.executemany(_insert_sql("sentences", _SENTENCE_COLUMNS), rows)
+    finally:
+        db.close()
+    with open(target, "rb+") as handle:
+        os.fsync(handle.fileno())
+    return target
+
+
+def _readable_copy(damaged: Path, copy: Path) -> Path:
+    """A copy of a damaged database that SQLite will read. SQLite refuses a file shorter than its
+    header says, so a truncated copy is padded back to that size: only the lost pages read as damaged."""
+    shutil.copyfile(damaged, copy)
+    with open(copy, "rb+") as handle:
+        header = handle.read(100)
+        if len(header) == 100 and header.startswith(b"SQLite format 3\0"):
+            page_size = int.from_bytes(header[16:18], "big")
+            size = (65536 if page_size == 1 else page_size) * int.from_bytes(header[28:32], "big")
+            if copy.stat().st_size < size:
+                handle.truncate(size)
+    return copy
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+_DOCUMENT_COLUMNS = ("id", "content_hash", "title", "language", "source", "added_at", "text")
+_SENTENCE_COLUMNS = ("id", "document_id", "position", "paragraph", "start", "end", "text", "vector")
+
+
+def _readable_rows(
+    db: sqlite3.Connection, table: str, columns: Sequence[str]
+) -> tuple[list[tuple], set[int]]:
+    """The rows of `table` that can still be read, in id order, and the ids of the rows read just
+    before and just after each damaged stretch. A damaged page ends a scan, which then goes on past it,
+    jumping further after each failure (bounded)."""
+    rows: list[tuple] = []
+    edges: set[int] = set()
+    last, failures, after_damage = 0, 0, False
+    query = f"SELECT {', '.join(columns)} FROM {table} WHERE id > ? ORDER BY id"
+    while failures < 40:
+        try:
+            for row in db.execute(query, (last,)):
+                if after_damage:
+                    edges.add(row[0])
+                    after_damage = False
+                last = row[0]
+                rows.append(row)
+            break
+        except sqlite3.DatabaseError:
+            failures += 1
+            edges.add(last)
+            last += 2**failures
+            after_damage = True
+    return rows, edges
 
 
 def _create(path: Path, model: ModelInfo, probe: np.ndarray) -> None:
@@ -508,13 +890,20 @@ def _create(path: Path, model: ModelInfo, probe: np.ndarray) -> None:
     db = sqlite3.connect(tmp)
     try:
         db.executescript(_SCHEMA)
+        index_path = path / "vectors-000000.faiss"
+        atomic_write_with(index_path, lambda file: faiss.write_index(_flat_index(model.dim), str(file)))
         with db:
             db.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",
-                [("schema", str(SCHEMA_VERSION)), ("generation", "0"), ("created_at", _now())],
+                [
+                    ("schema", str(SCHEMA_VERSION)),
+                    ("generation", "0"),
+                    ("created_at", _now()),
+                    ("index", FLAT.to_json()),
+                    ("index_file", json.dumps(_file_identity(index_path))),
+                ],
             )
             _write_model(db, model, probe)
-        atomic_write_bytes(path / "vectors-000000.faiss", faiss.serialize_index(_empty_index(model.dim)))
     finally:
         db.close()
     tmp.replace(path / DB_NAME)
@@ -535,6 +924,24 @@ def _connect(db_path: Path) -> sqlite3.Connection:
             " Upgrade Sanad, or add the articles to a new library (set SANAD_DATA)."
         )
     return db
+
+
+def _check_database(db: sqlite3.Connection, db_path: Path) -> None:
+    """Find damage when the library opens rather than in the middle of an answer: a file shorter than
+    its header says (truncated) always, every page (SQLite's quick_check) while that is quick."""
+    try:
+        page_size, pages = (
+            int(db.execute(f"PRAGMA {name}").fetchone()[0]) for name in ("page_size", "page_count")
+        )
+        if db_path.stat().st_size < page_size * pages:
+            raise sqlite3.DatabaseError(f"the file is shorter than its {pages} pages: truncated")
+        if db_path.stat().st_size <= QUICK_CHECK_BYTES:
+            problem = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if problem != "ok":
+                raise sqlite3.DatabaseError(problem)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise _corrupt(db_path.parent, exc) from exc
 
 
 def _read_meta(db: sqlite3.Connection, key: str) -> str:
@@ -616,10 +1023,11 @@ def _document(row: tuple) -> Document:
     return Document(*row)
 
 
-def _corrupt(path: Path, exc: Exception) -> CorruptLibraryError:
-    return CorruptLibraryError(
-        f"The library database in {path} cannot be read ({exc}). Run sanad repair; if that fails,"
-        " delete the directory and add the articles again."
+def _corrupt(path: Path, exc: Exception) -> DamagedDatabaseError:
+    detail = " ".join(str(exc).split())
+    return DamagedDatabaseError(
+        f"The library database {path / DB_NAME} is damaged ({detail}). Run sanad repair: it keeps the"
+        " damaged file aside and saves what can still be read."
     )
 
 

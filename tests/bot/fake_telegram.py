@@ -28,6 +28,12 @@ uploads a file): string values raw, every other value JSON-encoded. A value's ty
 from the Bot API schema, not from the request: ``_STRING_PARAMS`` names the string fields that
 must not be JSON-decoded (a text "123" would otherwise become a number).
 
+A flaky network is modelled by ``start_chaos``: for a while, a seeded random share of requests
+gets a 5xx answer, a 429 with ``retry_after``, no answer until the client gives up (a timeout), or a
+dropped connection. Every fault happens before the method runs, so a refused request changed
+nothing and the client may safely send it again. (A request that Telegram carried out but whose
+answer was lost cannot be told apart by any client; Telegram has no idempotency key.)
+
 Not modelled: sending media, edits by ``inline_message_id``, Markdown parse modes (refused
 loudly rather than half-parsed), automatic url/hashtag entities, Telegram's own rate limits (use
 ``fail_next``), chunked request bodies.
@@ -41,6 +47,7 @@ import copy
 import itertools
 import json
 import logging
+import random
 import re
 import string
 import time
@@ -699,6 +706,28 @@ class _Fault:
         return _ApiError(self.status, self.description or HTTPStatus(self.status).phrase)
 
 
+ChaosFault = Literal["500", "502", "503", "429", "timeout", "drop"]
+CHAOS_FAULTS: tuple[ChaosFault, ...] = ("500", "502", "503", "429", "timeout", "drop")
+
+
+@dataclass
+class _Chaos:
+    """Random faults for a while: each request is disturbed with probability ``rate``."""
+
+    rng: random.Random
+    rate: float
+    faults: tuple[ChaosFault, ...]
+    remaining: int | None  # faults left to inject; None: until calm()
+    hang: float  # seconds a "timeout" holds the request before closing the connection
+
+    def pick(self) -> ChaosFault | None:
+        if self.remaining == 0 or self.rng.random() >= self.rate:
+            return None
+        if self.remaining is not None:
+            self.remaining -= 1
+        return self.rng.choice(self.faults)
+
+
 def _now() -> int:
     return int(time.time())
 
@@ -740,6 +769,8 @@ class FakeTelegram:
         self._connections: set[asyncio.Task[Any]] = set()
         self._call_recorded = asyncio.Condition()
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
+        self._chaos: _Chaos | None = None
+        self.injected: list[tuple[str, ChaosFault]] = []  # (method, fault) as chaos injected them
 
         self._updates: list[JSONDict] = []
         self._last_update_id = 0
@@ -911,6 +942,27 @@ class FakeTelegram:
         )
         return query_id
 
+    def forge_callback(
+        self, user: User, data: str, *, chat: Chat | None = None, message_id: int | None = None
+    ) -> str:
+        """What a modified client can send: a callback query with any ``data``, for any message of
+        ``chat`` (button or not), or with no message at all (as for an inline message) when ``chat``
+        is None. Returns the callback query id."""
+        query_id = str(next(self._ids))
+        self._open_callback_queries.add(query_id)
+        self._users[user.id] = user.to_dict()
+        query: JSONDict = {"id": query_id, "from": user.to_dict(), "data": data}
+        if chat is None:
+            query |= {"inline_message_id": f"inline-{query_id}", "chat_instance": f"instance-{user.id}"}
+        else:
+            stored = self._messages[chat.id].get(message_id if message_id is not None else -1)
+            if stored is None:
+                raise ValueError(f"no message {message_id} in chat {chat.id}")
+            self._register(chat, user)
+            query |= {"message": stored.message, "chat_instance": f"instance{chat.id}"}
+        self._enqueue("callback_query", query)
+        return query_id
+
     def inline_query(self, user: User, query: str, *, offset: str = "") -> str:
         """The user types ``@bot query`` in any chat; returns the inline query id."""
         if len(query) > MAX_INLINE_QUERY_LENGTH:
@@ -990,6 +1042,34 @@ class FakeTelegram:
         not); 500 and 502 surface in PTB as NetworkError.
         """
         self._faults[method.lower()].extend([_Fault(status, retry_after, description)] * times)
+
+    def start_chaos(
+        self,
+        *,
+        seed: int,
+        rate: float = 0.3,
+        faults: tuple[ChaosFault, ...] = CHAOS_FAULTS,
+        limit: int | None = None,
+        hang: float = 8.0,
+    ) -> None:
+        """Disturb a random share ``rate`` of the requests from now on, until ``calm()`` or until
+        ``limit`` faults have been injected.
+
+        Faults: "500", "502", "503" (PTB raises NetworkError), "429" (retry_after 1 or 2 s,
+        PTB raises RetryAfter), "timeout" (no answer for ``hang`` seconds, longer than PTB's 5 s
+        read timeout, then the connection closes), "drop" (the connection closes at once, without
+        an answer). Each is recorded in ``calls`` with status 0 for the last two, and in ``injected``.
+        """
+        self._chaos = _Chaos(random.Random(seed), rate, faults, limit, hang)
+
+    def calm(self) -> None:
+        """End ``start_chaos``: every request is served again."""
+        self._chaos = None
+
+    @property
+    def chaotic(self) -> bool:
+        """Whether chaos may still inject faults."""
+        return self._chaos is not None and self._chaos.remaining != 0
 
     # --- internals: chats, messages, updates ---
 
@@ -1150,7 +1230,15 @@ class FakeTelegram:
         self._connections.add(task)
         try:
             while (request := await _read_request(reader)) is not None:
-                status, body = await self._respond(request)
+                fault = self._chaos.pick() if self._chaos else None
+                if fault is not None:
+                    await self._record_fault(request, fault)
+                if fault == "drop":
+                    break
+                if fault == "timeout":
+                    await asyncio.sleep(self._chaos.hang if self._chaos else 8.0)
+                    break
+                status, body = await self._respond(request, fault)
                 writer.write(_http_response(status, body, request.keep_alive))
                 await writer.drain()
                 if not request.keep_alive:
@@ -1165,7 +1253,18 @@ class FakeTelegram:
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
 
-    async def _respond(self, request: _Request) -> tuple[int, bytes]:
+    async def _record_fault(self, request: _Request, fault: ChaosFault) -> None:
+        method = request.target.partition("?")[0].rpartition("/")[2]
+        name = self._methods.get(method.lower(), (method, None))[0]
+        self.injected.append((name, fault))
+        if fault in ("drop", "timeout"):
+            params = _request_params(request.headers.get("content-type", ""), request.body, "")
+            response = {"ok": False, "error_code": 0, "description": f"chaos: {fault}"}
+            self.calls.append(Call(name, params, time.monotonic(), 0, response))
+            async with self._call_recorded:
+                self._call_recorded.notify_all()
+
+    async def _respond(self, request: _Request, fault: ChaosFault | None = None) -> tuple[int, bytes]:
         arrived = time.monotonic()
         if self.latency:
             await asyncio.sleep(self.latency)
@@ -1175,6 +1274,9 @@ class FakeTelegram:
         params: JSONDict = {}
         try:
             params = _request_params(request.headers.get("content-type", ""), request.body, query)
+            if fault is not None:  # chaos: a status fault, before the method runs
+                retry_after = 1 + (self._chaos.rng.random() < 0.5) if self._chaos else 1
+                raise _Fault(int(fault), retry_after, None).error()
             result = await self._call(prefix, method, params)
             status, response = 200, {"ok": True, "result": result}
         except _ApiError as error:

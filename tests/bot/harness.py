@@ -6,6 +6,8 @@ different event loops here), with the async context managers below.
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -108,3 +110,23 @@ def buttons(message: JSONDict) -> dict[str, str]:
 
 def calls(fake: FakeTelegram, method: str, *, since: int = 0) -> list[Call]:
     return [call for call in fake.calls[since:] if call.method == method]
+
+
+def replies_by_question(fake: FakeTelegram) -> Counter[tuple[int, int]]:
+    """How many answers the bot delivered to each question, by (chat id, question's message id).
+
+    An answer is a message the server accepted that replies to the question (a long answer's later
+    parts do not reply, so each answer counts once)."""
+    counts: Counter[tuple[int, int]] = Counter()
+    for call in fake.calls:
+        if call.method == "sendMessage" and call.ok and "reply_to_message" in call.response["result"]:
+            result = call.response["result"]
+            counts[(result["chat"]["id"], result["reply_to_message"]["message_id"])] += 1
+    return counts
+
+
+async def wait_until(condition: Callable[[], bool], *, timeout: float, poll: float = 0.05) -> None:
+    """Wait for `condition` to hold; a TimeoutError names how long it waited."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(poll)

@@ -65,3 +65,41 @@ async def test_sanad_bot_answers_then_stops_cleanly_on_sigint_and_sigterm(
     for output in (output_one, output_two):
         assert "connected to the Bot API as @sanad_test_bot" in output  # -v logged, and logged safely
         assert TOKEN.partition(":")[2] not in output
+
+
+async def start_on_damaged(workdir: Path, library: Path, damage: str) -> tuple[int, str]:
+    """Run `sanad bot` on a copy of `library` with `damage` done to it; its exit code and output."""
+    workdir.mkdir()
+    copy = shutil.copytree(library, workdir / "library")
+    if damage == "index":
+        (index_file,) = copy.glob("vectors-*.faiss")
+        index_file.write_bytes(index_file.read_bytes()[:64])
+    else:
+        (copy / "library.sqlite").write_bytes(b"not a database" * 1000)
+    async with FakeTelegram(token=TOKEN, bot_username=BOT) as fake:
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
+        env |= {"SANAD_DATA": str(copy)}
+        process = await asyncio.create_subprocess_exec(
+            *sanad_command(), "bot", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env
+        )
+        try:
+            output, _ = await asyncio.wait_for(process.communicate(), timeout=STARTUP_SECONDS)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    return process.returncode or 0, output.decode()
+
+
+async def test_sanad_bot_on_a_damaged_library_stops_with_one_line_naming_repair(
+    tmp_path: Path, seed_library: Library
+) -> None:
+    results = await asyncio.gather(
+        start_on_damaged(tmp_path / "index", seed_library.path, "index"),
+        start_on_damaged(tmp_path / "database", seed_library.path, "database"),
+    )
+    for code, output in results:
+        assert code == 1, output
+        assert output.count("\n") == 1 and output.startswith("sanad: The ") and "sanad repair" in output
+        assert TOKEN.partition(":")[2] not in output
+    assert "vector index" in results[0][1] and "database" in results[1][1]

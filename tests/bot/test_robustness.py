@@ -57,7 +57,8 @@ async def test_a_failing_update_is_logged_with_its_chat_and_the_user_told_briefl
     caplog.set_level(logging.DEBUG)
     protect_logs(TOKEN)  # as `sanad bot` does before building the application
     async with running_bot(searcher) as (fake, _):
-        fake.fail_next("sendMessage", status=500)
+        # A refusal, not a network failure (those are retried: tests/bot/test_faults.py).
+        fake.fail_next("sendMessage", status=400, description="Bad Request: message thread not found")
         fake.send_text(PRIVATE, ALICE, "Who denied the claims?")
         notice = await next_reply(fake, PRIVATE)
     assert notice["text"] == "Sorry, something went wrong. Please try again in a moment."

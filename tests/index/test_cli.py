@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from index.store import Library
 from tests.conftest import SEED, SPOKESMAN
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -149,6 +152,41 @@ def test_a_bad_file_gets_one_clear_line_and_changes_nothing(
     assert "31 sentences" in run(capsys, "sources")[1]
 
 
+GOOD = "Headline\n\nThe mayor opened a new bridge on Monday. It cost 2.5 million dollars.\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "byte"),
+    [
+        (GOOD.encode()[:40] + b"\xd8", 40),  # a multi-byte character cut short at the end
+        (b"abc \xc0\xaf def", 4),  # an overlong encoding of "/"
+        (b"abc \xed\xa0\x80 def", 4),  # a UTF-16 surrogate encoded as UTF-8
+        ("مرحبا بالعالم. هذا نص عربي.".encode("cp1256"), 0),  # Arabic saved as Windows-1256
+        ("The mayor spoke.".encode("utf-16"), 0),  # UTF-16 with its byte order mark
+    ],
+)
+def test_malformed_utf8_is_refused_naming_the_byte_and_earlier_files_stay_added(
+    capsys: pytest.CaptureFixture[str], data_env: Path, tmp_path: Path, content: bytes, byte: int
+) -> None:
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
+    good.write_text(GOOD)
+    bad.write_bytes(content)
+    code, out, err = run(capsys, "add", str(good), str(bad))
+    assert code == 1
+    assert err.endswith(f"\nsanad: bad.txt is not UTF-8 text (byte {byte}). Save it as UTF-8.\n")
+    assert out.startswith("added: Headline")  # the good file before it stays added
+    assert "Headline" in run(capsys, "sources")[1]
+
+
+def test_a_metadata_sidecar_in_another_encoding_is_refused(
+    capsys: pytest.CaptureFixture[str], data_env: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "story.txt").write_text(GOOD)
+    (tmp_path / "story.json").write_bytes('{"title": "عنوان"}'.encode("cp1256"))
+    code, _, err = run(capsys, "add", str(tmp_path / "story.txt"))
+    assert code == 1 and "story.json is not valid JSON metadata" in err and err.count("\n") == 1
+
+
 def test_a_damaged_library_is_reported_in_one_line_and_repaired(
     capsys: pytest.CaptureFixture[str], data_env: Path
 ) -> None:
@@ -159,3 +197,38 @@ def test_a_damaged_library_is_reported_in_one_line_and_repaired(
     assert code == 1 and "sanad repair" in err and err.count("\n") == 1
     assert run(capsys, "repair")[1].startswith("repaired: ")
     assert run(capsys, "ask", "What did the NCSC say about Hafnium?")[0] == 0
+
+
+def _remove_index(library: Path) -> None:
+    (index_file,) = library.glob("vectors-*.faiss")
+    index_file.unlink()
+
+
+def _truncate_database(library: Path) -> None:
+    database = library / "library.sqlite"
+    database.write_bytes(database.read_bytes()[: database.stat().st_size // 2])
+
+
+@pytest.mark.parametrize(
+    ("damage", "repaired"),
+    [
+        (_remove_index, "repaired: the vector index of"),
+        (_truncate_database, "repaired: no article could be read from the damaged database"),
+    ],
+)
+def test_damage_is_reported_at_start_in_one_line_naming_repair_and_repair_fixes_it(
+    capsys: pytest.CaptureFixture[str],
+    data_env: Path,
+    seed_library: Library,
+    damage: Callable[[Path], None],
+    repaired: str,
+) -> None:
+    """(A garbage index file: the test above; every kind of damage, in tests/index/test_store.py.)"""
+    shutil.copytree(seed_library.path, data_env)
+    damage(data_env)
+    code, _, err = run(capsys, "sources")
+    assert code == 1 and err.count("\n") == 1 and "sanad repair" in err
+    code, out, _ = run(capsys, "repair")
+    assert code == 0 and out.startswith(repaired)
+    code, out, _ = run(capsys, "ask", "Who denied the claims?")  # a new library gets the seed again
+    assert code == 0 and SPOKESMAN in out

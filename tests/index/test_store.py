@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.errors import CorruptLibraryError, InputError, ModelMismatchError
+from index.ann import FLAT, IndexPlan, IndexPolicy
+from index.errors import CorruptLibraryError, DamagedDatabaseError, InputError, ModelMismatchError
 from index.model import ModelInfo
 from index.store import Library, NewDocument, NewSentence, content_hash
 
@@ -156,10 +157,10 @@ def test_a_failed_index_write_leaves_the_previous_library(
     with Library.open(tmp_path, MODEL, PROBE) as library:
         library.add(document("before."), vectors(1))
 
-        def crash(path: Path, data: bytes) -> None:
+        def crash(path: Path, write: object) -> None:
             raise OSError("disk full")
 
-        monkeypatch.setattr("index.store.atomic_write_bytes", crash)
+        monkeypatch.setattr("index.store.atomic_write_with", crash)
         with pytest.raises(OSError, match="disk full"):
             library.add(document("after."), vectors(1, seed=3))
     monkeypatch.undo()
@@ -185,14 +186,14 @@ def test_a_missing_vector_index_is_reported(tmp_path: Path) -> None:
         library.add(document("one."), vectors(1))
     for file in tmp_path.glob("vectors-*.faiss"):
         file.unlink()
-    with pytest.raises(CorruptLibraryError, match="missing or damaged"):
+    with pytest.raises(CorruptLibraryError, match=r"is missing.*sanad repair"):
         Library.open(tmp_path, MODEL, PROBE)
 
 
 def test_a_corrupted_database_is_reported_in_one_line(tmp_path: Path) -> None:
     Library.open(tmp_path, MODEL, PROBE).close()
     (tmp_path / "library.sqlite").write_bytes(b"this is not a database" * 100)
-    with pytest.raises(CorruptLibraryError, match="cannot be read") as caught:
+    with pytest.raises(CorruptLibraryError, match=r"is damaged.*sanad repair") as caught:
         Library.open(tmp_path, MODEL, PROBE)
     assert "\n" not in str(caught.value)
 
@@ -228,3 +229,228 @@ def test_killing_a_writer_mid_add_leaves_a_consistent_library(tmp_path: Path, ki
         count = library.sentence_count()
         assert count == 2 * len(library.documents()) and count >= 2 * kill_after
         assert len(library.search(vectors(1), k=count + 5)[0]) == count
+
+
+# ---------------------------------------------------------------- the index kind follows the size
+
+SMALL_POLICY = IndexPolicy(exact_limit=400, retrain_factor=2)
+
+
+def many(count: int, seed: int, size: int = 50) -> list[tuple[NewDocument, np.ndarray]]:
+    """`count` sentences in documents of `size` lines, each with a random unit vector."""
+    items = []
+    for number in range(0, count, size):
+        lines = [f"sentence {seed}-{number + n}." for n in range(min(size, count - number))]
+        items.append((document("\n".join(lines)), vectors(len(lines), seed=seed * 10_000 + number)))
+    return items
+
+
+def meta(path: Path, key: str) -> str:
+    with sqlite3.connect(path / "library.sqlite") as db:
+        return db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+
+
+def test_a_growing_library_switches_to_ivf_and_back_when_it_shrinks(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY) as library:
+        library.add_many(many(350, seed=1))
+        assert library.index_plan.kind == "flat"
+        added = library.add_many(many(100, seed=2))
+        assert library.index_plan == SMALL_POLICY.plan(450) and library.index_plan.kind == "ivf"
+        assert IndexPlan.from_json(meta(tmp_path, "index")) == library.index_plan
+    with Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY) as library:
+        assert library.index_plan.kind == "ivf"
+        probe = library.vectors([1, 400])
+        assert [hits[0][0] for hits in library.search(probe, k=3)] == [1, 400]  # its own cell comes first
+        for document_, _ in added:
+            library.remove(document_.id)
+        assert library.sentence_count() == 350 and library.index_plan.kind == "ivf"  # hysteresis
+        for document_ in library.documents()[:4]:
+            library.remove(document_.id)
+        assert library.sentence_count() == 150 and library.index_plan == FLAT
+    with Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY) as library:
+        assert len(library.search(vectors(1), k=500)[0]) == 150
+
+
+def test_ivf_is_trained_again_when_the_library_has_grown(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY) as library:
+        library.add_many(many(400, seed=1))
+        first = library.index_plan
+        library.add_many(many(400, seed=2))
+        assert library.index_plan == first  # twice the size: still the same cells
+        library.add_many(many(50, seed=3))
+        assert library.index_plan.trained_for == 850 and library.index_plan.nlist > first.nlist
+
+
+def test_ivf_training_is_reproducible(tmp_path: Path) -> None:
+    files = []
+    for name in ("one", "two"):
+        with Library.open(tmp_path / name, MODEL, PROBE, policy=SMALL_POLICY) as library:
+            library.add_many(many(500, seed=1))
+            files.append(library.index_file().read_bytes())
+    assert files[0] == files[1]
+
+
+def test_a_library_written_before_index_plans_opens_as_exact(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        library.add(document("old.\nlibrary."), vectors(2))
+    with sqlite3.connect(tmp_path / "library.sqlite") as db:
+        db.execute("DELETE FROM meta WHERE key IN ('index', 'index_file')")
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        assert library.index_plan == FLAT and library.sentence_count() == 2
+        library.add(document("new."), vectors(1, seed=5))
+    assert IndexPlan.from_json(meta(tmp_path, "index")) == FLAT
+
+
+def test_a_flipped_byte_in_the_vector_index_is_detected(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        library.add(document("one.\ntwo."), vectors(2))
+        index_file = library.index_file()
+    data = bytearray(index_file.read_bytes())
+    data[-5] ^= 0x01  # inside the vectors: faiss itself would read it without complaint
+    index_file.write_bytes(bytes(data))
+    with pytest.raises(CorruptLibraryError, match=r"checksum.*sanad repair"):
+        Library.open(tmp_path, MODEL, PROBE)
+    assert Library.repair_at(tmp_path) == 2
+    Library.open(tmp_path, MODEL, PROBE).close()
+
+
+def test_an_index_of_the_wrong_kind_is_reported(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY) as library:
+        library.add_many(many(450, seed=1))
+    with sqlite3.connect(tmp_path / "library.sqlite") as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'index'", (FLAT.to_json(),))
+    with pytest.raises(CorruptLibraryError, match=r"ivf index .* in a flat index.*sanad repair"):
+        Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY)
+    assert Library.repair_at(tmp_path, policy=SMALL_POLICY) == 450
+    with Library.open(tmp_path, MODEL, PROBE, policy=SMALL_POLICY) as library:
+        assert library.index_plan.kind == "ivf"
+
+
+# ---------------------------------------------------------------- damage and salvage
+
+
+def test_a_garbage_vector_index_is_reported_in_one_line_and_repaired(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        library.add(document("one.\ntwo.\nthree."), vectors(3))
+        library.index_file().write_bytes(np.random.default_rng(0).bytes(5000))
+    with pytest.raises(CorruptLibraryError) as caught:
+        Library.open(tmp_path, MODEL, PROBE)
+    assert "\n" not in str(caught.value) and str(caught.value).endswith("sanad repair")
+    assert Library.repair_at(tmp_path) == 3
+
+
+def test_a_garbage_database_is_reported_and_salvage_keeps_it_aside(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        library.add(document("one."), vectors(1))
+    (tmp_path / "library.sqlite").write_bytes(b"this is not a database" * 500)
+    with pytest.raises(DamagedDatabaseError) as caught:
+        Library.open(tmp_path, MODEL, PROBE)
+    assert "\n" not in str(caught.value) and "sanad repair" in str(caught.value)
+    with pytest.raises(DamagedDatabaseError):
+        Library.repair_at(tmp_path)
+    salvage = Library.salvage_at(tmp_path)
+    assert not salvage.replaced and salvage.summary.startswith("no article could be read")
+    assert salvage.kept_as.read_bytes().startswith(b"this is not a database")
+    with Library.open(tmp_path, MODEL, PROBE) as library:  # a new, empty library
+        assert library.sentence_count() == 0
+
+
+def test_salvage_saves_the_documents_outside_a_damaged_page(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        library.add_many(many(3000, seed=4, size=10))
+    database = tmp_path / "library.sqlite"
+    data = bytearray(database.read_bytes())
+    page = 4096
+    middle = (len(data) // page // 2) * page
+    data[middle : middle + page] = b"\xa5" * page
+    database.write_bytes(bytes(data))
+    with pytest.raises(DamagedDatabaseError, match="sanad repair"):
+        Library.open(tmp_path, MODEL, PROBE)
+    salvage = Library.salvage_at(tmp_path)
+    assert salvage.replaced and 200 <= salvage.documents < 300
+    assert salvage.sentences == 10 * salvage.documents
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        documents = library.documents()
+        assert len(documents) == salvage.documents
+        assert all(d.sentence_count == 10 for d in documents)
+        probe = library.vectors([library.neighbours(library.sentences([1])[1], before=0, after=0)[0].id])
+        assert library.search(probe, k=1)[0][0][1] == pytest.approx(1.0, abs=1e-5)
+        library.add(document("after the salvage."), vectors(1, seed=99))  # and it takes new articles
+
+
+KILLER = """
+import random, sys, numpy as np
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from index.ann import IndexPolicy
+from index.model import ModelInfo
+from index.store import Library, NewDocument, NewSentence
+MODEL = ModelInfo(name="test-model", fingerprint="f00d", dim=8)
+rng = random.Random({seed})
+policy = IndexPolicy(exact_limit=400, retrain_factor=2)
+library = Library.open(Path({path!r}), MODEL, np.eye(8, dtype=np.float32)[0], policy=policy)
+print("ready", flush=True)
+for n in range(10**6):
+    lines = [f"sentence {{n}}-{{i}} of run {seed}." for i in range(rng.randint(1, 60))]
+    text = "\\n".join(lines)
+    sentences, offset = [], 0
+    for i, line in enumerate(lines):
+        sentences.append(NewSentence(offset, offset + len(line), i, i, line))
+        offset += len(line) + 1
+    v = np.random.default_rng(n).normal(size=(len(lines), 8)).astype(np.float32)
+    library.add(NewDocument(text, "t", "en", "kill", sentences), v / np.linalg.norm(v, axis=1, keepdims=True))
+    library.search(v[:3], k=10)
+    if n % 4 == 3:
+        library.remove(rng.choice(library.documents()).id)
+    print(n, flush=True)
+"""
+
+
+def test_twenty_sigkills_in_a_row_during_adds_and_searches_leave_a_consistent_library(tmp_path: Path) -> None:
+    """Each round starts a writer on the same library, kills it at a random moment while it adds,
+    removes and searches (crossing from exact to IVF and retraining on the way), then checks that
+    the library opens and its index, sentences and documents agree."""
+    root = str(Path(__file__).resolve().parents[2])
+    rng = np.random.default_rng(2026)
+    policy = IndexPolicy(exact_limit=400, retrain_factor=2)
+    with Library.open(tmp_path, MODEL, PROBE, policy=policy) as library:
+        library.add_many(many(380, seed=77))  # just under the switch to IVF
+    kinds = set()
+    for round_ in range(20):
+        script = KILLER.format(root=root, path=str(tmp_path), seed=round_)
+        child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(float(rng.uniform(0.0, 0.5)))
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+        with Library.open(tmp_path, MODEL, PROBE, policy=policy) as library:
+            count = library.sentence_count()
+            documents = library.documents()
+            assert sum(d.sentence_count for d in documents) == count
+            ids = [i for i, _ in library.search(vectors(1, seed=round_), k=count + 5)[0]]
+            assert len(library.sentences(ids)) == len(ids)
+            if library.index_plan.kind == "flat":
+                assert len(ids) == count
+            kinds.add(library.index_plan.kind)
+    assert kinds == {"flat", "ivf"}
+
+
+def test_a_quick_check_before_the_model_loads_finds_the_same_damage(tmp_path: Path) -> None:
+    Library.check_at(tmp_path / "none")  # no library yet: open will create one
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        library.add(document("one.\ntwo."), vectors(2))
+        index_file = library.index_file()
+    Library.check_at(tmp_path)
+    healthy = index_file.read_bytes()
+    index_file.write_bytes(healthy[:-8])
+    with pytest.raises(CorruptLibraryError, match=r"damaged \(.* bytes instead of .*\).*sanad repair"):
+        Library.check_at(tmp_path)
+    index_file.unlink()
+    with pytest.raises(CorruptLibraryError, match=r"is missing.*sanad repair"):
+        Library.check_at(tmp_path)
+    index_file.write_bytes(healthy)
+    (tmp_path / "library.sqlite").write_bytes(b"garbage" * 1000)
+    with pytest.raises(DamagedDatabaseError, match="sanad repair"):
+        Library.check_at(tmp_path)
