@@ -109,8 +109,11 @@ def test_adding_a_file_twice_stores_it_once(
     ("content", "name", "message"),
     [
         (b"\xff\xfe\x00broken", "broken.txt", "not UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "picture.txt", "not UTF-8"),
         (b"", "empty.txt", "empty"),
-        (b"%PDF-1.4", "paper.pdf", "only .txt, .md"),
+        (b"%PDF-1.4", "paper.pdf", "not a readable PDF"),
+        (b"PK\x03\x04 not really a zip", "story.docx", "not a readable .docx"),
+        (b"{\\rtf1 Hello}", "story.rtf", ".rtf files cannot be read"),
     ],
 )
 def test_a_bad_file_gets_one_clear_line_and_changes_nothing(
