@@ -16,10 +16,11 @@ import codecs
 import contextlib
 import io
 import logging
+import math
 import re
-import statistics
 from datetime import date, datetime
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from index.config import FetchSettings
 from index.documents import SourceText
@@ -30,7 +31,10 @@ from index.errors import (
     TooLargeError,
     UnsupportedTypeError,
 )
-from index.fetch import Page
+from index.text import clean_article
+
+if TYPE_CHECKING:
+    from index.fetch import Page
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +150,10 @@ def reflow(lines: list[str]) -> str:
     paragraphs. A line much shorter than the usual width (a headline, a paragraph's last line) ends one.
     """
     lines = [" ".join(line.split()) for line in lines]
-    widths = [len(line) for line in lines if line]
+    widths = sorted(len(line) for line in lines if line)
     if not widths:
         return ""
-    full = statistics.median(widths)
+    full = widths[math.ceil(0.9 * (len(widths) - 1))]  # the usual full line, whatever a few long ones do
     paragraphs: list[str] = []
     current: list[str] = []
     for line in lines:
@@ -196,10 +200,9 @@ def _pdf(name: str, data: bytes) -> SourceText:
         raise NoArticleError(
             f"{name} has no text layer (a scan?). Send a PDF with selectable text, or paste the text."
         )
-    title = _clean(info.title if info else None)
     return SourceText(
-        text=_with_headline(title, text),
-        title=title,
+        text=text,
+        title=_fallback_title(text, info.title if info else None),
         source=name,
         published=_iso_date(_pdf_date(info)),
         author=_clean(info.author if info else None),
@@ -224,10 +227,9 @@ def _docx(name: str, data: bytes) -> SourceText:
         ) from exc
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     properties = document.core_properties
-    title = _clean(properties.title)
     return SourceText(
-        text=_with_headline(title, text),
-        title=title,
+        text=text,
+        title=_fallback_title(text, properties.title),
         source=name,
         published=_iso_date(properties.created),
         author=_clean(properties.author),
@@ -243,6 +245,12 @@ def _with_headline(title: str | None, body: str) -> str:
     if not title or " ".join(first_line.split()) == " ".join(title.split()):
         return body
     return f"{title}\n\n{body}"
+
+
+def _fallback_title(text: str, stored: object) -> str | None:
+    """A file's stored title, used only when its text has no headline of its own: word processors fill
+    the property with whatever the file was first called."""
+    return None if clean_article(text).title else _clean(stored)
 
 
 def _without_site_name(title: str | None, site: str | None) -> str | None:

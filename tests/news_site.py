@@ -34,15 +34,16 @@ CHUNK_PAUSE = 0.2  # seconds between the slow page's chunks
 
 
 class NewsSite:
-    """The site, serving on a free port; `url(path)` gives a page's address, `requests` what was asked."""
+    """The site, serving on a free port; `url(path)` gives a page's address, `requests` what was asked
+    (path and Host header)."""
 
     def __init__(self) -> None:
-        self.requests: list[str] = []
+        self.requests: list[tuple[str, str]] = []
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                site.requests.append(self.path)
+                site.requests.append((self.path, self.headers.get("Host", "")))
                 route = ROUTES.get(self.path)
                 try:
                     if route is None:
