@@ -14,6 +14,7 @@ different chats run side by side; the slow part, embedding, runs before the lock
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections import OrderedDict
@@ -44,7 +45,9 @@ class Shelf:
         self.encoder = shared.encoder
         self.thresholds = shared.thresholds
         self._queries = cast(Encoder, _QueryMemory(shared.encoder))
-        self._shared = self._searcher(shared.library)
+        # The caller's searcher as it is (its class and settings), only sharing the question embeddings.
+        self._shared = copy.copy(shared)
+        self._shared.encoder = self._queries
         self._owns_shared = owns_shared
         self._capacity = capacity
         self._chats: OrderedDict[int, Searcher] = OrderedDict()

@@ -232,7 +232,8 @@ def test_sources_number_the_chats_articles_and_list_the_shared_ones() -> None:
     )
     [empty] = render_sources([], [], ARABIC)
     assert visible(empty) == (
-        "مقالات هذه المحادثة:\nلا مقالات خاصة بهذه المحادثة بعد: أضف رابطًا بالأمر /add، أو أرسل ملفًا أو نص المقال."
+        "مقالات هذه المحادثة:\n"
+        "لا مقالات خاصة بهذه المحادثة بعد: أضف رابطًا بالأمر /add، أو أرسل ملفًا أو نص المقال."
     )
 
 
