@@ -27,7 +27,7 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import filters
 
-from bot.addressing import command_argument, without_mention
+from bot.addressing import command_argument, without_mention_keeping_lines
 from bot.i18n import Texts
 from bot.keyboards import (
     ArticlePress,
@@ -328,7 +328,7 @@ def source_of(message: Message, username: str) -> Source | None:
     """The article a message holds: its file, its link, or its text (without the bot's @mention)."""
     if message.document is not None:
         return File(message.document)
-    text = without_mention(message.text or message.caption or "", username)
+    text = without_mention_keeping_lines(message.text or message.caption or "", username)
     if not text:
         return None
     source = source_of_text(text)
@@ -364,7 +364,7 @@ class JustALink(filters.MessageFilter):
     """A message whose text (the bot's @mention aside) is one link and nothing else."""
 
     def filter(self, message: Message) -> bool:
-        text = without_mention(message.text or "", message.get_bot().username)
+        text = without_mention_keeping_lines(message.text or "", message.get_bot().username)
         return isinstance(source_of_text(text), Link) if text and " " not in text else False
 
 

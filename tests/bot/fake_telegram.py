@@ -56,7 +56,7 @@ from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, cast
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 JSONDict = dict[str, Any]
 
@@ -1216,6 +1216,7 @@ class FakeTelegram:
     def _download(self, path: str) -> tuple[int, bytes]:
         """GET /file/bot<token>/<file_path>: the bytes of a file a user sent."""
         prefix = f"/file/bot{self.token}/"
+        path = unquote(path)  # clients escape the token's colon
         file_path = path.removeprefix(prefix)
         found = [content for file, content in self._files.values() if file["file_path"] == file_path]
         if not path.startswith(prefix) or not found:
