@@ -51,7 +51,9 @@ def site() -> Iterator[NewsSite]:
         yield running
 
 
-async def final_status(fake: FakeTelegram, chat: Chat, since: int) -> JSONDict:
+async def final_status(
+    fake: FakeTelegram, chat: Chat, since: int, *, timeout: float = ADD_SECONDS
+) -> JSONDict:
     """The bot's progress message once edited from "Reading…" into its outcome."""
     call = await fake.wait_for(
         lambda c: (
