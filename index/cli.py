@@ -134,17 +134,22 @@ def _add(args: argparse.Namespace, settings: IndexSettings) -> int:
     from tqdm import tqdm
 
     from index.documents import read_source, seed_paths
+    from index.model import load_encoder
     from index.service import add_source, is_link, read_link
 
     sources: list[str | Path] = [*args.sources, *(seed_paths() if args.seeds else [])]
     if not sources:
         raise SanadError("Nothing to add: give article links or files, or --seeds for the shipped articles.")
-    with _library_of(settings, args.chat, create=True) as (library, encoder):
+    encoder = load_encoder(settings.model, settings.model_cache)
+    with contextlib.ExitStack() as stack:
+        library = None
         for source in tqdm(sources, desc="articles", unit="article", disable=len(sources) < 2):
             if isinstance(source, str) and is_link(source):
                 article = read_link(source, settings.fetch)
             else:
                 article = read_source(Path(source), settings.fetch)
+            if library is None:  # opened (created) only once there is an article to put in it
+                library = stack.enter_context(_open_library(settings, encoder, args.chat, create=True))
             document, new = add_source(library, encoder, article, progress=True)
             state = "added" if new else "already in the library"
             print(f"{state}: {document.label} ({document.sentence_count} sentences) [{source}]", flush=True)
@@ -152,7 +157,7 @@ def _add(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _remove(args: argparse.Namespace, settings: IndexSettings) -> int:
-    with _library_of(settings, args.chat) as (library, _):
+    with _library_of(settings, args.chat) as library:
         document = library.document(args.document)
         if document is None or not library.remove(args.document):
             raise SanadError(f"No article {args.document} in {library.path}. sanad sources lists the ids.")
@@ -182,7 +187,7 @@ def _split(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
-    with _library_of(settings, args.chat) as (library, _):
+    with _library_of(settings, args.chat) as library:
         model = library.model
         print(f"library: {library.path}")
         print(f"model:   {model.name} ({model.dim}-d, fingerprint {model.fingerprint})")
@@ -253,24 +258,26 @@ def _chat_option(parser: argparse.ArgumentParser, help_: str) -> None:
 
 
 @contextlib.contextmanager
-def _library_of(
-    settings: IndexSettings, chat_id: int | None, *, create: bool = False
-) -> Iterator[tuple[Library, Encoder]]:
-    """The shared library (seeded when new), or a chat's own (created only by an add)."""
+def _library_of(settings: IndexSettings, chat_id: int | None) -> Iterator[Library]:
+    """An existing library to read or change: the shared one (seeded when new), or a chat's own."""
     from index.model import load_encoder
+
+    encoder = load_encoder(settings.model, settings.model_cache)
+    with _open_library(settings, encoder, chat_id) as library:
+        yield library
+
+
+def _open_library(
+    settings: IndexSettings, encoder: Encoder, chat_id: int | None, *, create: bool = False
+) -> Library:
+    """The shared library, or a chat's own (which only an add creates)."""
     from index.service import open_library
     from index.shelf import chat_path
     from index.store import Library
 
-    encoder = load_encoder(settings.model, settings.model_cache)
     if chat_id is None:
-        library = open_library(settings, encoder, seed=not create)
-    else:
-        library = Library.open(
-            chat_path(settings.chats_dir, chat_id), encoder.info, encoder.probe(), create=create
-        )
-    with library:
-        yield library, encoder
+        return open_library(settings, encoder, seed=not create)
+    return Library.open(chat_path(settings.chats_dir, chat_id), encoder.info, encoder.probe(), create=create)
 
 
 def answer_json(answer: object) -> dict[str, object]:
