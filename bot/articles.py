@@ -93,14 +93,11 @@ class ArticleHandlers:
         """/add <link or text>, or /add in reply to the message or file that holds the article."""
         message, texts = message_of(update), texts_of(update)
         argument = command_argument(message.text or "")
-        replied = message.reply_to_message
-        source = (
-            source_of_text(argument)
-            if argument
-            else source_of(replied, context.bot.username)
-            if replied
-            else None
-        )
+        source = None
+        if argument:
+            source = source_of_text(argument, bare_domains=True)
+        elif message.reply_to_message is not None:
+            source = source_of(message.reply_to_message, context.bot.username)
         if source is None:
             await message.reply_text(render_notice(texts.add_usage, texts))
             return
@@ -325,24 +322,26 @@ class ArticleHandlers:
 
 
 def source_of(message: Message, username: str) -> Source | None:
-    """The article a message holds: its file, its link, or its text (without the bot's @mention)."""
+    """The article a message that was pointed at holds: its file, its link (a bare "example.com/story"
+    too), or its text (without the bot's @mention)."""
     if message.document is not None:
         return File(message.document)
     text = without_mention_keeping_lines(message.text or message.caption or "", username)
     if not text:
         return None
-    source = source_of_text(text)
+    source = source_of_text(text, bare_domains=True)
     if isinstance(source, Text):
         return Text(source.text, _origin(message))
     return source
 
 
-def source_of_text(text: str) -> Source:
-    """A link when the text is one ("https://…", "www.…", "example.com/story"), else article text."""
+def source_of_text(text: str, *, bare_domains: bool = False) -> Source:
+    """A link when the text is one ("https://…", "www.…"; "example.com/story" only with `bare_domains`,
+    as a message on its own could as well be a word with a dot), else article text."""
     text = text.strip()
     if _LINK.fullmatch(text):
         return Link(text if "://" in text else f"https://{text}")
-    if _BARE_DOMAIN.fullmatch(text):
+    if bare_domains and _BARE_DOMAIN.fullmatch(text):
         return Link(f"https://{text}")
     return Text(text, None)
 
