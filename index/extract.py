@@ -69,8 +69,7 @@ def article_from_html(html: str | bytes, *, source: str) -> SourceText:
         with_metadata=True,
         include_comments=False,
         include_tables=False,
-        deduplicate=True,
-        favor_precision=True,
+        favor_precision=True,  # not deduplicate: its memory spans calls, so a second chat's add would fail
         # Dates from the page's metadata only: a guess from "© 2024" in a footer would mislead.
         date_extraction_params={"extensive_search": False, "original_date": True},
     )

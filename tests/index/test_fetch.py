@@ -206,3 +206,11 @@ def test_https_keeps_the_host_name_for_tls_while_connecting_to_the_address() -> 
     assert request.url.host == "93.184.216.34"
     assert request.headers["Host"] == "news.example"
     assert request.extensions["sni_hostname"] == "news.example"  # the certificate is checked against it
+
+
+def test_the_same_page_read_again_and_again_gives_the_same_article(site: NewsSite) -> None:
+    """Several chats adding one story: nothing remembered from earlier reads may spoil a later one
+    (trafilatura's deduplication would drop the page from the fourth read on)."""
+    first = read_link(site.url("/ar/water-plan"), LOOPBACK_ONLY)
+    for _ in range(4):
+        assert read_link(site.url("/ar/water-plan"), LOOPBACK_ONLY) == first
