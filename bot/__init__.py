@@ -1,7 +1,7 @@
 """Sanad's Telegram bot: questions in, the articles' own sentences out.
 
     settings = BotSettings.from_env()
-    application = build_application(settings, index.open_searcher(settings.index))
+    application = build_application(settings, index.open_shelf(settings.index))
     serve(application, settings)            # long polling until SIGINT or SIGTERM
 
 Names load on first use, so that `sanad --help` and the index commands do not import

@@ -31,6 +31,11 @@ def without_mention(text: str, username: str) -> str:
     return " ".join(_mention(username).sub(" ", text).split())
 
 
+def without_mention_keeping_lines(text: str, username: str) -> str:
+    """An article sent with "@bot" in it: the mention removed, its lines and paragraphs kept."""
+    return (_mention(username).sub("", text) if username else text).strip()
+
+
 def command_argument(text: str) -> str:
     """What follows the command in "/ask@bot who denied the claims?"."""
     match = _COMMAND.match(text.strip())

@@ -27,14 +27,16 @@ from telegram.ext import (
 )
 
 from bot.addressing import ADDRESSED_TO_BOT
+from bot.articles import JUST_A_LINK, ArticleHandlers, ArticleLike
 from bot.handlers import Handlers
 from bot.health import heartbeat_path, start_heartbeat
 from bot.i18n import ENGLISH, TEXTS
+from bot.keyboards import ARTICLE_DATA
 from bot.logs import RedactToken
 from bot.lookup import Librarian
 from bot.retry import RetryingRateLimiter
 from bot.settings import BOTFATHER, BotSettings, BotSettingsError, WebhookSettings
-from index import SanadError, Searcher
+from index import SanadError, Shelf
 
 # The update kinds the bot handles; Telegram sends no others.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
@@ -44,9 +46,9 @@ RATE_LIMIT_RETRIES = 3
 NETWORK_RETRY_SECONDS = 60.0
 
 
-def build_application(settings: BotSettings, searcher: Searcher) -> Application:
+def build_application(settings: BotSettings, shelf: Shelf) -> Application:
     """The bot, ready for `run_polling`/`run_webhook` (or initialize, post_init, start, in tests)."""
-    handlers = Handlers(settings, Librarian(searcher, quotes=settings.quotes_per_answer))
+    librarian = Librarian(shelf, quotes=settings.quotes_per_answer, fetch=settings.index.fetch)
     application = (
         ApplicationBuilder()
         .token(settings.token)
@@ -67,27 +69,36 @@ def build_application(settings: BotSettings, searcher: Searcher) -> Application:
         .post_init(register_commands)
         .build()
     )
-    add_handlers(application, handlers)
+    add_handlers(application, Handlers(settings, librarian), ArticleHandlers(settings, librarian))
     return application
 
 
-def add_handlers(application: Application, handlers: Handlers) -> None:
+def add_handlers(application: Application, handlers: Handlers, articles: ArticleHandlers) -> None:
     """One handler per intent; the first that matches an update in group 0 handles it."""
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     addressed = private | (groups & ADDRESSED_TO_BOT)
+    new_text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & addressed
+    article_like = ArticleLike(articles.settings.article_min_chars)
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     application.add_handlers(
         [
             CommandHandler("start", handlers.start),
             CommandHandler("help", handlers.help_command),
-            CommandHandler("sources", handlers.sources),
             CommandHandler("ask", handlers.ask),
+            CommandHandler("add", articles.add),
+            CommandHandler("sources", articles.sources),
+            CommandHandler("remove", articles.remove),
+            CommandHandler("clear", articles.clear),
+            MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL & addressed, articles.offer),
+            MessageHandler(new_text & JUST_A_LINK, articles.link),
+            MessageHandler(new_text & article_like, articles.offer),
             MessageHandler(filters.TEXT & ~filters.COMMAND & addressed, handlers.question),
             MessageHandler(
                 filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL & addressed,
                 handlers.not_text,
             ),
             MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & private, handlers.unknown_command),
+            CallbackQueryHandler(articles.button, pattern=rf"(?:{ARTICLE_DATA.pattern})\Z"),
             CallbackQueryHandler(handlers.button),
             InlineQueryHandler(handlers.inline),
         ]

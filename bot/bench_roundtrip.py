@@ -65,7 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _round_trips(searcher: Searcher, questions: Sequence[str]) -> list[float]:
+    import tempfile
+    from pathlib import Path
+
     from bot.app import build_application
+    from index import Shelf
     from tests.bot.fake_telegram import Chat, FakeTelegram, User
     from tests.bot.harness import BOT, TOKEN, serving, settings_for
 
@@ -73,7 +77,7 @@ async def _round_trips(searcher: Searcher, questions: Sequence[str]) -> list[flo
     seconds = []
     async with (
         FakeTelegram(token=TOKEN, bot_username=BOT) as fake,
-        serving(build_application(settings_for(fake), searcher)),
+        serving(build_application(settings_for(fake), Shelf(searcher, Path(tempfile.mkdtemp())))),
     ):
         for number, question in enumerate([*questions[:WARM_UP], *questions]):
             user = users[number % CHATS]

@@ -19,12 +19,13 @@ from index.terminal import for_terminal
 QUOTE_INDENT = "   │ "
 
 
-def chat(librarian: Librarian, *, stream: TextIO | None = None) -> int:
-    """Answer questions typed at the prompt until end of input (Ctrl-D)."""
+def chat(librarian: Librarian, *, chat_id: int | None = None, stream: TextIO | None = None) -> int:
+    """Answer questions typed at the prompt until end of input (Ctrl-D), from the shared library and
+    `chat_id`'s own."""
     stream = stream or sys.stdout
     locale = os.environ.get("LC_ALL") or os.environ.get("LANG")  # the terminal's Telegram language_code
     texts = texts_for(locale)
-    print(for_display(render_welcome(librarian.documents(), texts), stream), file=stream)
+    print(for_display(render_welcome(librarian.documents(chat_id), texts), stream), file=stream)
     for example in texts.examples:
         print(for_terminal(f"  • {example}", stream=stream), file=stream)
     print(file=stream)
@@ -38,7 +39,7 @@ def chat(librarian: Librarian, *, stream: TextIO | None = None) -> int:
             continue
         texts = texts_for(locale, question)
         try:
-            messages = render_answer(librarian.look_up(question), texts)
+            messages = render_answer(librarian.look_up(question, chat_id=chat_id), texts)
         except InputError:
             messages = [render_refusal(question, texts)]
         for message in messages:

@@ -44,7 +44,8 @@ def build_sanad_parser() -> argparse.ArgumentParser:
         "--secret-token",
         help="webhook: secret Telegram sends with each update (default: TELEGRAM_WEBHOOK_SECRET or random)",
     )
-    command("chat", _chat, "Ask questions in the terminal; answers read as the bot writes them.")
+    chat = command("chat", _chat, "Ask questions in the terminal; answers read as the bot writes them.")
+    chat.add_argument("--chat", type=int, metavar="ID", help="also search this Telegram chat's own library")
     command("health", _health, "Exit 0 when a running bot has beaten its heartbeat recently (for Docker).")
     return parser
 
@@ -75,30 +76,24 @@ def _bot(args: argparse.Namespace, settings: IndexSettings) -> int:
 def _run_bot(index_settings: IndexSettings, *, webhook: WebhookSettings | None) -> int:
     from bot.app import build_application, check_connection, serve
     from bot.logs import protect_logs
-    from index import open_searcher
+    from index import open_shelf
 
     settings = BotSettings.from_env(index=index_settings)
     protect_logs(settings.token)
     username = check_connection(settings)
     log.info("connected to the Bot API as @%s; loading the library and the model", username)
-    searcher = open_searcher(settings.index)
-    try:
-        serve(build_application(settings, searcher), settings, webhook)
-    finally:
-        searcher.library.close()
+    with open_shelf(settings.index) as shelf:
+        serve(build_application(settings, shelf), settings, webhook)
     return 0
 
 
 def _chat(args: argparse.Namespace, settings: IndexSettings) -> int:
     from bot.chat import chat
     from bot.lookup import Librarian
-    from index import open_searcher
+    from index import open_shelf
 
-    searcher = open_searcher(settings)
-    try:
-        return chat(Librarian(searcher, quotes=settings.top_k))
-    finally:
-        searcher.library.close()
+    with open_shelf(settings) as shelf:
+        return chat(Librarian(shelf, quotes=settings.top_k), chat_id=getattr(args, "chat", None))
 
 
 if __name__ == "__main__":

@@ -20,9 +20,9 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from bot.addressing import command_argument, without_mention
 from bot.deeplink import question_from_payload, start_payload
@@ -38,6 +38,7 @@ from bot.keyboards import (
 )
 from bot.lookup import Librarian, Lookup
 from bot.memory import Shown, memory_of
+from bot.messages import Context, edit, message_of, show_typing, texts_of
 from bot.render import (
     INLINE_TITLE_LIMIT,
     place,
@@ -48,7 +49,6 @@ from bot.render import (
     render_notice,
     render_others,
     render_refusal,
-    render_sources,
     render_welcome,
     shorten,
 )
@@ -56,8 +56,6 @@ from bot.settings import BotSettings
 from index import Hit, InputError
 
 log = logging.getLogger(__name__)
-
-Context = ContextTypes.DEFAULT_TYPE
 
 INLINE_QUOTES = 5
 INLINE_CACHE_SECONDS = 10  # Telegram caches inline answers for 300 s unless told otherwise
@@ -87,7 +85,7 @@ class Handlers:
             return
         chat_id = update.effective_chat.id if update.effective_chat else None
         log.error("update %s in chat %s failed", update.update_id, chat_id, exc_info=context.error)
-        texts = _texts(update)
+        texts = texts_of(update)
         try:
             if update.callback_query:
                 await update.callback_query.answer(texts.error)
@@ -107,39 +105,32 @@ class Handlers:
         if payload == "help":
             await self.help_command(update, context)
             return
-        texts = _texts(update)
-        documents = await asyncio.to_thread(self.librarian.documents)
-        await _message(update).reply_text(
-            render_welcome(documents, texts), reply_markup=examples_keyboard(texts)
-        )
+        texts = texts_of(update)
+        message = message_of(update)
+        documents = await asyncio.to_thread(self.librarian.documents, message.chat.id)
+        await message.reply_text(render_welcome(documents, texts), reply_markup=examples_keyboard(texts))
 
     async def help_command(self, update: Update, context: Context) -> None:
-        texts = _texts(update)
-        await _message(update).reply_text(render_help(texts, mention=f"@{context.bot.username}"))
-
-    async def sources(self, update: Update, context: Context) -> None:
-        texts = _texts(update)
-        documents = await asyncio.to_thread(self.librarian.documents)
-        for part in render_sources(documents, texts):
-            await _message(update).reply_text(part)
+        texts = texts_of(update)
+        await message_of(update).reply_text(render_help(texts, mention=f"@{context.bot.username}"))
 
     async def ask(self, update: Update, context: Context) -> None:
         """/ask <question> (or /ask@bot <question>), in any chat."""
-        question = command_argument(_message(update).text or "")
+        question = command_argument(message_of(update).text or "")
         if question:
             await self._answer(update, context, question)
         else:
             await self._usage(update)
 
     async def unknown_command(self, update: Update, context: Context) -> None:
-        texts = _texts(update)
-        await _message(update).reply_text(render_notice(texts.unknown_command, texts))
+        texts = texts_of(update)
+        await message_of(update).reply_text(render_notice(texts.unknown_command, texts))
 
     # ------------------------------------------------------------------ messages
 
     async def question(self, update: Update, context: Context) -> None:
         """Any text in a private chat; in a group, text that mentions the bot or replies to it."""
-        question = without_mention(_message(update).text or "", context.bot.username)
+        question = without_mention(message_of(update).text or "", context.bot.username)
         if question:
             await self._answer(update, context, question)
         else:
@@ -147,8 +138,8 @@ class Handlers:
 
     async def not_text(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice and the like: a hint to write the question."""
-        texts = _texts(update)
-        await _message(update).reply_text(render_notice(texts.not_text, texts))
+        texts = texts_of(update)
+        await message_of(update).reply_text(render_notice(texts.not_text, texts))
 
     # ------------------------------------------------------------------ buttons
 
@@ -157,7 +148,7 @@ class Handlers:
         query = update.callback_query
         assert query is not None
         press = parse_callback(query.data)
-        notices = _texts(update)
+        notices = texts_of(update)
         if isinstance(press, ExamplePress) and press.question and isinstance(query.message, Message):
             await query.answer()
             await self._answer(update, context, press.question, reply_to=query.message)
@@ -177,7 +168,7 @@ class Handlers:
         texts = TEXTS[shown.language]
         await query.answer()
         markup = answer_keyboard(press.view, press.key, shown.lookup, texts)
-        await _edit(
+        await edit(
             context,
             query.message.chat.id,
             query.message.message_id,
@@ -196,8 +187,15 @@ class Handlers:
         lookup = None
         if question:
             with contextlib.suppress(InputError):  # no letters: offer help, as for an empty query
-                lookup = await asyncio.to_thread(self.librarian.look_up, question, quotes=INLINE_QUOTES)
-        results = [] if lookup is None else [_inline_result(question, hit, texts) for hit in lookup.quotes]
+                lookup = await asyncio.to_thread(
+                    # The user's private chat has the user's id: their own articles are searched too.
+                    self.librarian.look_up,
+                    question,
+                    chat_id=query.from_user.id,
+                    quotes=INLINE_QUOTES,
+                )
+        quotes = lookup.quotes if lookup else ()
+        results = [_inline_result(number, question, hit, texts) for number, hit in enumerate(quotes)]
         await query.answer(
             results,
             cache_time=INLINE_CACHE_SECONDS,
@@ -215,7 +213,7 @@ class Handlers:
         An edited question updates the answer it got before, when that answer is one message and still
         remembered; otherwise the answer is a new reply.
         """
-        message = reply_to or _message(update)
+        message = reply_to or message_of(update)
         texts = texts_for(update.effective_user.language_code if update.effective_user else None, question)
         try:
             lookup = await self._look_up(message, question)
@@ -230,7 +228,7 @@ class Handlers:
         message_ids: tuple[int, ...] = ()
         if previous and len(parts) == 1 == len(previous[1].message_ids):
             with contextlib.suppress(BadRequest):  # the old answer is gone: answer anew
-                await _edit(context, message.chat.id, previous[1].message_ids[0], parts[0], markup)
+                await edit(context, message.chat.id, previous[1].message_ids[0], parts[0], markup)
                 message_ids = previous[1].message_ids
         if not message_ids:
             message_ids = await _send(message, parts, markup)
@@ -240,34 +238,22 @@ class Handlers:
     async def _look_up(self, message: Message, question: str) -> Lookup:
         """Search in a worker thread while Telegram shows "typing…"."""
         _, found = await asyncio.gather(
-            _typing(message), asyncio.to_thread(self.librarian.look_up, question), return_exceptions=True
+            show_typing(message),
+            asyncio.to_thread(self.librarian.look_up, question, chat_id=message.chat.id),
+            return_exceptions=True,
         )
         if isinstance(found, BaseException):
             raise found
         return found
 
     async def _usage(self, update: Update) -> None:
-        texts = _texts(update)
-        await _message(update).reply_text(
+        texts = texts_of(update)
+        await message_of(update).reply_text(
             render_notice(texts.ask_usage.format(example=texts.examples[0]), texts)
         )
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _message(update: Update) -> Message:
-    message = update.effective_message
-    assert message is not None, "registered only for updates with a message"
-    return message
-
-
-def _texts(update: Update) -> Texts:
-    """The interface language of whoever sent the update, guessed from their text when Telegram
-    does not say."""
-    message = update.effective_message
-    text = (message.text or message.caption or "") if message and not update.callback_query else ""
-    return texts_for(update.effective_user.language_code if update.effective_user else None, text)
 
 
 def _view(view: View, lookup: Lookup, texts: Texts) -> str:
@@ -276,14 +262,6 @@ def _view(view: View, lookup: Lookup, texts: Texts) -> str:
     if view == "others":
         return render_others(lookup, texts)
     return render_answer(lookup, texts)[-1]  # the part that carries the buttons
-
-
-async def _typing(message: Message) -> None:
-    """Best effort: an answer matters more than the indicator, so its failure is only logged."""
-    try:
-        await message.reply_chat_action(ChatAction.TYPING)
-    except TelegramError as exc:
-        log.warning("could not show typing in chat %s: %s", message.chat.id, exc)
 
 
 async def _send(message: Message, parts: list[str], markup: InlineKeyboardMarkup | None) -> tuple[int, ...]:
@@ -296,20 +274,9 @@ async def _send(message: Message, parts: list[str], markup: InlineKeyboardMarkup
     return tuple(sent)
 
 
-async def _edit(
-    context: Context, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
-    """Edit a message; an edit that changes nothing (a double tap, the same answer) is not an error."""
-    try:
-        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
-
-
-def _inline_result(question: str, hit: Hit, texts: Texts) -> InlineQueryResultArticle:
+def _inline_result(number: int, question: str, hit: Hit, texts: Texts) -> InlineQueryResultArticle:
     return InlineQueryResultArticle(
-        id=str(hit.sentence.id),
+        id=str(number),  # sentence ids repeat across the user's library and the shared one
         title=shorten(hit.text, INLINE_TITLE_LIMIT),
         description=f"{place(hit, texts)} · {hit.document.label}",
         input_message_content=InputTextMessageContent(

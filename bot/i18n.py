@@ -45,9 +45,44 @@ class Texts:
     button_expired: str
     button_invalid: str
     error: str
-    sources_heading: str
-    source_details: str
-    no_sources: str
+    chat_sources_heading: str
+    shared_sources_heading: str
+    no_chat_sources: str
+    article_details: str
+    article_byline: str
+    add_usage: str
+    reading: str
+    added: str
+    already_added: str
+    offer_text: str
+    offer_file: str
+    add_button: str
+    offer_gone: str
+    editors_only: str
+    editors_unknown: str
+    remove_button: str
+    remove_usage: str
+    remove_missing: str
+    confirm_remove: str
+    confirm_clear: str
+    remove_yes: str
+    clear_yes: str
+    cancel: str
+    removed: str
+    already_removed: str
+    cleared: str
+    nothing_to_clear: str
+    unsupported_link: str
+    blocked_address: str
+    dead_link: str
+    slow_page: str
+    redirect_loop: str
+    too_large: str
+    unsupported_type: str
+    no_article: str
+    broken_file: str
+    encrypted_file: str
+    add_failed: str
     inline_help: str
     inline_no_answer: str
     inline_open_chat: str
@@ -74,7 +109,10 @@ ENGLISH = Texts(
         "In any chat: type {mention} and your question, then pick a quote to share it.",
         "Under an answer, \u201cMore context\u201d shows the sentences around the best quote and"
         " \u201cOther matches\u201d the next best sentences.",
-        "/sources lists the loaded articles.",
+        "To add your own article: /add and a link, or send a file (.txt, .md, .html, .pdf, .docx) or paste"
+        " the text and press \u201cAdd to library\u201d. Each chat has its own library; in groups only admins"
+        " add and remove.",
+        "/sources lists the chat's articles and the shared ones; /remove and /clear take yours away.",
     ),
     paragraph="paragraph {number} of {total}",
     more_context="More context",
@@ -92,15 +130,57 @@ ENGLISH = Texts(
     button_expired="This answer has expired. Please ask again.",
     button_invalid="That button is not valid.",
     error="Sorry, something went wrong. Please try again in a moment.",
-    sources_heading="Loaded articles:",
-    source_details="{sentences:,} sentences, {characters:,} characters, added {added}",
-    no_sources="No articles are loaded yet.",
+    chat_sources_heading="This chat's articles:",
+    shared_sources_heading="Shared articles (every chat can ask about them):",
+    no_chat_sources="This chat has no articles of its own yet: /add a link, or send a file or the"
+    " article's text.",
+    article_details="{sentences:,} sentences, added {added}",
+    article_byline="by {author}, {published}",
+    add_usage="Send /add with the article's link, or reply /add to a message or file that holds the article.",
+    reading="Reading the article…",
+    added="Added to this chat's library: {title} ({sentences:,} sentences). Ask me about it.",
+    already_added="Already in this chat's library: {title}.",
+    offer_text="This looks like an article ({characters:,} characters). Add it to this chat's library so I"
+    " can answer questions about it?",
+    offer_file="Add {name} to this chat's library?",
+    add_button="Add to library",
+    offer_gone="I can no longer see that message. Send it again, or reply /add to it.",
+    editors_only="In this group only admins can add or remove articles.",
+    editors_unknown="I could not check whether you are an admin here. Please try again in a moment.",
+    remove_button="Remove {number}",
+    remove_usage="Send /remove with the article's number from /sources, for example: /remove 1",
+    remove_missing="This chat has no article number {number}. /sources lists them.",
+    confirm_remove="Remove \u201c{title}\u201d from this chat's library?",
+    confirm_clear="Remove all {count:,} articles from this chat's library?",
+    remove_yes="Yes, remove it",
+    clear_yes="Yes, remove all",
+    cancel="Cancel",
+    removed="Removed \u201c{title}\u201d from this chat's library.",
+    already_removed="That article was already removed.",
+    cleared="Removed {count:,} articles from this chat's library.",
+    nothing_to_clear="This chat's library is already empty.",
+    unsupported_link="I can only add http and https links. Send the article's web address.",
+    blocked_address="That link points to a private or local network address, which I do not open."
+    " Send a public link.",
+    dead_link="I could not open that link: the site did not answer, or answered with an error. Check that it"
+    " opens in a browser.",
+    slow_page="That page took too long to load. Try again later, or paste the article's text.",
+    redirect_loop="That link redirects too many times. Open it in a browser and send the address it ends at.",
+    too_large="That is too big: the limit is {limit}. Send the article alone, or paste its text.",
+    unsupported_type="I cannot read {kind}. Send a web link, or a .txt, .md, .html, .pdf or .docx file.",
+    no_article="I found no article text there. Send the link of the article page itself, or paste its text.",
+    broken_file="That file is empty or damaged. Check that it opens, or paste the article's text.",
+    encrypted_file="That PDF is password-protected. Send an unprotected copy, or paste the article's text.",
+    add_failed="Sorry, I could not add that article. Please try again in a moment.",
     inline_help="Type a question about the article",
     inline_no_answer="Not in the article. Tap for help",
     inline_open_chat="Open the full answer in a chat",
     commands=(
         ("ask", "Ask a question about the articles"),
-        ("sources", "List the loaded articles"),
+        ("add", "Add an article by link, or reply to a message or file"),
+        ("sources", "List this chat's articles and the shared ones"),
+        ("remove", "Remove one of this chat's articles"),
+        ("clear", "Remove all of this chat's articles"),
         ("help", "How to use Sanad"),
         ("start", "Welcome and example questions"),
     ),
@@ -123,7 +203,10 @@ ARABIC = Texts(
         "في المجموعات: اكتب /ask ثم سؤالك، أو اذكر {mention} مع سؤالك، أو ردّ على إحدى رسائلي.",
         "في أي محادثة: اكتب {mention} ثم سؤالك، واختر اقتباسًا لمشاركته.",
         "تحت كل إجابة، يعرض زر «سياق أوسع» الجمل المحيطة بأفضل اقتباس، ويعرض زر «نتائج أخرى» الجمل التالية.",
-        "يعرض الأمر /sources المقالات المحمّلة.",
+        "لإضافة مقالك: اكتب /add ثم الرابط، أو أرسل ملفًا (.txt أو .md أو .html أو .pdf أو .docx)، أو الصق"
+        " النص ثم اضغط «أضف إلى المكتبة». لكل محادثة مكتبتها الخاصة، وفي المجموعات يضيف المشرفون"
+        " ويحذفون وحدهم.",
+        "يعرض الأمر /sources مقالات المحادثة والمقالات المشتركة، ويحذف الأمران /remove و/clear مقالاتك.",
     ),
     paragraph="الفقرة {number} من {total}",
     more_context="سياق أوسع",
@@ -141,15 +224,56 @@ ARABIC = Texts(
     button_expired="انتهت صلاحية هذه الإجابة. اسأل من جديد من فضلك.",
     button_invalid="هذا الزر غير صالح.",
     error="عذرًا، حدث خطأ. حاول مرة أخرى بعد قليل.",
-    sources_heading="المقالات المحمّلة:",
-    source_details="عدد الجمل {sentences:,}، وعدد الأحرف {characters:,}، أضيف في {added}",
-    no_sources="لم تُحمَّل أي مقالات بعد.",
+    chat_sources_heading="مقالات هذه المحادثة:",
+    shared_sources_heading="المقالات المشتركة (يمكن لكل محادثة أن تسأل عنها):",
+    no_chat_sources="لا مقالات خاصة بهذه المحادثة بعد: أضف رابطًا بالأمر /add، أو أرسل ملفًا أو نص المقال.",
+    article_details="عدد الجمل {sentences:,}، أضيف في {added}",
+    article_byline="بقلم {author}، {published}",
+    add_usage="أرسل /add مع رابط المقال، أو ردّ بالأمر /add على رسالة أو ملف فيه المقال.",
+    reading="جارٍ قراءة المقال…",
+    added="أضيف إلى مكتبة هذه المحادثة: {title} (عدد الجمل {sentences:,}). اسألني عنه.",
+    already_added="موجود من قبل في مكتبة هذه المحادثة: {title}.",
+    offer_text="يبدو هذا مقالًا (عدد الأحرف {characters:,}). هل أضيفه إلى مكتبة هذه المحادثة لأجيب عن الأسئلة"
+    " حوله؟",
+    offer_file="هل أضيف الملف {name} إلى مكتبة هذه المحادثة؟",
+    add_button="أضف إلى المكتبة",
+    offer_gone="لم أعد أرى تلك الرسالة. أرسلها من جديد، أو ردّ عليها بالأمر /add.",
+    editors_only="في هذه المجموعة يضيف المشرفون وحدهم المقالات ويحذفونها.",
+    editors_unknown="تعذّر عليّ التحقق من أنك مشرف هنا. حاول مرة أخرى بعد قليل من فضلك.",
+    remove_button="حذف {number}",
+    remove_usage="أرسل /remove مع رقم المقال كما يظهر في /sources، مثلًا: /remove 1",
+    remove_missing="لا يوجد في هذه المحادثة مقال رقمه {number}. يعرض الأمر /sources المقالات.",
+    confirm_remove="هل أحذف «{title}» من مكتبة هذه المحادثة؟",
+    confirm_clear="هل أحذف كل المقالات ({count:,}) من مكتبة هذه المحادثة؟",
+    remove_yes="نعم، احذفه",
+    clear_yes="نعم، احذفها كلها",
+    cancel="إلغاء",
+    removed="حُذف «{title}» من مكتبة هذه المحادثة.",
+    already_removed="هذا المقال محذوف من قبل.",
+    cleared="حُذفت المقالات ({count:,}) من مكتبة هذه المحادثة.",
+    nothing_to_clear="مكتبة هذه المحادثة فارغة أصلًا.",
+    unsupported_link="أضيف روابط http وhttps فقط. أرسل عنوان المقال على الويب.",
+    blocked_address="هذا الرابط يشير إلى عنوان في شبكة خاصة أو محلية، ولا أفتح مثل هذه العناوين."
+    " أرسل رابطًا عامًا.",
+    dead_link="تعذّر فتح هذا الرابط: الموقع لم يستجب أو ردّ بخطأ. تأكد أنه يفتح في المتصفح.",
+    slow_page="استغرق تحميل الصفحة وقتًا طويلًا. حاول لاحقًا، أو الصق نص المقال.",
+    redirect_loop="هذا الرابط يحيل إلى روابط أخرى مرات كثيرة. افتحه في المتصفح وأرسل العنوان الذي"
+    " ينتهي إليه.",
+    too_large="حجمه كبير جدًا: الحد {limit}. أرسل المقال وحده، أو الصق نصه.",
+    unsupported_type="لا أستطيع قراءة {kind}. أرسل رابطًا، أو ملف .txt أو .md أو .html أو .pdf أو .docx.",
+    no_article="لم أجد نص مقال هناك. أرسل رابط صفحة المقال نفسها، أو الصق نصه.",
+    broken_file="هذا الملف فارغ أو تالف. تأكد أنه يُفتح، أو الصق نص المقال.",
+    encrypted_file="ملف PDF هذا محمي بكلمة مرور. أرسل نسخة غير محمية، أو الصق نص المقال.",
+    add_failed="عذرًا، تعذّرت إضافة هذا المقال. حاول مرة أخرى بعد قليل.",
     inline_help="اكتب سؤالًا عن المقال",
     inline_no_answer="ليس في المقال. اضغط للمساعدة",
     inline_open_chat="افتح الإجابة كاملة في محادثة",
     commands=(
         ("ask", "اسأل سؤالًا عن المقالات"),
-        ("sources", "المقالات المحمّلة"),
+        ("add", "أضف مقالًا برابطه، أو بالرد على رسالة أو ملف"),
+        ("sources", "مقالات هذه المحادثة والمقالات المشتركة"),
+        ("remove", "احذف مقالًا من مقالات هذه المحادثة"),
+        ("clear", "احذف كل مقالات هذه المحادثة"),
         ("help", "طريقة استخدام سند"),
         ("start", "الترحيب وأمثلة للأسئلة"),
     ),

@@ -6,11 +6,18 @@ Callback data comes back from the client when a button is pressed, and a modifie
 
     a:<key>  the answer    c:<key>  more context    o:<key>  other matches
     x:<language>:<n>  example question n of the welcome message in that language
+
+The chat's own library (bot/articles.py). These need no memory, so they still work after a restart:
+
+    add          add the message the bot's offer replies to (Telegram sends that message along)
+    rm:<id>      ask to remove article <id> of this chat    rmok:<id>  remove it
+    clrok        remove all of this chat's articles         keep       cancel: show the list again
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
 
@@ -18,6 +25,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import TEXTS, Language, Texts
 from bot.lookup import Lookup
+from index import Document
 
 View = Literal["answer", "context", "others"]
 
@@ -25,6 +33,18 @@ _CODES: dict[View, str] = {"answer": "a", "context": "c", "others": "o"}
 _VIEWS: dict[str, View] = {code: view for view, code in _CODES.items()}
 _VIEW_DATA = re.compile(r"([aco]):([A-Za-z0-9_-]{8})")
 _EXAMPLE_DATA = re.compile(rf"x:({'|'.join(TEXTS)}):([0-9]{{1,2}})")
+ARTICLE_DATA = re.compile(r"add|keep|clrok|(rm|rmok):([0-9]{1,18})")
+REMOVE_BUTTONS = 50  # per /sources message; /remove N reaches the rest
+REMOVE_BUTTONS_PER_ROW = 5
+
+ArticleAction = Literal["add", "ask_remove", "remove", "clear", "keep"]
+_ARTICLE_CODES: dict[str, ArticleAction] = {
+    "add": "add",
+    "rm": "ask_remove",
+    "rmok": "remove",
+    "clrok": "clear",
+    "keep": "keep",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +67,50 @@ class ExamplePress:
         """The example's text, or None for a number that no example has."""
         examples = TEXTS[self.language].examples
         return examples[self.number] if self.number < len(examples) else None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePress:
+    """A press on a button that changes the chat's library (`document_id` for the removal ones)."""
+
+    action: ArticleAction
+    document_id: int | None = None
+
+
+def parse_article_callback(data: str | None) -> ArticlePress | None:
+    """What a library button asks for, or None for data this bot never puts on one."""
+    match = ARTICLE_DATA.fullmatch(data or "")
+    if match is None:
+        return None
+    if match[1]:
+        return ArticlePress(_ARTICLE_CODES[match[1]], int(match[2]))
+    return ArticlePress(_ARTICLE_CODES[match[0]])
+
+
+def add_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.add_button, callback_data="add")]])
+
+
+def sources_keyboard(documents: Sequence[Document], texts: Texts) -> InlineKeyboardMarkup | None:
+    """A remove button per article of the chat, numbered as the list numbers them."""
+    buttons = [
+        InlineKeyboardButton(texts.remove_button.format(number=number), callback_data=f"rm:{document.id}")
+        for number, document in enumerate(documents[:REMOVE_BUTTONS], start=1)
+    ]
+    rows = [buttons[i : i + REMOVE_BUTTONS_PER_ROW] for i in range(0, len(buttons), REMOVE_BUTTONS_PER_ROW)]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def confirm_keyboard(yes: str, data: str, texts: Texts) -> InlineKeyboardMarkup:
+    """ "Yes, remove" beside "Cancel"."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(yes, callback_data=data),
+                InlineKeyboardButton(texts.cancel, callback_data="keep"),
+            ]
+        ]
+    )
 
 
 def parse_callback(data: str | None) -> ViewPress | ExamplePress | None:

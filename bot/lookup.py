@@ -1,14 +1,15 @@
-"""Questions -> `Lookup`s: the index's `Answer` plus what an answer message needs and `Answer` lacks.
+"""The bot's only caller of the index: questions -> `Lookup`s, and the chats' own articles in and out.
 
-This is the bot's only caller of the index's search. It is CPU-bound and blocking (an embedding, a
-FAISS search, SQLite reads): handlers call it through `asyncio.to_thread`, never on the event loop.
+Everything here is blocking (an embedding, a FAISS search, SQLite, fetching a page): handlers call it
+through `asyncio.to_thread`, never on the event loop. A chat is named by its Telegram chat id; a
+private chat's id is its user's, so inline questions search the asking user's own library.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index import Answer, Document, Hit, Searcher
+from index import Answer, Document, FetchSettings, Hit, Shelf, SourceText, read_link, read_upload
 
 # Sentences before and after a quote that "More context" shows.
 CONTEXT_SENTENCES = 2
@@ -30,19 +31,56 @@ class Lookup:
         return self.answer.hits[self.shown :]
 
 
+@dataclass(frozen=True, slots=True)
+class Added:
+    """An article a chat added, and whether it was new (the same text twice is stored once)."""
+
+    document: Document
+    new: bool
+
+
 class Librarian:
-    """Answers questions from one searcher, asking for twice the quotes shown so that "Other matches"
-    has something to show. Safe to call from several threads at once, like the searcher."""
+    """Answers questions from a chat's library and the shared one, asking for twice the quotes shown so
+    that "Other matches" has something to show; adds and removes a chat's articles. Thread-safe."""
 
-    def __init__(self, searcher: Searcher, *, quotes: int) -> None:
-        self.searcher = searcher
+    def __init__(self, shelf: Shelf, *, quotes: int, fetch: FetchSettings | None = None) -> None:
+        self.shelf = shelf
         self.quotes = quotes
+        self.fetch = fetch or FetchSettings()
 
-    def look_up(self, question: str, *, quotes: int | None = None) -> Lookup:
+    def look_up(self, question: str, *, chat_id: int | None = None, quotes: int | None = None) -> Lookup:
         """Search for `question`; raises `index.InputError` for an empty, wordless or too long one."""
         shown = quotes or self.quotes
-        answer = self.searcher.ask(question, k=2 * shown, context=CONTEXT_SENTENCES)
+        answer = self.shelf.ask(question, chat_id=chat_id, k=2 * shown, context=CONTEXT_SENTENCES)
         return Lookup(answer, shown)
 
-    def documents(self) -> list[Document]:
-        return self.searcher.library.documents()
+    def documents(self, chat_id: int | None = None) -> list[Document]:
+        """What a chat can ask about: its own articles, then the shared ones."""
+        own = self.shelf.documents(chat_id) if chat_id is not None else []
+        return own + self.shelf.shared_documents()
+
+    def chat_documents(self, chat_id: int) -> list[Document]:
+        return self.shelf.documents(chat_id)
+
+    def shared_documents(self) -> list[Document]:
+        return self.shelf.shared_documents()
+
+    def add_link(self, chat_id: int, url: str) -> Added:
+        """Fetch a page and add its article; raises an `index.InputError` subclass saying why not."""
+        return self._add(chat_id, read_link(url, self.fetch))
+
+    def add_file(self, chat_id: int, name: str, data: bytes) -> Added:
+        return self._add(chat_id, read_upload(name, data, self.fetch))
+
+    def add_text(self, chat_id: int, text: str, *, source: str | None = None) -> Added:
+        return self._add(chat_id, SourceText(text=text, source=source))
+
+    def remove(self, chat_id: int, document_id: int) -> Document | None:
+        return self.shelf.remove(chat_id, document_id)
+
+    def clear(self, chat_id: int) -> int:
+        return self.shelf.clear(chat_id)
+
+    def _add(self, chat_id: int, source: SourceText) -> Added:
+        document, new = self.shelf.add(chat_id, source)
+        return Added(document, new)

@@ -24,7 +24,20 @@ from itertools import groupby
 
 from bot.i18n import Texts
 from bot.lookup import Lookup
-from index import Document, Hit
+from index import (
+    BlockedAddressError,
+    BrokenFileError,
+    DeadLinkError,
+    Document,
+    EncryptedFileError,
+    Hit,
+    NoArticleError,
+    RedirectLoopError,
+    SlowPageError,
+    TooLargeError,
+    UnsupportedLinkError,
+    UnsupportedTypeError,
+)
 
 MESSAGE_LIMIT = 4096
 RLM = "\u200f"
@@ -43,6 +56,20 @@ _STRONG_OR_NUMBER = frozenset({"L", "R", "AL", "EN", "AN"})
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\u061c\ufeff]")
 
 Piece = tuple[str, bool]  # a run of quoted text and whether it is bold
+
+# Each refusal of an article, most specific first, and the interface string that explains it.
+_ADD_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+    (EncryptedFileError, "encrypted_file"),
+    (BrokenFileError, "broken_file"),
+    (TooLargeError, "too_large"),
+    (UnsupportedTypeError, "unsupported_type"),
+    (UnsupportedLinkError, "unsupported_link"),
+    (BlockedAddressError, "blocked_address"),
+    (SlowPageError, "slow_page"),
+    (RedirectLoopError, "redirect_loop"),
+    (DeadLinkError, "dead_link"),
+    (NoArticleError, "no_article"),
+)
 
 
 # ----------------------------------------------------------------------------- messages
@@ -115,19 +142,54 @@ def render_help(texts: Texts, *, mention: str) -> str:
     return _GAP.join(_line(line.format(mention=mention), texts.rtl) for line in texts.help)
 
 
-def render_sources(documents: Sequence[Document], texts: Texts) -> list[str]:
-    """The loaded articles with their sizes."""
-    if not documents:
-        return [render_notice(texts.no_sources, texts)]
-    blocks = [_line(texts.sources_heading, texts.rtl, tag="b")]
-    for number, document in enumerate(documents, start=1):
-        label = shorten(document.label, TITLE_LIMIT)
-        details = texts.source_details.format(
-            sentences=document.sentence_count, characters=document.characters, added=document.added_at[:10]
-        )
-        heading = _marked(f"{number}. {label}", f"{number}. <b>{_escape(label)}</b>", texts.rtl)
-        blocks.append(heading + "\n" + _line(details, texts.rtl, tag="i"))
+def render_sources(own: Sequence[Document], shared: Sequence[Document], texts: Texts) -> list[str]:
+    """The chat's own articles, numbered as /remove takes them (title, date added, sentence count, and
+    author and date when known), then the shared articles every chat can ask about."""
+    blocks = [_line(texts.chat_sources_heading, texts.rtl, tag="b")]
+    if not own:
+        blocks[0] += "\n" + _line(texts.no_chat_sources, texts.rtl)
+    for number, document in enumerate(own, start=1):
+        blocks.append(_listed(f"{number}.", document, texts))
+    if shared:
+        blocks.append(_line(texts.shared_sources_heading, texts.rtl, tag="b"))
+        blocks += [_listed("•", document, texts) for document in shared]
     return pack(blocks)
+
+
+def render_added(document: Document, new: bool, texts: Texts) -> str:
+    """What became of an add: the article's title and size, or that it was there already."""
+    title = shorten(document.label, TITLE_LIMIT)
+    if not new:
+        return render_notice(f"☑️ {texts.already_added.format(title=title)}", texts)
+    return render_notice(f"✅ {texts.added.format(title=title, sentences=document.sentence_count)}", texts)
+
+
+def render_add_error(error: Exception, texts: Texts) -> str:
+    """Why an article could not be added, in the user's language: one message per kind of failure."""
+    for kind, field in _ADD_ERRORS:
+        if isinstance(error, kind):
+            text: str = getattr(texts, field)
+            if isinstance(error, TooLargeError):
+                text = text.format(limit=_size(error.limit))
+            elif isinstance(error, UnsupportedTypeError):
+                text = text.format(kind=error.kind)
+            return render_notice(f"⚠️ {text}", texts)
+    return render_notice(f"⚠️ {texts.add_failed}", texts)
+
+
+def render_offer(texts: Texts, *, characters: int | None = None, file_name: str | None = None) -> str:
+    """The question under pasted text or a file: add it to the library? (a button answers)."""
+    if file_name is not None:
+        return render_notice(texts.offer_file.format(name=shorten(file_name, TITLE_LIMIT)), texts)
+    return render_notice(texts.offer_text.format(characters=characters or 0), texts)
+
+
+def render_confirm_remove(document: Document, texts: Texts) -> str:
+    return render_notice(texts.confirm_remove.format(title=shorten(document.label, TITLE_LIMIT)), texts)
+
+
+def render_removed(document: Document, texts: Texts) -> str:
+    return render_notice(f"🗑 {texts.removed.format(title=shorten(document.label, TITLE_LIMIT))}", texts)
 
 
 def render_inline(question: str, hit: Hit, texts: Texts) -> str:
@@ -239,13 +301,31 @@ def plain_lines(html_text: str) -> list[tuple[str, bool]]:
 def _hit_blocks(hits: Iterable[Hit], lookup: Lookup, texts: Texts) -> list[str]:
     """A title block whenever the article changes, then each hit as a quote with its place."""
     blocks: list[str] = []
-    document_id = None
+    document = None
     for hit in hits:
-        if hit.document.id != document_id:
+        if hit.document != document:  # compared whole: the chat's and the shared library reuse ids
             blocks.append(_title(hit.document))
-            document_id = hit.document.id
+            document = hit.document
         blocks += _quote(highlighted(hit), place(hit, texts), texts)
     return blocks
+
+
+def _listed(marker: str, document: Document, texts: Texts) -> str:
+    """One article in a list: its number or bullet and title, then its details in italics."""
+    label = shorten(document.label, TITLE_LIMIT)
+    heading = _marked(f"{marker} {label}", f"{marker} <b>{_escape(label)}</b>", texts.rtl)
+    details = [texts.article_details.format(sentences=document.sentence_count, added=document.added_at[:10])]
+    if document.author and document.published:
+        details.append(texts.article_byline.format(author=document.author, published=document.published[:10]))
+    return heading + "".join("\n" + _line(line, texts.rtl, tag="i") for line in details)
+
+
+def _size(limit: int) -> str:
+    """Bytes as people say them: "5 MB", "200 KB"."""
+    for unit, scale in (("MB", 1_000_000), ("KB", 1_000)):
+        if limit >= scale:
+            return f"{limit / scale:.3g} {unit}"
+    return f"{limit} B"
 
 
 def _title(document: Document, *, tag: str | None = "b") -> str:

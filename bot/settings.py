@@ -7,6 +7,8 @@ Environment (an optional `.env` in the working directory is loaded by the comman
     TELEGRAM_API_FILE_URL    file download URL, default derived from the base URL
     SANAD_ALLOWED_CHATS      comma-separated chat and user ids allowed to use the bot; empty: everyone
     TELEGRAM_WEBHOOK_SECRET  secret for `sanad bot --webhook` when --secret-token is not given
+    SANAD_GROUP_EDITORS      who may add and remove a group's articles: "admins" (default) or "everyone"
+    SANAD_ARTICLE_MIN_CHARS  pasted text at least this long is offered for adding, not answered (600)
     SANAD_DATA, SANAD_MODEL, SANAD_MODEL_CACHE, SANAD_BACKEND, SANAD_ONNX_THREADS, SANAD_TOP_K,
     SANAD_MIN_SCORE: see `index.IndexSettings`
 
@@ -20,6 +22,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal, cast, get_args
 from urllib.parse import urlsplit
 
 from index import IndexSettings, SanadError
@@ -30,6 +33,8 @@ BOTFATHER = "Get one from @BotFather (https://t.me/BotFather): send /newbot, or 
 # "<bot id>:<secret>", as BotFather issues them (the secret is 35 characters today; be lenient).
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+Editors = Literal["admins", "everyone"]
 
 
 class BotSettingsError(SanadError):
@@ -45,6 +50,8 @@ class BotSettings:
     api_file_url: str
     allowed_chats: frozenset[int]
     index: IndexSettings
+    group_editors: Editors = "admins"
+    article_min_chars: int = 600
 
     @property
     def quotes_per_answer(self) -> int:
@@ -64,6 +71,8 @@ class BotSettings:
             api_file_url=env.get("TELEGRAM_API_FILE_URL", "").strip() or api_file_url(base_url),
             allowed_chats=parse_allowed_chats(env.get("SANAD_ALLOWED_CHATS", "")),
             index=index or IndexSettings.from_env(env),
+            group_editors=parse_editors(env.get("SANAD_GROUP_EDITORS", "")),
+            article_min_chars=parse_min_chars(env.get("SANAD_ARTICLE_MIN_CHARS", "")),
         )
 
     def allows(self, *ids: int | None) -> bool:
@@ -99,6 +108,27 @@ def parse_allowed_chats(value: str) -> frozenset[int]:
                 " one (a user can learn theirs from @userinfobot)."
             ) from None
     return frozenset(ids)
+
+
+def parse_editors(value: str) -> Editors:
+    """Who may change a group's library; the valid choices are named in the error."""
+    choice = value.strip().lower() or "admins"
+    if choice not in get_args(Editors):
+        raise BotSettingsError(f"SANAD_GROUP_EDITORS must be one of admins, everyone; not {value.strip()!r}.")
+    return cast(Editors, choice)
+
+
+def parse_min_chars(value: str) -> int:
+    """The length from which pasted text counts as an article (questions are shorter)."""
+    try:
+        number = int(value.strip() or "600")
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise BotSettingsError(
+            f"SANAD_ARTICLE_MIN_CHARS must be a whole number above 0, not {value.strip()!r}."
+        )
+    return number
 
 
 def api_base_url(value: str) -> str:

@@ -43,7 +43,7 @@ import numpy as np
 
 from index.config import IndexSettings
 from index.errors import SanadError
-from index.model import BaseEncoder
+from index.model import Encoder
 
 BATCH = 100_000  # sentences added per write
 DOCUMENT = 1_000  # sentences per document
@@ -98,7 +98,7 @@ def run_scale_benchmark(settings: IndexSettings, sizes: list[int], *, queries: i
     return results
 
 
-def embed_base(encoder: BaseEncoder, cache: Path) -> None:
+def embed_base(encoder: Encoder, cache: Path) -> None:
     """Embed every ARCD and seed sentence (as passages) and every ARCD question and translation."""
     from index.datasets import find_arcd, load_arcd, load_translations
     from index.documents import read_source, seed_paths

@@ -9,14 +9,20 @@ answer at once.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.config import BACKENDS, IndexSettings, load_dotenv_file
 from index.errors import SanadError
+
+if TYPE_CHECKING:
+    from index.model import Encoder
+    from index.store import Library
 
 log = logging.getLogger("sanad")
 
@@ -61,17 +67,32 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
     ask.add_argument("question", nargs="?", help="the question; omit it to read questions from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("-k", "--top", type=int, help="how many quotes at most (default: SANAD_TOP_K)")
+    _chat_option(ask, "search this chat's own library as well as the shared one")
 
-    add = command("add", _add, "Add article files (.txt, .md) to the library.")
-    add.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="article files")
+    add = command(
+        "add",
+        _add,
+        "Add articles (web links, or .txt .md .html .pdf .docx files) to a chat's or the shared library.",
+    )
+    add.add_argument("sources", nargs="*", metavar="URL|FILE", help="article links and files")
     add.add_argument("--seeds", action="store_true", help="add the shipped seed articles")
+    _chat_option(add, "add to this chat's library (default: the shared library)")
+
+    remove = command("remove", _remove, "Remove an article (its text and vectors) from a chat's library.")
+    remove.add_argument(
+        "document", type=int, metavar="ID", help="the article's id, as `sanad sources` lists it"
+    )
+    _chat_option(remove, "the chat whose library holds it (default: the shared library)")
 
     split = command(
         "split", _split, "Print an article's sentences as JSON lines (start, end, paragraph, text)."
     )
     split.add_argument("file", nargs="?", default="-", help="article text file; '-' or nothing reads stdin")
 
-    command("sources", _sources, "List the articles in the library and the model that embedded them.")
+    sources = command(
+        "sources", _sources, "List the articles in the library and the model that embedded them."
+    )
+    _chat_option(sources, "list this chat's library instead of the shared one")
     command("setup", _setup, "Build the bundled model, its ONNX exports and the seed library (once, cached).")
     command(
         "repair",
@@ -126,15 +147,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
 
 
 def _ask(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from index.service import open_searcher
+    from index.service import open_shelf
     from index.terminal import format_answer
 
     questions = [args.question] if args.question is not None else _stdin_lines()
-    searcher = open_searcher(settings)
+    shelf = open_shelf(settings)
     k = args.top or settings.top_k
     for question in questions:
         try:
-            answer = searcher.ask(question, k=k)
+            answer = shelf.ask(question, chat_id=args.chat, k=k)
         except SanadError as exc:
             if args.question is not None:
                 raise
@@ -149,17 +170,33 @@ def _add(args: argparse.Namespace, settings: IndexSettings) -> int:
 
     from index.documents import read_source, seed_paths
     from index.model import load_encoder
-    from index.service import add_source, open_library
+    from index.service import add_source, is_link, read_link
 
-    paths = list(args.paths) + (seed_paths() if args.seeds else [])
-    if not paths:
-        raise SanadError("Nothing to add: give article files, or --seeds for the shipped articles.")
+    sources: list[str | Path] = [*args.sources, *(seed_paths() if args.seeds else [])]
+    if not sources:
+        raise SanadError("Nothing to add: give article links or files, or --seeds for the shipped articles.")
     encoder = load_encoder(settings)
-    with open_library(settings, encoder, seed=False) as library:
-        for path in tqdm(paths, desc="articles", unit="article", disable=len(paths) < 2):
-            document, new = add_source(library, encoder, read_source(path), progress=True)
+    with contextlib.ExitStack() as stack:
+        library = None
+        for source in tqdm(sources, desc="articles", unit="article", disable=len(sources) < 2):
+            if isinstance(source, str) and is_link(source):
+                article = read_link(source, settings.fetch)
+            else:
+                article = read_source(Path(source), settings.fetch)
+            if library is None:  # opened (created) only once there is an article to put in it
+                library = stack.enter_context(_open_library(settings, encoder, args.chat, create=True))
+            document, new = add_source(library, encoder, article, progress=True)
             state = "added" if new else "already in the library"
-            print(f"{state}: {document.label} ({document.sentence_count} sentences) [{path}]")
+            print(f"{state}: {document.label} ({document.sentence_count} sentences) [{source}]", flush=True)
+    return 0
+
+
+def _remove(args: argparse.Namespace, settings: IndexSettings) -> int:
+    with _library_of(settings, args.chat) as library:
+        document = library.document(args.document)
+        if document is None or not library.remove(args.document):
+            raise SanadError(f"No article {args.document} in {library.path}. sanad sources lists the ids.")
+    print(f"removed: {document.label} ({document.sentence_count} sentences)")
     return 0
 
 
@@ -186,10 +223,9 @@ def _split(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
     from index.model import load_encoder
-    from index.service import open_library
 
     encoder = load_encoder(settings)
-    with open_library(settings, encoder) as library:
+    with _open_library(settings, encoder, args.chat) as library:
         model = library.model
         print(f"library: {library.path}")
         print(f"model:   {model.name} ({model.dim}-d, fingerprint {model.fingerprint})")
@@ -198,7 +234,7 @@ def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
         for document in library.documents():
             line = (
                 f"{document.id:>4}  {document.sentence_count:>4} sentences  {document.characters:>7,} chars"
-                f"  {document.language or '?'}  {document.label}"
+                f"  {document.language or '?'}  added {document.added_at[:10]}  {document.label}"
             )
             print(line)
     return 0
@@ -288,6 +324,33 @@ def _bench(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 # ------------------------------------------------------------------------- helpers
+
+
+def _chat_option(parser: argparse.ArgumentParser, help_: str) -> None:
+    parser.add_argument("--chat", type=int, metavar="ID", help=f"Telegram chat id: {help_}")
+
+
+@contextlib.contextmanager
+def _library_of(settings: IndexSettings, chat_id: int | None) -> Iterator[Library]:
+    """An existing library to read or change: the shared one (seeded when new), or a chat's own."""
+    from index.model import load_encoder
+
+    encoder = load_encoder(settings)
+    with _open_library(settings, encoder, chat_id) as library:
+        yield library
+
+
+def _open_library(
+    settings: IndexSettings, encoder: Encoder, chat_id: int | None, *, create: bool = False
+) -> Library:
+    """The shared library, or a chat's own (which only an add creates)."""
+    from index.service import open_library
+    from index.shelf import chat_path
+    from index.store import Library
+
+    if chat_id is None:
+        return open_library(settings, encoder, seed=not create)
+    return Library.open(chat_path(settings.chats_dir, chat_id), encoder.info, encoder.probe(), create=create)
 
 
 def answer_json(answer: object) -> dict[str, object]:

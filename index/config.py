@@ -5,8 +5,9 @@ Defaults keep everything inside the checkout, so a fresh clone works with no con
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -19,6 +20,26 @@ BUNDLED_MODEL = "bundled:multilingual-e5-small"
 Backend = Literal["onnx-int8", "onnx-fp32", "torch"]
 BACKENDS: tuple[Backend, ...] = get_args(Backend)
 DEFAULT_BACKEND: Backend = "onnx-int8"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    """Limits on reading articles from links and files (see index.fetch and index.extract)."""
+
+    timeout: float = 20.0  # seconds for a whole page, redirects included
+    max_bytes: int = 5_000_000  # a page or a file
+    max_redirects: int = 5
+    # Private networks links may still point to (an intranet CMS; the tests' 127.0.0.1 server).
+    allowed_networks: tuple[Network, ...] = ()
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> FetchSettings:
+        return cls(
+            timeout=_positive_float(env.get("SANAD_FETCH_TIMEOUT", "20"), "SANAD_FETCH_TIMEOUT"),
+            max_bytes=_positive_int(env.get("SANAD_MAX_ARTICLE_BYTES", "5000000"), "SANAD_MAX_ARTICLE_BYTES"),
+            allowed_networks=parse_networks(env.get("SANAD_ALLOW_PRIVATE_NETWORKS", "")),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +51,10 @@ class IndexSettings:
     model_cache: Path
     top_k: int
     min_score: float | None
+    chats_dir: Path  # one library per chat below it, created on the chat's first add
     backend: Backend = DEFAULT_BACKEND
     onnx_threads: int | None = None  # cores one ONNX call may use; None: every core this process may use
+    fetch: FetchSettings = field(default_factory=FetchSettings)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> IndexSettings:
@@ -40,14 +63,17 @@ class IndexSettings:
         home = Path(env.get("SANAD_HOME", PROJECT_ROOT / "data"))
         min_score = env.get("SANAD_MIN_SCORE", "").strip()
         threads = env.get("SANAD_ONNX_THREADS", "").strip()
+        data_dir = Path(env.get("SANAD_DATA", home / "library"))
         return cls(
-            data_dir=Path(env.get("SANAD_DATA", home / "library")),
+            data_dir=data_dir,
             model=env.get("SANAD_MODEL", BUNDLED_MODEL).strip() or BUNDLED_MODEL,
             model_cache=Path(env.get("SANAD_MODEL_CACHE", home / "models")),
             top_k=_positive_int(env.get("SANAD_TOP_K", "3"), "SANAD_TOP_K"),
             min_score=float(min_score) if min_score else None,
             backend=parse_backend(env.get("SANAD_BACKEND", "")),
             onnx_threads=_positive_int(threads, "SANAD_ONNX_THREADS") if threads else None,
+            chats_dir=Path(env.get("SANAD_CHATS", "").strip() or data_dir / "chats"),
+            fetch=FetchSettings.from_env(env),
         )
 
 
@@ -72,6 +98,35 @@ def _positive_int(value: str, name: str) -> int:
     if number < 1:
         raise InputError(f"{name} must be a whole number of at least 1, not {value!r}.")
     return number
+
+
+def _positive_float(value: str, name: str) -> float:
+    from index.errors import InputError
+
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise InputError(f"{name} must be a number of seconds above 0, not {value!r}.")
+    return number
+
+
+def parse_networks(value: str) -> tuple[Network, ...]:
+    """Networks from "127.0.0.1, 10.0.0.0/8, fd00::/8"; a bare address is a network of one."""
+    from index.errors import InputError
+
+    networks = []
+    for item in value.split(","):
+        if item := item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise InputError(
+                    f"SANAD_ALLOW_PRIVATE_NETWORKS must list IP addresses or networks such as 10.0.0.0/8,"
+                    f" separated by commas; {item!r} is not one."
+                ) from None
+    return tuple(networks)
 
 
 def load_dotenv_file(path: Path | None = None) -> None:

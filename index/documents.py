@@ -7,13 +7,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.config import SEEDS_DIR
-from index.errors import InputError
+from index.config import SEEDS_DIR, FetchSettings
+from index.errors import InputError, NoArticleError, TooLargeError
 from index.split import split_article
 from index.store import NewDocument, NewSentence
 
-MAX_FILE_BYTES = 5_000_000
-TEXT_SUFFIXES = (".txt", ".md")
+TITLE_WORDS = 12  # words of the opening sentence that name an article without a headline
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -26,48 +25,62 @@ class SourceText:
     title: str | None = None
     language: str | None = None
     source: str | None = None
+    published: str | None = None
+    author: str | None = None
 
 
-def read_source(path: Path) -> SourceText:
-    """Read a text file and its optional metadata sidecar (`NAME.json` beside `NAME.txt`)."""
+def read_source(path: Path, settings: FetchSettings | None = None) -> SourceText:
+    """Read an article file (see index.extract for the formats) and its optional metadata sidecar
+    (`NAME.json` beside `NAME.txt`, with title, language, source, published, author)."""
+    from index.extract import article_from_file
+
+    settings = settings or FetchSettings()
     if not path.is_file():
-        raise InputError(f"{path} is not a file. Give the path of a .txt or .md article.")
-    if path.suffix.lower() not in TEXT_SUFFIXES:
-        raise InputError(f"{path.name}: only {', '.join(TEXT_SUFFIXES)} files can be added for now.")
+        raise InputError(f"{path} is not a file. Give the path of an article file (.txt, .md, .pdf, ...).")
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise InputError(f"{path.name} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}. Split it first.")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path.name} is not UTF-8 text (byte {exc.start}). Save it as UTF-8.") from exc
+    if size > settings.max_bytes:
+        raise TooLargeError(
+            f"{path.name} is {size:,} bytes; the limit is {settings.max_bytes:,}. Split it first.",
+            limit=settings.max_bytes,
+        )
+    source = article_from_file(path.name, path.read_bytes(), settings)
     meta = _read_metadata(path.with_suffix(".json"))
     return SourceText(
-        text=text,
-        title=meta.get("title"),
-        language=meta.get("language"),
-        source=meta.get("source") or path.name,
+        text=source.text,
+        title=meta.get("title") or source.title,
+        language=meta.get("language") or source.language,
+        source=meta.get("source") or source.source,
+        published=meta.get("published") or source.published,
+        author=meta.get("author") or source.author,
     )
 
 
 def prepare_document(source: SourceText) -> NewDocument:
     """Clean the text and cut it into exact sentences; refuses text with nothing to quote."""
     if not source.text.strip():
-        raise InputError("The text is empty. Send an article with full sentences.")
+        raise NoArticleError("The text is empty. Send an article with full sentences.")
     article = split_article(source.text)
     if not article.sentences:
-        raise InputError("No sentences found in the text. Send an article with full sentences.")
+        raise NoArticleError("No sentences found in the text. Send an article with full sentences.")
     sentences = [
         NewSentence(start=s.start, end=s.end, paragraph=s.paragraph, position=s.position, text=s.text)
         for s in article.sentences
     ]
     return NewDocument(
         text=source.text,
-        title=source.title or article.title,
+        title=source.title or article.title or opening_words(article.sentences[0].text),
         language=source.language or guess_language(source.text),
         source=source.source,
         sentences=sentences,
+        published=source.published,
+        author=source.author,
     )
+
+
+def opening_words(sentence: str) -> str:
+    """A stand-in title for text without a headline: the start of its first sentence."""
+    words = sentence.split()
+    return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
 
 
 def guess_language(text: str) -> str:

@@ -1,14 +1,25 @@
 """Exceptions raised by the index package.
 
-Every message says what the user can do next; the command line prints it as one line.
+Every message says what the user can do next; the command line prints it as one line, and the bot
+maps each class to a short message in the user's language.
 
     SanadError
-    ├── InputError            the text, question or file given cannot be used
-    ├── ModelError            the embedding model cannot be found or built
-    └── LibraryError          the library directory cannot be used as it is
-        ├── ModelMismatchError    the library was embedded by another model
-        └── CorruptLibraryError   a library file is missing, truncated or inconsistent
-            └── DamagedDatabaseError  the SQLite database itself cannot be read
+    ├── InputError                 the text, question or file given cannot be used
+    │   ├── NoArticleError             a page or file holds no article text to quote
+    │   ├── BrokenFileError            a file is empty, damaged or not text
+    │   │   └── EncryptedFileError         a PDF is password-protected
+    │   ├── TooLargeError              a page or file is over the size limit
+    │   ├── UnsupportedTypeError       a page or file of a kind that cannot be read
+    │   ├── UnsupportedLinkError       not an http(s) link
+    │   ├── BlockedAddressError        a link to a private, local or cloud-metadata address
+    │   └── DeadLinkError              no answer, an error status, a network failure
+    │       ├── SlowPageError              the page did not arrive in time
+    │       └── RedirectLoopError          too many redirects, or a loop
+    ├── ModelError                 the embedding model cannot be found or built
+    └── LibraryError               the library directory cannot be used as it is
+        ├── ModelMismatchError         the library was embedded by another model
+        └── CorruptLibraryError        a library file is missing, truncated or inconsistent
+            └── DamagedDatabaseError      the SQLite database itself cannot be read
 """
 
 from __future__ import annotations
@@ -20,6 +31,54 @@ class SanadError(Exception):
 
 class InputError(SanadError):
     """The text, question or file given cannot be used."""
+
+
+class NoArticleError(InputError):
+    """A page or file was read, but holds no article text (sentences) to quote."""
+
+
+class BrokenFileError(InputError):
+    """A file is empty, damaged, or not in the format its name says."""
+
+
+class EncryptedFileError(BrokenFileError):
+    """A PDF that needs a password to be read."""
+
+
+class TooLargeError(InputError):
+    """A page or file is over the size limit (`limit`, in bytes)."""
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class UnsupportedTypeError(InputError):
+    """A page or file of a kind that cannot be read (`kind`: its content type or file suffix)."""
+
+    def __init__(self, message: str, *, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class UnsupportedLinkError(InputError):
+    """Not a link that can be fetched: another scheme than http(s), or no host."""
+
+
+class BlockedAddressError(InputError):
+    """A link whose host is a loopback, private, link-local, reserved or cloud-metadata address."""
+
+
+class DeadLinkError(InputError):
+    """The link did not give a page: no such host, no connection, or an error status."""
+
+
+class SlowPageError(DeadLinkError):
+    """The page did not arrive within the time limit."""
+
+
+class RedirectLoopError(DeadLinkError):
+    """The link redirects too many times, or back to itself."""
 
 
 class ModelError(SanadError):

@@ -1,4 +1,5 @@
-"""Wiring for callers (the command line, the bot): settings -> encoder + library -> searcher."""
+"""Wiring for callers (the command line, the bot): settings -> encoder + libraries -> searcher or shelf;
+links and files -> articles."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from index.config import IndexSettings
+from index.config import FetchSettings, IndexSettings
 from index.documents import SourceText, prepare_document, read_source, seed_paths
 from index.model import Encoder, load_encoder
 from index.search import Searcher
+from index.shelf import Shelf
 from index.store import Document, Library
 from index.tuning import Thresholds, load_tuning
 from index.use import SecondOpinion
@@ -45,6 +47,32 @@ def searcher_for(settings: IndexSettings, library: Library, encoder: Encoder) ->
     return Searcher(
         library, encoder, thresholds=thresholds_for(settings, encoder), fusion=fusion, second=second
     )
+
+
+def open_shelf(settings: IndexSettings) -> Shelf:
+    """The shared library (seeded when new) and the chats' libraries under `settings.chats_dir`."""
+    return Shelf(open_searcher(settings), settings.chats_dir, owns_shared=True)
+
+
+def read_link(url: str, settings: FetchSettings) -> SourceText:
+    """Fetch a web page and find the article in it (see index.fetch and index.extract)."""
+    from index.extract import article_from_page
+    from index.fetch import fetch_page
+
+    return article_from_page(fetch_page(url, settings))
+
+
+def read_upload(name: str, data: bytes, settings: FetchSettings) -> SourceText:
+    """The article in a file's bytes, by the file's name (see index.extract)."""
+    from index.extract import article_from_file
+
+    return article_from_file(name, data, settings)
+
+
+def is_link(text: str) -> bool:
+    """Whether `text` is given as a link (any scheme) rather than a file path: "https://…", "ftp://…"."""
+    scheme, separator, _ = text.strip().partition("://")
+    return bool(separator) and scheme.isascii() and scheme.replace("+", "").replace("-", "").isalnum()
 
 
 def thresholds_for(settings: IndexSettings, encoder: Encoder) -> Thresholds | None:

@@ -58,7 +58,7 @@ from index.model import ModelInfo
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "library.sqlite"
 # Databases up to this size are checked page by page whenever a library opens (about 0.1 s per 100 MB).
 QUICK_CHECK_BYTES = 256 * 2**20
@@ -67,6 +67,11 @@ PROBE_AGREEMENT = 0.98
 
 # Embeds a batch of sentence texts: the encoder's `encode_passages`.
 VectorSource = Callable[[list[str]], np.ndarray]
+
+# Migration N takes a library from format N to N + 1; it runs in one transaction under the write lock.
+_MIGRATIONS = {
+    1: ("ALTER TABLE documents ADD COLUMN published TEXT", "ALTER TABLE documents ADD COLUMN author TEXT"),
+}
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,7 +82,9 @@ CREATE TABLE documents (
     language TEXT,
     source TEXT,
     added_at TEXT NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    published TEXT,
+    author TEXT
 );
 CREATE TABLE sentences (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -113,6 +120,8 @@ class NewDocument:
     language: str | None
     source: str | None
     sentences: Sequence[NewSentence]
+    published: str | None = None  # the article's date, as the page gives it (ISO when known)
+    author: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +136,8 @@ class Document:
     sentence_count: int
     characters: int
     paragraph_count: int
+    published: str | None = None
+    author: str | None = None
 
     @property
     def label(self) -> str:
@@ -559,9 +570,19 @@ class Library:
     def _insert(self, document: NewDocument, vectors: np.ndarray, digest: str) -> tuple[int, np.ndarray]:
         """Insert a document's rows (inside the caller's transaction); its id and its sentence ids."""
         cursor = self._db.execute(
-            "INSERT INTO documents (content_hash, title, language, source, added_at, text)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (digest, document.title, document.language, document.source, _now(), document.text),
+            "INSERT INTO documents"
+            " (content_hash, title, language, source, added_at, text, published, author)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                digest,
+                document.title,
+                document.language,
+                document.source,
+                _now(),
+                document.text,
+                document.published,
+                document.author,
+            ),
         )
         document_id = int(cursor.lastrowid or 0)
         ids = []
@@ -824,6 +845,8 @@ def _salvage(damaged: Path, target: Path) -> Path | None:
         with db:
             db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [*meta.items()])
             db.execute("UPDATE meta SET value = '0' WHERE key = 'generation'")
+            # The new file has this version's tables whatever version the damaged one had.
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
             db.execute("DELETE FROM meta WHERE key IN ('index', 'index_file')")
             for document, rows in complete:
                 db.execute(_insert_sql("documents", _DOCUMENT_COLUMNS), document)
@@ -915,6 +938,8 @@ def _connect(db_path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = FULL")
         schema = int(_read_meta(db, "schema"))
+        if schema < SCHEMA_VERSION:
+            schema = _migrate(db, db_path.parent)
     except (sqlite3.DatabaseError, ValueError) as exc:
         raise _corrupt(db_path.parent, exc) from exc
     if schema != SCHEMA_VERSION:
@@ -942,6 +967,25 @@ def _check_database(db: sqlite3.Connection, db_path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         db.close()
         raise _corrupt(db_path.parent, exc) from exc
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> int:
+    """Bring an older library up to this format; a crash rolls a step back, never half-applies it."""
+    with _write_lock(path):
+        schema = int(_read_meta(db, "schema"))  # another process may have migrated meanwhile
+        while schema in _MIGRATIONS:
+            db.execute("BEGIN")
+            try:
+                for statement in _MIGRATIONS[schema]:
+                    db.execute(statement)
+                db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(schema + 1),))
+                db.commit()
+            except BaseException:
+                db.rollback()
+                raise
+            log.info("library %s upgraded to format %d", path, schema + 1)
+            schema += 1
+    return schema
 
 
 def _read_meta(db: sqlite3.Connection, key: str) -> str:
@@ -1014,7 +1058,8 @@ def _check_model(
 _SELECT_DOCUMENTS = (
     "SELECT d.id, d.title, d.language, d.source, d.added_at,"
     " (SELECT count(*) FROM sentences s WHERE s.document_id = d.id), length(d.text),"
-    " (SELECT coalesce(max(paragraph) + 1, 0) FROM sentences s WHERE s.document_id = d.id)"
+    " (SELECT coalesce(max(paragraph) + 1, 0) FROM sentences s WHERE s.document_id = d.id),"
+    " d.published, d.author"
     " FROM documents d"
 )
 

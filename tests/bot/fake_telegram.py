@@ -34,6 +34,9 @@ dropped connection. Every fault happens before the method runs, so a refused req
 nothing and the client may safely send it again. (A request that Telegram carried out but whose
 answer was lost cannot be told apart by any client; Telegram has no idempotency key.)
 
+Users can send documents: ``getFile`` and the download URL under ``base_file_url`` serve their bytes,
+with Telegram's 20 MB limit for bots.
+
 Not modelled: sending media, edits by ``inline_message_id``, Markdown parse modes (refused
 loudly rather than half-parsed), automatic url/hashtag entities, Telegram's own rate limits (use
 ``fail_next``), chunked request bodies.
@@ -57,9 +60,10 @@ from dataclasses import dataclass
 from email import policy
 from email.parser import BytesParser
 from http import HTTPStatus
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, cast
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 JSONDict = dict[str, Any]
 
@@ -72,6 +76,7 @@ MAX_RESULT_ID_BYTES = 64
 MAX_INLINE_QUERY_LENGTH = 256
 MAX_QUOTE_LENGTH = 1024
 MAX_CALLBACK_ANSWER_LENGTH = 200
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile refuses bigger files for bots
 
 _NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
@@ -183,7 +188,7 @@ class Chat:
     """A chat the bot is in; for a private chat the id is the user's id, as in Telegram."""
 
     id: int
-    type: Literal["private", "group", "supergroup"] = "private"
+    type: Literal["private", "group", "supergroup", "channel"] = "private"
     title: str | None = None
 
 
@@ -639,13 +644,15 @@ async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
     return _Request(target, headers, body)
 
 
-def _http_response(status: int, body: bytes, keep_alive: bool) -> bytes:
+def _http_response(
+    status: int, body: bytes, keep_alive: bool, content_type: str = "application/json"
+) -> bytes:
     try:
         reason = HTTPStatus(status).phrase
     except ValueError:
         reason = "Unknown"
     head = (
-        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
         f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n"
     )
     return head.encode("latin-1") + body
@@ -788,6 +795,8 @@ class FakeTelegram:
         self._open_callback_queries: set[str] = set()
         self._open_inline_queries: set[str] = set()
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
+        self._files: dict[str, tuple[JSONDict, bytes]] = {}  # file_id -> (File object, content)
+        self.downloads: list[str] = []  # file paths the bot downloaded
 
         methods: dict[str, Callable[[JSONDict], Awaitable[Any]]] = {
             "getMe": self._get_me,
@@ -806,6 +815,7 @@ class FakeTelegram:
             "answerInlineQuery": self._answer_inline_query,
             "getChatMember": self._get_chat_member,
             "getChatAdministrators": self._get_chat_administrators,
+            "getFile": self._get_file,
         }
         # Telegram matches method names case-insensitively.
         self._methods = {name.lower(): (name, handler) for name, handler in methods.items()}
@@ -863,10 +873,14 @@ class FakeTelegram:
         *,
         reply_to: int | None = None,
         entities: list[JSONDict] | None = None,
+        forwarded_from: User | Chat | None = None,
     ) -> int:
         """A user writes ``text``; returns its message_id. Commands and mentions get their entities
-        unless ``entities`` is given. In a group under privacy mode the bot may not see it."""
+        unless ``entities`` is given. ``forwarded_from`` makes it a forward of a user's or a channel's
+        message. In a group under privacy mode the bot may not see it."""
         content: JSONDict = {"text": text}
+        if forwarded_from is not None:
+            content["forward_origin"] = _forward_origin(forwarded_from)
         if entities is None:
             entities = auto_entities(text)
         if entities:
@@ -911,6 +925,35 @@ class FakeTelegram:
             for w, h in [(90, 67), (800, 600)]
         ]
         content: JSONDict = {"photo": sizes}
+        if caption:
+            content["caption"] = caption
+            if entities := auto_entities(caption):
+                content["caption_entities"] = entities
+        return self._user_message(chat, user, content, reply_to)
+
+    def send_document(
+        self,
+        chat: Chat,
+        user: User,
+        file_name: str,
+        data: bytes,
+        *,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+        reply_to: int | None = None,
+    ) -> int:
+        """A user sends a file; the bot can fetch its bytes with getFile and the file URL."""
+        number = next(self._ids)
+        document = {
+            "file_id": f"document-{number}",
+            "file_unique_id": f"u-document-{number}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+        path = f"documents/file_{number}{Path(file_name).suffix}"
+        self._files[document["file_id"]] = ({**document, "file_path": path}, data)
+        content: JSONDict = {"document": document}
         if caption:
             content["caption"] = caption
             if entities := auto_entities(caption):
@@ -1230,16 +1273,21 @@ class FakeTelegram:
         self._connections.add(task)
         try:
             while (request := await _read_request(reader)) is not None:
-                fault = self._chaos.pick() if self._chaos else None
-                if fault is not None:
-                    await self._record_fault(request, fault)
-                if fault == "drop":
-                    break
-                if fault == "timeout":
-                    await asyncio.sleep(self._chaos.hang if self._chaos else 8.0)
-                    break
-                status, body = await self._respond(request, fault)
-                writer.write(_http_response(status, body, request.keep_alive))
+                if request.target.startswith("/file/"):
+                    status, body = self._download(request.target.partition("?")[0])
+                    kind = "application/octet-stream" if status == 200 else "application/json"
+                    writer.write(_http_response(status, body, request.keep_alive, kind))
+                else:
+                    fault = self._chaos.pick() if self._chaos else None
+                    if fault is not None:
+                        await self._record_fault(request, fault)
+                    if fault == "drop":
+                        break
+                    if fault == "timeout":
+                        await asyncio.sleep(self._chaos.hang if self._chaos else 8.0)
+                        break
+                    status, body = await self._respond(request, fault)
+                    writer.write(_http_response(status, body, request.keep_alive))
                 await writer.drain()
                 if not request.keep_alive:
                     break
@@ -1252,6 +1300,17 @@ class FakeTelegram:
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
+
+    def _download(self, path: str) -> tuple[int, bytes]:
+        """GET /file/bot<token>/<file_path>: the bytes of a file a user sent."""
+        prefix = f"/file/bot{self.token}/"
+        path = unquote(path)  # clients escape the token's colon
+        file_path = path.removeprefix(prefix)
+        found = [content for file, content in self._files.values() if file["file_path"] == file_path]
+        if not path.startswith(prefix) or not found:
+            return 404, b'{"ok":false,"error_code":404,"description":"Not Found"}'
+        self.downloads.append(file_path)
+        return 200, found[0]
 
     async def _record_fault(self, request: _Request, fault: ChaosFault) -> None:
         method = request.target.partition("?")[0].rpartition("/")[2]
@@ -1467,11 +1526,28 @@ class FakeTelegram:
     async def _get_chat_member(self, params: JSONDict) -> JSONDict:
         return self._chat_member(self._known_chat(params), _int_param(params, "user_id"))
 
+    async def _get_file(self, params: JSONDict) -> JSONDict:
+        stored = self._files.get(str(params.get("file_id", "")))
+        if stored is None:
+            raise _bad_request("invalid file_id")
+        file, content = stored
+        if len(content) > MAX_DOWNLOAD_BYTES:
+            raise _bad_request("file is too big")
+        return dict(file)
+
     async def _get_chat_administrators(self, params: JSONDict) -> list[JSONDict]:
         chat_id = self._known_chat(params)
         if self._chats[chat_id]["type"] == "private":
             raise _bad_request("there are no administrators in the private chat")
         return [self._chat_member(chat_id, user_id) for user_id in self._admins.get(chat_id, {})]
+
+
+def _forward_origin(source: User | Chat) -> JSONDict:
+    """MessageOrigin of a forward: a user's message, or a channel post."""
+    if isinstance(source, User):
+        return {"type": "user", "date": _now(), "sender_user": source.to_dict()}
+    chat = {"id": source.id, "type": "channel", "title": source.title or "Channel"}
+    return {"type": "channel", "date": _now(), "chat": chat, "message_id": 1}
 
 
 def _without_reply(message: JSONDict) -> JSONDict:

@@ -7,16 +7,18 @@ different event loops here), with the async context managers below.
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.settings import BotSettings
-from index import Searcher
+from index import Searcher, Shelf
 from tests.bot.fake_telegram import Call, Chat, FakeTelegram, User
 
 JSONDict = dict[str, Any]
@@ -69,13 +71,19 @@ async def serving(application: Application) -> AsyncIterator[Application]:
 
 
 @asynccontextmanager
-async def running_bot(searcher: Searcher, **env: str) -> AsyncIterator[tuple[FakeTelegram, Application]]:
-    """A fake Telegram and the real application, polling it."""
-    async with (
-        FakeTelegram(token=TOKEN, bot_username=BOT) as fake,
-        serving(build_application(settings_for(fake, **env), searcher)) as application,
-    ):
-        yield fake, application
+async def running_bot(
+    searcher: Searcher, *, chats: Path | None = None, **env: str
+) -> AsyncIterator[tuple[FakeTelegram, Application]]:
+    """A fake Telegram and the real application, polling it; the chats' own libraries live in `chats`
+    (a fresh temporary directory unless given)."""
+    with ExitStack() as stack:
+        directory = chats or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        shelf = stack.enter_context(Shelf(searcher, directory))
+        async with (
+            FakeTelegram(token=TOKEN, bot_username=BOT) as fake,
+            serving(build_application(settings_for(fake, **env), shelf)) as application,
+        ):
+            yield fake, application
 
 
 def sent_to(chat: Chat, method: str = "sendMessage") -> Callable[[Call], bool]:

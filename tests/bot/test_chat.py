@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 
 from bot.chat import chat
 from bot.lookup import Librarian
-from index import Searcher
+from index import Searcher, Shelf
 from tests.bot.harness import NO_ANSWER_EN, SPOKESMAN
 
 
@@ -21,17 +22,20 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LC_ALL", raising=False)
 
 
-def run_chat(searcher: Searcher, monkeypatch: pytest.MonkeyPatch, typed: str) -> str:
+def run_chat(searcher: Searcher, monkeypatch: pytest.MonkeyPatch, typed: str, tmp_path: Path) -> str:
     monkeypatch.setattr("sys.stdin", io.StringIO(typed))
     output = io.StringIO()
     monkeypatch.setattr("sys.stdout", output)  # input() writes its prompt there
-    assert chat(Librarian(searcher, quotes=3), stream=output) == 0
+    with Shelf(searcher, tmp_path) as shelf:
+        assert chat(Librarian(shelf, quotes=3), stream=output) == 0
     return output.getvalue()
 
 
 @pytest.mark.usefixtures("terminal")
-def test_chat_answers_like_the_bot_in_plain_text(searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
-    output = run_chat(searcher, monkeypatch, f"Who denied the claims?\n\n??\n{NO_ANSWER_EN}\n")
+def test_chat_answers_like_the_bot_in_plain_text(
+    searcher: Searcher, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    output = run_chat(searcher, monkeypatch, f"Who denied the claims?\n\n??\n{NO_ANSWER_EN}\n", tmp_path)
     assert output.startswith("👋 Sanad answers questions about news articles")
     assert "  • Who denied the claims?" in output
     assert re.search(rf"^   │ {SPOKESMAN}", output, re.MULTILINE)  # quotes are indented
@@ -41,9 +45,11 @@ def test_chat_answers_like_the_bot_in_plain_text(searcher: Searcher, monkeypatch
     assert "<" not in output and "&amp;" not in output and "\u200f" not in output
 
 
-def test_chat_speaks_arabic_to_an_arabic_locale(searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chat_speaks_arabic_to_an_arabic_locale(
+    searcher: Searcher, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("SANAD_BIDI", "off")
     monkeypatch.setenv("LC_ALL", "ar_EG.UTF-8")
-    output = run_chat(searcher, monkeypatch, "Who denied the claims?\n")
+    output = run_chat(searcher, monkeypatch, "Who denied the claims?\n", tmp_path)
     assert output.startswith("👋 يجيب سند")
     assert re.search(r"^— الفقرة 7 من \d+$", output, re.MULTILINE)

@@ -71,21 +71,24 @@ async def test_help_and_the_help_deep_link_explain_how_to_ask_everywhere(searche
     assert "In any chat: type @sanad_test_bot and your question" in help_text["text"]
 
 
-async def test_sources_lists_the_loaded_article_with_its_size(searcher: Searcher) -> None:
+async def test_sources_in_a_new_chat_shows_how_to_add_and_the_shared_article(searcher: Searcher) -> None:
     [document] = searcher.library.documents()
     async with running_bot(searcher) as (fake, _):
         fake.send_text(PRIVATE, ALICE, "/sources")
         sources = await next_reply(fake, PRIVATE)
-    assert sources["text"].startswith("Loaded articles:\n\n1. المملكة المتحدة وحلفاؤها")
-    assert f"{document.sentence_count} sentences, {document.characters:,} characters" in sources["text"]
+    assert sources["text"].startswith("This chat's articles:\nThis chat has no articles of its own yet: /add")
+    assert "Shared articles (every chat can ask about them):\n\n• المملكة المتحدة وحلفاؤها" in sources["text"]
+    assert f"{document.sentence_count} sentences, added {document.added_at[:10]}" in sources["text"]
+    assert "reply_markup" not in sources  # nothing of the chat's own to remove
 
 
 async def test_commands_are_registered_in_english_and_arabic(searcher: Searcher) -> None:
     async with running_bot(searcher) as (fake, _):
         english = fake.commands_for()
         arabic = fake.commands_for(language_code="ar")
-    assert [command["command"] for command in english] == ["ask", "sources", "help", "start"]
-    assert [command["command"] for command in arabic] == ["ask", "sources", "help", "start"]
+    commands = ["ask", "add", "sources", "remove", "clear", "help", "start"]
+    assert [command["command"] for command in english] == commands
+    assert [command["command"] for command in arabic] == commands
     assert english[0]["description"] == "Ask a question about the articles"
     assert arabic[0]["description"] == "اسأل سؤالًا عن المقالات"
 

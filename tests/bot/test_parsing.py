@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from bot.addressing import command_argument, mentions, without_mention
+from bot.addressing import command_argument, mentions, without_mention, without_mention_keeping_lines
+from bot.articles import Link, Text, source_of_text
 from bot.deeplink import question_from_payload, start_payload
 from bot.i18n import ARABIC, ENGLISH
-from bot.keyboards import ExamplePress, View, ViewPress, answer_keyboard, examples_keyboard, parse_callback
+from bot.keyboards import (
+    ArticlePress,
+    ExamplePress,
+    View,
+    ViewPress,
+    answer_keyboard,
+    examples_keyboard,
+    parse_article_callback,
+    parse_callback,
+    sources_keyboard,
+)
 from bot.lookup import Lookup
 from bot.memory import CAPACITY, ChatMemory, Shown
 from index import Answer
@@ -135,3 +146,61 @@ def test_memory_finds_answers_by_key_and_by_question_and_forgets_the_oldest() ->
     assert memory.recall(keys[-1]) is shown
     assert memory.answer_to(CAPACITY) == (keys[-1], shown)
     assert memory.recall("forged!!") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "bare_domains", "expected"),
+    [
+        ("https://example.com/story", False, Link("https://example.com/story")),
+        ("  http://127.0.0.1:8080/a?b=c  ", False, Link("http://127.0.0.1:8080/a?b=c")),
+        ("www.example.com/story", False, Link("https://www.example.com/story")),
+        ("file:///etc/passwd", False, Link("file:///etc/passwd")),  # refused by the fetcher, with its reason
+        ("example.com/story", True, Link("https://example.com/story")),
+        ("example.com/story", False, Text("example.com/story", None)),
+        ("Mr.Smith", False, Text("Mr.Smith", None)),
+        ("see https://example.com/story", True, Text("see https://example.com/story", None)),
+        (
+            "قال الوزير إن المشروع سيبدأ.\n\nوأضاف أن الكلفة كبيرة.",
+            True,
+            Text("قال الوزير إن المشروع سيبدأ.\n\nوأضاف أن الكلفة كبيرة.", None),
+        ),
+    ],
+)
+def test_a_link_is_told_from_article_text(text: str, bare_domains: bool, expected: object) -> None:
+    assert source_of_text(text, bare_domains=bare_domains) == expected
+
+
+def test_an_article_keeps_its_lines_when_the_bots_mention_is_removed() -> None:
+    assert without_mention_keeping_lines("@sanad_test_bot Headline\n\nFirst line.\nSecond.", BOT) == (
+        "Headline\n\nFirst line.\nSecond."
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "press"),
+    [
+        ("add", ArticlePress("add")),
+        ("rm:12", ArticlePress("ask_remove", 12)),
+        ("rmok:12", ArticlePress("remove", 12)),
+        ("clrok", ArticlePress("clear")),
+        ("keep", ArticlePress("keep")),
+        ("rm:", None),
+        ("rm:-1", None),
+        ("rmok:12; DROP TABLE", None),
+        ("addx", None),
+        (None, None),
+    ],
+)
+def test_library_buttons_carry_only_an_action_and_an_article_id(data: str | None, press: object) -> None:
+    assert parse_article_callback(data) == press
+
+
+def test_remove_buttons_are_numbered_as_the_list_and_keep_to_telegrams_limits() -> None:
+    from tests.bot.builders import document
+
+    markup = sources_keyboard([document()] * 60, ENGLISH)
+    assert markup is not None
+    labels = [button.text for row in markup.inline_keyboard for button in row]
+    assert labels[:2] == ["Remove 1", "Remove 2"] and len(labels) == 50
+    assert all(len(row) <= 5 for row in markup.inline_keyboard)
+    assert sources_keyboard([], ENGLISH) is None

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.app import build_application
-from index import Searcher
+from index import Searcher, Shelf
 from tests.bot.fake_telegram import FakeTelegram
 from tests.bot.harness import (
     ALICE,
@@ -128,13 +129,13 @@ async def test_forged_button_data_gets_a_short_notice_and_changes_nothing(search
 
 
 async def test_after_a_restart_old_buttons_expire_and_edited_questions_get_a_new_answer(
-    searcher: Searcher,
+    searcher: Searcher, tmp_path: Path
 ) -> None:
     async with FakeTelegram(token=TOKEN, bot_username=BOT) as fake:
-        async with serving(build_application(settings_for(fake), searcher)):
+        async with serving(build_application(settings_for(fake), Shelf(searcher, tmp_path))):
             question = fake.send_text(PRIVATE, ALICE, "Who denied the claims?")
             answer = await next_reply(fake, PRIVATE)
-        async with serving(build_application(settings_for(fake), searcher)):
+        async with serving(build_application(settings_for(fake), Shelf(searcher, tmp_path))):
             since = len(fake.calls)
             fake.press_button(PRIVATE, ALICE, answer["message_id"], buttons(answer)["More context"])
             notice = await fake.wait_for("answerCallbackQuery", since=since)
@@ -186,7 +187,7 @@ async def test_questions_without_letters_or_over_1000_characters_are_refused_pol
     async with running_bot(searcher) as (fake, _):
         fake.send_text(PRIVATE, ALICE, "??? !!!")
         no_letters = await next_reply(fake, PRIVATE)
-        fake.send_text(PRIVATE, ALICE, "why " * 300)
+        fake.send_text(PRIVATE, ALICE, "/ask " + "why " * 300)  # long text alone is offered as an article
         too_long = await next_reply(fake, PRIVATE, since=len(fake.calls))
         fake.send_text(SALMA_CHAT, SALMA, "؟؟؟")
         arabic = await next_reply(fake, SALMA_CHAT)

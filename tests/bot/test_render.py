@@ -14,21 +14,54 @@ from bot.render import (
     RLM,
     pack,
     plain_lines,
+    render_add_error,
+    render_added,
     render_answer,
+    render_confirm_remove,
     render_context,
     render_help,
     render_inline,
     render_no_answer,
     render_notice,
+    render_offer,
     render_others,
     render_refusal,
+    render_removed,
     render_sources,
     render_welcome,
     shorten,
     visible_length,
 )
-from index import Answer, Document, Hit
+from index import (
+    Answer,
+    BlockedAddressError,
+    BrokenFileError,
+    DeadLinkError,
+    Document,
+    EncryptedFileError,
+    Hit,
+    NoArticleError,
+    RedirectLoopError,
+    SlowPageError,
+    TooLargeError,
+    UnsupportedLinkError,
+    UnsupportedTypeError,
+)
 from tests.bot.builders import SENTENCES, TITLE, document, lookup, sentences, visible
+
+ADD_ERRORS = [
+    UnsupportedLinkError("file:"),
+    BlockedAddressError("10.0.0.1"),
+    DeadLinkError("404"),
+    SlowPageError("slow"),
+    RedirectLoopError("loop"),
+    TooLargeError("big", limit=5_000_000),
+    UnsupportedTypeError("pptx", kind=".pptx"),
+    NoArticleError("none"),
+    BrokenFileError("broken"),
+    EncryptedFileError("locked"),
+    RuntimeError("unexpected"),
+]
 
 
 def every_message(texts: Texts) -> list[str]:
@@ -43,8 +76,16 @@ def every_message(texts: Texts) -> list[str]:
         render_refusal("x" * 1200, texts),
         render_welcome([document()] * 12, texts),
         render_help(texts, mention="@sanad_test_bot"),
-        *render_sources([document()], texts),
+        *render_sources([document(), document("Harbour <reopens> & more")], [document()], texts),
+        *render_sources([], [], texts),
         render_inline("Who denied the claims?", found.quotes[0], texts),
+        render_added(document(), True, texts),
+        render_added(document("1 <b>bold</b>"), False, texts),
+        *(render_add_error(error, texts) for error in ADD_ERRORS),
+        render_offer(texts, characters=12345),
+        render_offer(texts, file_name="<script>.pdf"),
+        render_confirm_remove(document(), texts),
+        render_removed(document(), texts),
     ]
 
 
@@ -202,9 +243,66 @@ def test_refused_questions_are_explained_in_the_readers_language() -> None:
     assert visible(render_refusal("x" * 1200, ARABIC)).startswith("طول هذا السؤال 1,200 حرفًا")
 
 
-def test_sources_list_each_article_with_its_size() -> None:
-    [text] = render_sources([document()], ENGLISH)
-    assert visible(text) == f"Loaded articles:\n\n1. {TITLE}\n5 sentences, 4,093 characters, added 2026-03-01"
+def test_sources_number_the_chats_articles_and_list_the_shared_ones() -> None:
+    bylined = Document(
+        7, "Bridge", "en", None, "2026-03-02T10:00:00+00:00", 8, 900, 8, "2024-05-02", "Tom Ellis"
+    )
+    [text] = render_sources([document(), bylined], [document("Shared one")], ENGLISH)
+    assert visible(text) == (
+        f"This chat's articles:\n\n1. {TITLE}\n5 sentences, added 2026-03-01"
+        "\n\n2. Bridge\n8 sentences, added 2026-03-02\nby Tom Ellis, 2024-05-02"
+        "\n\nShared articles (every chat can ask about them):\n\n• Shared one\n5 sentences, added 2026-03-01"
+    )
+    [empty] = render_sources([], [], ARABIC)
+    assert visible(empty) == (
+        "مقالات هذه المحادثة:\n"
+        "لا مقالات خاصة بهذه المحادثة بعد: أضف رابطًا بالأمر /add، أو أرسل ملفًا أو نص المقال."
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "english"),
+    [
+        (UnsupportedLinkError("detail-0451"), "I can only add http and https links."),
+        (BlockedAddressError("detail-0451"), "That link points to a private or local network address"),
+        (DeadLinkError("detail-0451"), "I could not open that link"),
+        (SlowPageError("detail-0451"), "That page took too long to load."),
+        (RedirectLoopError("detail-0451"), "That link redirects too many times."),
+        (TooLargeError("detail-0451", limit=5_000_000), "That is too big: the limit is 5 MB."),
+        (TooLargeError("detail-0451", limit=200_000), "the limit is 200 KB."),
+        (UnsupportedTypeError("detail-0451", kind=".pptx"), "I cannot read .pptx."),
+        (NoArticleError("detail-0451"), "I found no article text there."),
+        (BrokenFileError("detail-0451"), "That file is empty or damaged."),
+        (EncryptedFileError("detail-0451"), "That PDF is password-protected."),
+        (RuntimeError("detail-0451"), "Sorry, I could not add that article."),
+    ],
+)
+def test_each_refused_article_gets_its_own_message(error: Exception, english: str) -> None:
+    text = visible(render_add_error(error, ENGLISH))
+    assert text.startswith("⚠️ ") and english in text
+    assert "detail-0451" not in text  # the exception's own words are for the log
+    arabic = visible(render_add_error(error, ARABIC))
+    assert arabic != text and unicodedata.bidirectional(arabic.lstrip("⚠️ " + RLM)[0]) == "AL"
+
+
+def test_an_added_article_is_named_with_its_size() -> None:
+    assert visible(render_added(document(), True, ENGLISH)) == (
+        f"✅ Added to this chat's library: {TITLE} (5 sentences). Ask me about it."
+    )
+    assert visible(render_added(document(), False, ENGLISH)) == f"☑️ Already in this chat's library: {TITLE}."
+
+
+def test_quotes_from_two_libraries_name_each_article_even_when_their_ids_match() -> None:
+    stored = sentences()
+    chat_article, shared_article = document("Chat article"), document("Shared article")
+    assert chat_article.id == shared_article.id  # each library numbers its articles from 1
+    hits = (
+        Hit(stored[0], chat_article, 0.9, (stored[0],)),
+        Hit(stored[1], shared_article, 0.8, (stored[1],)),
+    )
+    [text] = render_answer(Lookup(Answer("q", hits, 0.9, 0.7), 2), ENGLISH)
+    assert visible(text).count("📰") == 2
+    assert "📰 Chat article" in visible(text) and "📰 Shared article" in visible(text)
 
 
 @pytest.mark.parametrize(
@@ -228,6 +326,6 @@ def test_a_large_library_is_summed_up_in_the_welcome_and_listed_in_full_by_sourc
     welcome = visible(render_welcome(documents, ENGLISH))
     assert "Article number 10 " in welcome and "Article number 11 " not in welcome
     assert "…and 190 more: /sources lists them all." in welcome
-    parts = render_sources(documents, ENGLISH)
+    parts = render_sources(documents, [], ENGLISH)
     assert len(parts) > 1 and all(len(visible(part)) <= MESSAGE_LIMIT for part in parts)
     assert sum(visible(part).count("Article number") for part in parts) == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.settings import (
@@ -13,6 +15,7 @@ from bot.settings import (
     api_file_url,
     parse_allowed_chats,
 )
+from index import IndexSettings, InputError
 
 TOKEN = "123456789:AAHfakeTOKENforTESTSonly_abcdefghij"
 
@@ -24,6 +27,49 @@ def test_settings_come_from_the_environment_with_telegram_as_the_default_server(
     assert settings.api_file_url == "https://api.telegram.org/file/bot"
     assert settings.allowed_chats == frozenset()
     assert settings.quotes_per_answer == 4
+
+
+def test_group_editors_and_the_article_length_have_defaults_and_checked_values() -> None:
+    default = BotSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert (default.group_editors, default.article_min_chars) == ("admins", 600)
+    custom = BotSettings.from_env(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "SANAD_GROUP_EDITORS": " Everyone ", "SANAD_ARTICLE_MIN_CHARS": "300"}
+    )
+    assert (custom.group_editors, custom.article_min_chars) == ("everyone", 300)
+    with pytest.raises(BotSettingsError, match="SANAD_GROUP_EDITORS must be one of admins, everyone"):
+        BotSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "SANAD_GROUP_EDITORS": "moderators"})
+    with pytest.raises(BotSettingsError, match="SANAD_ARTICLE_MIN_CHARS must be a whole number"):
+        BotSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "SANAD_ARTICLE_MIN_CHARS": "lots"})
+
+
+def test_fetch_settings_and_the_chats_directory_come_from_the_environment(tmp_path: Path) -> None:
+    settings = BotSettings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "SANAD_DATA": str(tmp_path / "shared"),
+            "SANAD_ALLOW_PRIVATE_NETWORKS": "127.0.0.1, 10.0.0.0/8",
+            "SANAD_FETCH_TIMEOUT": "7.5",
+            "SANAD_MAX_ARTICLE_BYTES": "2000000",
+        }
+    ).index
+    assert settings.chats_dir == tmp_path / "shared" / "chats"
+    assert [str(n) for n in settings.fetch.allowed_networks] == ["127.0.0.1/32", "10.0.0.0/8"]
+    assert (settings.fetch.timeout, settings.fetch.max_bytes) == (7.5, 2_000_000)
+    moved = IndexSettings.from_env({"SANAD_CHATS": str(tmp_path / "volume")})
+    assert moved.chats_dir == tmp_path / "volume" and moved.fetch.allowed_networks == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SANAD_ALLOW_PRIVATE_NETWORKS", "intranet", "IP addresses or networks"),
+        ("SANAD_FETCH_TIMEOUT", "-1", "a number of seconds above 0"),
+        ("SANAD_MAX_ARTICLE_BYTES", "5MB", "a whole number of at least 1"),
+    ],
+)
+def test_bad_fetch_settings_say_what_is_expected(name: str, value: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        IndexSettings.from_env({name: value})
 
 
 def test_the_token_is_not_in_the_settings_repr() -> None:

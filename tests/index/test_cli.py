@@ -14,6 +14,7 @@ import pytest
 from bot.cli import main
 from index.store import Library
 from tests.conftest import SEED, SPOKESMAN
+from tests.news_site import AR_COST, AR_TITLE, NewsSite
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -133,8 +134,11 @@ def test_adding_a_file_twice_stores_it_once(
     ("content", "name", "message"),
     [
         (b"\xff\xfe\x00broken", "broken.txt", "not UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "picture.txt", "not UTF-8"),
         (b"", "empty.txt", "empty"),
-        (b"%PDF-1.4", "paper.pdf", "only .txt, .md"),
+        (b"%PDF-1.4", "paper.pdf", "not a readable PDF"),
+        (b"PK\x03\x04 not really a zip", "story.docx", "not a readable .docx"),
+        (b"{\\rtf1 Hello}", "story.rtf", ".rtf files cannot be read"),
     ],
 )
 def test_a_bad_file_gets_one_clear_line_and_changes_nothing(
@@ -232,3 +236,32 @@ def test_damage_is_reported_at_start_in_one_line_naming_repair_and_repair_fixes_
     assert code == 0 and out.startswith(repaired)
     code, out, _ = run(capsys, "ask", "Who denied the claims?")  # a new library gets the seed again
     assert code == 0 and SPOKESMAN in out
+
+
+def test_a_chats_articles_are_added_by_link_listed_asked_and_removed(
+    capsys: pytest.CaptureFixture[str], data_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANAD_ALLOW_PRIVATE_NETWORKS", "127.0.0.1")
+    with NewsSite() as site:
+        code, out, _ = run(capsys, "add", site.url("/ar/water-plan"), "--chat", "-1001")
+    assert code == 0
+    assert out.startswith(f"added: {AR_TITLE} (9 sentences) [{site.url('/ar/water-plan')}]")
+    listing = run(capsys, "sources", "--chat", "-1001")[1]
+    assert f"library: {data_env / 'chats' / '-1001'}" in listing and AR_TITLE in listing
+    answer = json.loads(run(capsys, "ask", "--json", "--chat", "-1001", "كم تبلغ كلفة مشروع التحلية؟")[1])
+    assert answer["hits"][0]["document"] == AR_TITLE and answer["hits"][0]["text"].startswith(AR_COST)
+    assert json.loads(run(capsys, "ask", "--json", "كم تبلغ كلفة مشروع التحلية؟")[1])["no_answer"]
+    assert run(capsys, "remove", "1", "--chat", "-1001")[1] == f"removed: {AR_TITLE} (9 sentences)\n"
+    assert AR_TITLE not in run(capsys, "sources", "--chat", "-1001")[1]
+    code, _, err = run(capsys, "remove", "1", "--chat", "-1001")
+    assert code == 1 and "No article 1" in err
+
+
+def test_a_refused_link_gets_one_line_and_creates_no_chat_library(
+    capsys: pytest.CaptureFixture[str], data_env: Path
+) -> None:
+    code, _, err = run(capsys, "add", "file:///etc/passwd", "--chat", "7")
+    assert code == 1 and err == "sanad: Only http and https links can be added, not file. Send a web link.\n"
+    code, _, err = run(capsys, "add", "http://169.254.169.254/latest/meta-data/", "--chat", "7")
+    assert code == 1 and "cloud metadata address" in err
+    assert not (data_env / "chats" / "7").exists()

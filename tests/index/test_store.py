@@ -5,6 +5,7 @@ These tests use small random unit vectors: the store never looks inside them.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sqlite3
@@ -83,6 +84,32 @@ def test_removing_a_document_removes_its_text_and_vectors(tmp_path: Path) -> Non
         assert [d.id for d in library.documents()] == [kept.id]
         assert library.sentence_count() == 1
         assert len(library.search(vectors(2, seed=2), k=5)[0]) == 1
+
+
+def test_an_article_keeps_its_date_and_author(tmp_path: Path) -> None:
+    dated = dataclasses.replace(document("one."), published="2024-03-12", author="ليلى الحسن")
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        stored, _ = library.add(dated, vectors(1))
+    assert (stored.published, stored.author) == ("2024-03-12", "ليلى الحسن")
+
+
+def test_a_library_of_the_first_format_is_upgraded_in_place(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        library.add(document("old article.\nstill here."), vectors(2))
+    db = sqlite3.connect(tmp_path / "library.sqlite")  # format 1 had no date or author
+    with db:
+        db.execute("ALTER TABLE documents DROP COLUMN published")
+        db.execute("ALTER TABLE documents DROP COLUMN author")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    db.close()
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        [old] = library.documents()
+        assert (old.sentence_count, old.published, old.author) == (2, None, None)
+        new, _ = library.add(dataclasses.replace(document("new one."), author="A"), vectors(1, seed=3))
+        assert new.author == "A" and len(library.search(vectors(1, seed=3), k=5)[0]) == 3
+    check = sqlite3.connect(tmp_path / "library.sqlite")
+    assert check.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("2",)
+    check.close()
 
 
 def test_another_model_is_refused_with_the_way_to_rebuild(tmp_path: Path) -> None:

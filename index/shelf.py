@@ -1,0 +1,197 @@
+"""Libraries by chat: one shared library that every chat reads, and one per chat that its members fill.
+
+    <SANAD_DATA>                 the shared library (the shipped seed articles); never written here
+    <SANAD_CHATS>/<chat id>/     a chat's own library, created on its first add
+
+A question in a chat is searched in the chat's library and in the shared one; the hits are merged by
+score, and each keeps the document it comes from, so an answer can name its article. Both libraries
+are searched with one encoder, one fusion and one set of thresholds, so their scores compare.
+
+Opened libraries stay open (the most recently used `capacity` of them). Writes to one library take
+its lock (in-process and on disk, see index.store), so adds to the same chat queue up while adds to
+different chats run side by side; the slow part, embedding, runs before the lock is taken.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+
+from index.documents import SourceText, prepare_document
+from index.model import Encoder
+from index.search import Answer, Searcher
+from index.store import Document, Library
+
+log = logging.getLogger(__name__)
+
+CAPACITY = 256  # chat libraries kept open
+QUERY_MEMORY = 32  # recent question embeddings kept
+
+
+class Shelf:
+    """The shared library and the chats' own ones. Thread-safe."""
+
+    def __init__(
+        self, shared: Searcher, chats_dir: Path, *, owns_shared: bool = False, capacity: int = CAPACITY
+    ) -> None:
+        self.chats_dir = chats_dir
+        self.encoder = shared.encoder
+        self.thresholds = shared.thresholds
+        # Chat libraries are ranked as the shared one is (same fusion, same second model), so that
+        # their scores compare and the same thresholds apply.
+        self._fusion = shared.reranker.fusion if shared.reranker else None
+        self._second = shared.reranker.second if shared.reranker else None
+        self._queries = cast(Encoder, _QueryMemory(shared.encoder))
+        # The caller's searcher as it is (its class and settings), only sharing the question embeddings.
+        self._shared = copy.copy(shared)
+        self._shared.encoder = self._queries
+        self._owns_shared = owns_shared
+        self._capacity = capacity
+        self._chats: OrderedDict[int, Searcher] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def shared(self) -> Library:
+        return self._shared.library
+
+    # ---------------------------------------------------------------- reading
+
+    def ask(self, question: str, *, chat_id: int | None, k: int = 3, context: int = 1) -> Answer:
+        """The best `k` sentences for `question` from the chat's library and the shared one."""
+        searchers = [self._shared]
+        if chat_id is not None and (own := self._chat(chat_id, create=False)) is not None:
+            searchers.insert(0, own)
+        return merge_answers([s.ask(question, k=k, context=context) for s in searchers], k=k)
+
+    def documents(self, chat_id: int) -> list[Document]:
+        """The chat's own articles, oldest first (none before its first add)."""
+        own = self._chat(chat_id, create=False)
+        return own.library.documents() if own else []
+
+    def shared_documents(self) -> list[Document]:
+        return self.shared.documents()
+
+    def document(self, chat_id: int, document_id: int) -> Document | None:
+        own = self._chat(chat_id, create=False)
+        return own.library.document(document_id) if own else None
+
+    def chat_path(self, chat_id: int) -> Path:
+        return chat_path(self.chats_dir, chat_id)
+
+    # ---------------------------------------------------------------- writing
+
+    def add(self, chat_id: int, source: SourceText, *, progress: bool = False) -> tuple[Document, bool]:
+        """Cut, embed and store an article in the chat's library; returns it and whether it was new.
+
+        Nothing is written until the article is cut and embedded, so a refused article leaves no trace
+        (not even an empty library).
+        """
+        document = prepare_document(source)
+        vectors = self.encoder.encode_passages([s.text for s in document.sentences], progress=progress)
+        own = self._chat(chat_id, create=True)
+        assert own is not None
+        return own.library.add(document, vectors)
+
+    def remove(self, chat_id: int, document_id: int) -> Document | None:
+        """Delete one of the chat's articles with its sentences and vectors; None when it is not there."""
+        own = self._chat(chat_id, create=False)
+        if own is None or (document := own.library.document(document_id)) is None:
+            return None
+        return document if own.library.remove(document_id) else None
+
+    def clear(self, chat_id: int) -> int:
+        """Delete all of the chat's articles; returns how many there were."""
+        own = self._chat(chat_id, create=False)
+        if own is None:
+            return 0
+        return sum(own.library.remove(document.id) for document in own.library.documents())
+
+    def close(self) -> None:
+        with self._lock:
+            for searcher in self._chats.values():
+                searcher.library.close()
+            self._chats.clear()
+        if self._owns_shared:
+            self.shared.close()
+
+    def __enter__(self) -> Shelf:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- internals
+
+    def _chat(self, chat_id: int, *, create: bool) -> Searcher | None:
+        """The chat's searcher, opening its library on first use; None when it has none and not `create`."""
+        path = self.chat_path(chat_id)
+        with self._lock:
+            if (searcher := self._chats.get(chat_id)) is not None:
+                self._chats.move_to_end(chat_id)
+                return searcher
+            if not create and not (path / "library.sqlite").exists():
+                return None
+            library = Library.open(path, self.encoder.info, self.encoder.probe())
+            searcher = self._searcher(library)
+            self._chats[chat_id] = searcher
+            if len(self._chats) > self._capacity:
+                # Not closed: a search in another thread may still hold it; it closes when let go.
+                self._chats.popitem(last=False)
+            return searcher
+
+    def _searcher(self, library: Library) -> Searcher:
+        return Searcher(
+            library, self._queries, thresholds=self.thresholds, fusion=self._fusion, second=self._second
+        )
+
+
+def chat_path(chats_dir: Path, chat_id: int) -> Path:
+    """Where a chat's library lives (whether or not it exists yet): a directory named by the chat id."""
+    return chats_dir / str(int(chat_id))
+
+
+def merge_answers(answers: Sequence[Answer], *, k: int) -> Answer:
+    """One answer from several libraries' answers to the same question: the best `k` hits by score."""
+    hits = sorted((hit for answer in answers for hit in answer.hits), key=lambda hit: -hit.score)[:k]
+    scored = [answer for answer in answers if answer.best_score is not None]
+    best = max(scored, key=lambda answer: cast(float, answer.best_score)) if scored else None
+    return Answer(
+        question=answers[0].question,
+        hits=tuple(hits),
+        best_score=best.best_score if best else None,
+        threshold=best.threshold if best else None,
+    )
+
+
+class _QueryMemory:
+    """The encoder, remembering recent question embeddings: a question searched in a chat's library and
+    in the shared one is embedded once."""
+
+    def __init__(self, encoder: Encoder, size: int = QUERY_MEMORY) -> None:
+        self._encoder = encoder
+        self._size = size
+        self._recent: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        key = tuple(texts)
+        with self._lock:
+            if (vectors := self._recent.get(key)) is not None:
+                self._recent.move_to_end(key)
+                return vectors.copy()
+        vectors = self._encoder.encode_queries(texts)
+        with self._lock:
+            self._recent[key] = vectors.copy()
+            while len(self._recent) > self._size:
+                self._recent.popitem(last=False)
+        return vectors
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._encoder, name)

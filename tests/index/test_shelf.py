@@ -1,0 +1,161 @@
+"""Per-chat libraries with the real model: each chat answers from its own articles and the shared ones,
+never from another chat's; adds are atomic and survive a new process; removals take the vectors too."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.documents import SourceText
+from index.errors import NoArticleError
+from index.search import Answer, Searcher
+from index.shelf import Shelf, merge_answers
+from tests.article_files import CLINIC, HARBOUR
+from tests.conftest import SPOKESMAN
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+BANK = SourceText(text=(FIXTURES / "central-bank-ar.txt").read_text(encoding="utf-8"))
+BANK_TITLE = "البنك المركزي يرفع سعر الفائدة ربع نقطة لكبح التضخم"
+RATE_QUESTION = "بكم رفع البنك المركزي سعر الفائدة؟"
+RATE_SENTENCE = "قرر البنك المركزي يوم الخميس رفع سعر الفائدة الرئيسي بمقدار ربع نقطة مئوية"
+NEWSROOM, OTHER = -1001, 42
+
+
+@pytest.fixture
+def shelf(searcher: Searcher, tmp_path: Path) -> Iterator[Shelf]:
+    with Shelf(searcher, tmp_path / "chats") as opened:
+        yield opened
+
+
+def test_a_chat_answers_from_its_own_article_and_names_it(shelf: Shelf) -> None:
+    document, new = shelf.add(NEWSROOM, BANK)
+    assert new and document.title == BANK_TITLE and document.sentence_count == 7
+    answer = shelf.ask(RATE_QUESTION, chat_id=NEWSROOM)
+    assert answer.hits[0].text.startswith(RATE_SENTENCE)
+    assert answer.hits[0].document.title == BANK_TITLE
+
+
+def test_a_chat_still_answers_from_the_shared_library(shelf: Shelf) -> None:
+    shelf.add(NEWSROOM, BANK)
+    answer = shelf.ask("Who denied the claims?", chat_id=NEWSROOM, k=3)
+    assert any(hit.text.startswith(SPOKESMAN) for hit in answer.hits)
+    assert all(hit.document.title != BANK_TITLE for hit in answer.hits)
+
+
+def test_two_chats_never_see_each_others_articles(shelf: Shelf) -> None:
+    shelf.add(NEWSROOM, BANK)
+    shelf.add(OTHER, SourceText(text="\n".join(CLINIC)))
+    assert [d.title for d in shelf.documents(NEWSROOM)] == [BANK_TITLE]
+    assert [d.title for d in shelf.documents(OTHER)] == [CLINIC[0]]
+    assert shelf.ask(RATE_QUESTION, chat_id=OTHER).no_answer
+    assert shelf.ask(RATE_QUESTION, chat_id=None).no_answer  # the shared library alone
+    assert not shelf.ask(RATE_QUESTION, chat_id=NEWSROOM).no_answer
+
+
+def test_a_chat_library_is_created_by_its_first_add_only(shelf: Shelf) -> None:
+    assert shelf.documents(NEWSROOM) == [] and shelf.ask(RATE_QUESTION, chat_id=NEWSROOM).no_answer
+    with pytest.raises(NoArticleError):
+        shelf.add(NEWSROOM, SourceText(text="   \n"))
+    assert not shelf.chat_path(NEWSROOM).exists()  # reads and refused adds leave nothing behind
+    shelf.add(NEWSROOM, BANK)
+    assert (shelf.chat_path(NEWSROOM) / "library.sqlite").exists()
+
+
+def test_the_same_article_twice_is_stored_once(shelf: Shelf) -> None:
+    first, _ = shelf.add(NEWSROOM, BANK)
+    again, new = shelf.add(NEWSROOM, SourceText(text=BANK.text.replace("\n", "\r\n")))
+    assert not new and again.id == first.id and len(shelf.documents(NEWSROOM)) == 1
+
+
+def test_articles_survive_a_new_shelf_on_the_same_directory(searcher: Searcher, tmp_path: Path) -> None:
+    with Shelf(searcher, tmp_path / "chats") as first:
+        first.add(NEWSROOM, BANK)
+    with Shelf(searcher, tmp_path / "chats") as second:
+        assert [d.title for d in second.documents(NEWSROOM)] == [BANK_TITLE]
+        assert second.ask(RATE_QUESTION, chat_id=NEWSROOM).hits[0].text.startswith(RATE_SENTENCE)
+
+
+def test_removing_an_article_removes_its_text_and_vectors(shelf: Shelf) -> None:
+    bank, _ = shelf.add(NEWSROOM, BANK)
+    shelf.add(NEWSROOM, SourceText(text="\n".join(HARBOUR)))
+    removed = shelf.remove(NEWSROOM, bank.id)
+    assert removed is not None and removed.title == BANK_TITLE
+    assert all(hit.text not in BANK.text for hit in shelf.ask(RATE_QUESTION, chat_id=NEWSROOM, k=10).hits)
+    library = shelf._chat(NEWSROOM, create=False)
+    assert library is not None and library.library.sentence_count() == len(HARBOUR) - 1
+    vector = np.zeros((1, library.library.model.dim), dtype=np.float32)
+    assert len(library.library.search(vector, k=100)[0]) == len(HARBOUR) - 1
+    assert shelf.remove(NEWSROOM, bank.id) is None  # already gone
+    assert shelf.remove(OTHER, bank.id) is None  # another chat cannot reach it
+
+
+def test_clearing_empties_only_that_chat(shelf: Shelf) -> None:
+    shelf.add(NEWSROOM, BANK)
+    shelf.add(NEWSROOM, SourceText(text="\n".join(HARBOUR)))
+    shelf.add(OTHER, SourceText(text="\n".join(CLINIC)))
+    assert shelf.clear(NEWSROOM) == 2 and shelf.documents(NEWSROOM) == []
+    assert len(shelf.documents(OTHER)) == 1
+    assert shelf.clear(12345) == 0  # a chat that never added anything
+
+
+def test_concurrent_adds_to_one_chat_and_to_different_chats_all_land(shelf: Shelf) -> None:
+    articles = [BANK, SourceText(text="\n".join(HARBOUR)), SourceText(text="\n".join(CLINIC))]
+    errors: list[BaseException] = []
+
+    def add(chat_id: int, source: SourceText) -> None:
+        try:
+            shelf.add(chat_id, source)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add, args=(NEWSROOM, a)) for a in articles]
+    threads += [threading.Thread(target=add, args=(OTHER, a)) for a in articles]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    for chat_id in (NEWSROOM, OTHER):
+        documents = shelf.documents(chat_id)
+        assert len(documents) == 3
+        library = shelf._chat(chat_id, create=False)
+        assert library is not None
+        assert library.library.sentence_count() == sum(d.sentence_count for d in documents)
+
+
+def test_a_question_is_embedded_once_for_both_libraries(searcher: Searcher, tmp_path: Path) -> None:
+    calls: list[tuple[str, ...]] = []
+
+    class Counting:
+        def __init__(self, inner: object) -> None:
+            self.inner = inner
+
+        def encode_queries(self, texts: list[str]) -> np.ndarray:
+            calls.append(tuple(texts))
+            return self.inner.encode_queries(texts)  # type: ignore[attr-defined]
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.inner, name)
+
+    counted = Searcher(searcher.library, Counting(searcher.encoder), thresholds=searcher.thresholds)  # type: ignore[arg-type]
+    with Shelf(counted, tmp_path / "chats") as shelf:
+        shelf.add(NEWSROOM, BANK)
+        shelf.ask(RATE_QUESTION, chat_id=NEWSROOM)
+    assert calls == [(RATE_QUESTION,)]
+
+
+def test_merged_answers_keep_the_best_hits_and_the_best_score(shelf: Shelf) -> None:
+    shelf.add(NEWSROOM, BANK)
+    own = shelf._chat(NEWSROOM, create=False)
+    assert own is not None
+    chat_answer = own.ask(RATE_QUESTION, k=3)
+    shared_answer = shelf._shared.ask(RATE_QUESTION, k=3)
+    merged = merge_answers([shared_answer, chat_answer], k=2)
+    assert [h.score for h in merged.hits] == sorted((h.score for h in merged.hits), reverse=True)
+    assert len(merged.hits) == 2 and merged.best_score == chat_answer.best_score
+    empty = merge_answers([Answer("q", (), None, None), Answer("q", (), 0.5, 0.8)], k=3)
+    assert empty.no_answer and (empty.best_score, empty.threshold) == (0.5, 0.8)
