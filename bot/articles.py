@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -368,7 +369,8 @@ class JustALink(filters.MessageFilter):
 
 
 class ArticleLike(filters.MessageFilter):
-    """Text that is an article rather than a question: forwarded, or at least `min_chars` long."""
+    """Text that is an article rather than a question: forwarded, or at least `min_chars` visible
+    characters long (zero-width and direction marks do not count: a wall of them is no article)."""
 
     def __init__(self, min_chars: int) -> None:
         super().__init__(name=f"ArticleLike({min_chars})")
@@ -376,7 +378,10 @@ class ArticleLike(filters.MessageFilter):
 
     def filter(self, message: Message) -> bool:
         text = (message.text or "").strip()
-        return bool(text) and (message.forward_origin is not None or len(text) >= self.min_chars)
+        if not any(char.isalnum() for char in text):
+            return False  # nothing to read: it is refused as a question instead
+        visible = sum(not char.isspace() and unicodedata.category(char) != "Cf" for char in text)
+        return message.forward_origin is not None or visible >= self.min_chars
 
 
 JUST_A_LINK = JustALink(name="JustALink")
