@@ -29,6 +29,7 @@ the same point; the libraries are built in a temporary directory and removed aft
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import statistics
@@ -198,7 +199,8 @@ def measure(count: int, cache: Path, queries: int) -> dict:
                 library.add_many(documents(texts, vectors, start, min(start + BATCH, count)))
             figures["add_rate"] = count / (time.perf_counter() - started)
             figures["index"] = library.index_plan.label
-        del vectors
+        del library, vectors
+        gc.collect()
         before = _rss()
         opened = time.perf_counter()
         with Library.open(path, model, probe) as library:
