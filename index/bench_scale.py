@@ -23,8 +23,10 @@ while two random sentences of ARCD lie at 0.783: derived vectors stay where real
 narrow cone e5 puts all text in. The queries are real: ARCD's questions and their English
 translations, embedded with the model's query prompt.
 
-Each N runs in its own process (`python -m index.bench_scale N`), so that its memory figures start from
-the same point; the libraries are built in a temporary directory and removed afterwards.
+Each N is built in its own process (`python -m index.bench_scale N`), and the library is then opened,
+searched and added to in another fresh one (`... serve`), so that the memory it takes is measured from
+a clean start, as a bot starting on it would see; the libraries live in a temporary directory and are
+removed afterwards.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ import numpy as np
 
 from index.config import IndexSettings
 from index.errors import SanadError
-from index.model import Encoder
+from index.model import Encoder, ModelInfo
 
 BATCH = 100_000  # sentences added per write
 DOCUMENT = 1_000  # sentences per document
@@ -174,57 +176,76 @@ def documents(texts: list[str], vectors: np.ndarray, start: int, stop: int) -> l
 
 
 def measure(count: int, cache: Path, queries: int) -> dict:
-    """Build, reopen and search one library of `count` sentences; the naive baseline on the same data."""
+    """Build one library of `count` sentences, then open and search it in a fresh process; the naive
+    baseline on the same vectors."""
     from tqdm import tqdm
 
-    from index.model import ModelInfo
     from index.store import Library
 
     corpus = load_corpus(cache)
     rng = np.random.default_rng(SEED)
     texts, vectors = sentences(corpus, count, rng)
-    asked = corpus.queries[
-        rng.choice(len(corpus.queries), size=min(queries, len(corpus.queries)), replace=False)
-    ]
+    chosen = rng.choice(len(corpus.queries), size=min(queries, len(corpus.queries)), replace=False)
+    asked = corpus.queries[chosen]
     naive_ms, exact = _naive(vectors, asked)
-    model = ModelInfo(name=corpus.model, fingerprint="bench", dim=corpus.dim)
-    probe = corpus.vectors[0]
     figures: dict = {"sentences": count, "real_sentences": min(count, len(corpus.texts))}
     with tempfile.TemporaryDirectory(prefix="sanad-scale-") as tmp:
         path = Path(tmp)
         started = time.perf_counter()
-        with Library.open(path, model, probe) as library:
+        with Library.open(path, _model(corpus), corpus.vectors[0]) as library:
             for start in tqdm(range(0, count, BATCH), desc="adding", unit="batch", file=sys.stderr):
                 library.add_many(documents(texts, vectors, start, min(start + BATCH, count)))
             figures["add_rate"] = count / (time.perf_counter() - started)
             figures["index"] = library.index_plan.label
-        del vectors
-        before = _rss()
-        opened = time.perf_counter()
-        with Library.open(path, model, probe) as library:
-            figures["open_s"] = time.perf_counter() - opened
-            figures["library_rss_mb"] = (_rss() - before) / 2**20
-            latencies, found = [], []
-            for query in asked:
-                began = time.perf_counter()
-                hits = library.search(query[None, :], K)[0]
-                latencies.append((time.perf_counter() - began) * 1000)
-                found.append([sentence_id - 1 for sentence_id, _ in hits])  # ids count from 1, in order
-            one = documents(
-                [f"one more article, sentence {n}." for n in range(30)], corpus.vectors[:30], 0, 30
-            )
-            began = time.perf_counter()
-            library.add_many(one)
-            figures["add_one_article_s"] = time.perf_counter() - began
-            figures["index_mb"] = library.index_file().stat().st_size / 2**20
+        np.save(path / "queries.npy", asked)
+        np.save(path / "exact.npy", np.asarray(exact, dtype=np.int64) + 1)  # sentence ids count from 1
+        served = subprocess.run(
+            [sys.executable, "-m", "index.bench_scale", "serve", str(path), str(cache)],
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
+        figures |= json.loads(served.stdout.strip().splitlines()[-1])
         figures["database_mb"] = (path / "library.sqlite").stat().st_size / 2**20
-    figures |= _percentiles("search", latencies) | _percentiles("naive", naive_ms)
-    figures["recall"] = float(np.mean([len(set(f) & set(e)) / K for f, e in zip(found, exact, strict=True)]))
+    figures |= _percentiles("naive", naive_ms)
     figures["naive_mb"] = count * corpus.dim * 4 / 2**20
-    figures["peak_rss_mb"] = _peak_rss() / 2**20
+    figures["peak_rss_mb"] = max(figures["serve_peak_rss_mb"], _peak_rss() / 2**20)
     figures["bytes_per_sentence"] = figures["library_rss_mb"] * 2**20 / count
     figures["queries"] = len(asked)
     return figures
+
+
+def serve(path: Path, cache: Path) -> dict:
+    """As a freshly started bot would: open the library, search it, add one article. Run in its own
+    process, so that the memory the library takes is measured from a clean start."""
+    from index.store import Library
+
+    corpus = load_corpus(cache)
+    asked, exact = np.load(path / "queries.npy"), np.load(path / "exact.npy")
+    figures: dict = {}
+    before = _rss()
+    opened = time.perf_counter()
+    with Library.open(path, _model(corpus), corpus.vectors[0]) as library:
+        figures["open_s"] = time.perf_counter() - opened
+        figures["library_rss_mb"] = (_rss() - before) / 2**20
+        latencies, found = [], []
+        for query in asked:
+            began = time.perf_counter()
+            hits = library.search(query[None, :], K)[0]
+            latencies.append((time.perf_counter() - began) * 1000)
+            found.append([sentence_id for sentence_id, _ in hits])
+        more = [f"one more article, sentence {n}." for n in range(30)]
+        began = time.perf_counter()
+        library.add_many(documents(more, corpus.vectors[:30], 0, 30))
+        figures["add_one_article_s"] = time.perf_counter() - began
+        figures["index_mb"] = library.index_file().stat().st_size / 2**20
+    figures["recall"] = float(np.mean([len(set(f) & set(e)) / K for f, e in zip(found, exact, strict=True)]))
+    figures["serve_peak_rss_mb"] = _peak_rss() / 2**20
+    return figures | _percentiles("search", latencies)
+
+
+def _model(corpus: Corpus) -> ModelInfo:
+    return ModelInfo(name=corpus.model, fingerprint="bench", dim=corpus.dim)
 
 
 def _naive(vectors: np.ndarray, queries: np.ndarray) -> tuple[list[float], list[list[int]]]:
@@ -302,4 +323,7 @@ def format_summary(results: list[dict]) -> str:
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure(int(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]))))
+    if sys.argv[1] == "serve":
+        print(json.dumps(serve(Path(sys.argv[2]), Path(sys.argv[3]))))
+    else:
+        print(json.dumps(measure(int(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]))))

@@ -245,11 +245,11 @@ def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
     from index.service import open_library
 
     location = resolve_model_path(settings.model, settings.model_cache)  # builds the bundled model
-    if settings.backend != "torch" and isinstance(location, Path):
+    if settings.backend != "torch" and isinstance(location, Path) and _onnx_can_run(location):
         from index.onnx_export import ensure_exports
 
         ensure_exports(location, progress=True)  # needs torch and onnx: here, never when serving
-    encoder = load_encoder(settings)
+    encoder = load_encoder(settings)  # warns and runs on torch when the ONNX backend cannot
     with open_library(settings, encoder, progress=True) as library:
         count = library.sentence_count()
         print(
@@ -257,6 +257,17 @@ def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
             f" {encoder.info.backend} answers"
         )
     return 0
+
+
+def _onnx_can_run(model_dir: Path) -> bool:
+    from index.errors import ModelError
+    from index.onnx_encoder import check_model
+
+    try:
+        check_model(model_dir)
+    except ModelError:
+        return False
+    return True
 
 
 def _repair(args: argparse.Namespace, settings: IndexSettings) -> int:

@@ -40,7 +40,7 @@ from index.errors import ModelError
 from index.model import PASSAGE_PROMPTS, Encoder, ModelInfo, _fingerprint, progress_bar
 from index.onnx_export import ensure_onnx
 
-__all__ = ["BATCH_TOKENS", "OnnxEncoder", "load_onnx_encoder"]
+__all__ = ["BATCH_TOKENS", "OnnxEncoder", "check_model", "load_onnx_encoder"]
 
 # A batch also stops at this many padded tokens (a sentence longer than that goes alone). Measured on
 # 400 ARCD sentences (64 tokens on average, up to 317), 2 cores, int8: about 34 sentences/s with plain
@@ -140,13 +140,18 @@ def load_onnx_encoder(
     later processes do not.
     """
     model_dir = Path(model_dir)
-    if not (model_dir / "tokenizer.json").is_file():
+    check_model(model_dir)  # an unsupported model fails here, before a long export
+    graph = ensure_onnx(model_dir, quantized)
+    return OnnxEncoder(model_dir, graph, quantized=quantized, name=name, threads=threads)
+
+
+def check_model(model_dir: Path) -> None:
+    """Raise ModelError (saying why) unless this encoder can run the model in `model_dir`."""
+    if not (Path(model_dir) / "tokenizer.json").is_file():
         raise ModelError(
             f"{model_dir} has no tokenizer.json: the ONNX backend needs a fast-tokenizer model directory."
         )
-    _read_settings(model_dir)  # an unsupported model fails here, before a long export
-    graph = ensure_onnx(model_dir, quantized)
-    return OnnxEncoder(model_dir, graph, quantized=quantized, name=name, threads=threads)
+    _read_settings(Path(model_dir))
 
 
 # ---------------------------------------------------------------------------------- parts

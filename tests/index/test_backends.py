@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from index.config import BACKENDS, IndexSettings
 from index.errors import InputError
 from index.model import Encoder, TorchEncoder, load_encoder, resolve_model_path
@@ -58,11 +59,9 @@ def test_the_torch_backend_loads_sentence_transformers(settings: IndexSettings) 
     assert encoder.info.name == settings.model
 
 
-def test_a_model_the_onnx_encoder_cannot_run_falls_back_to_torch_with_a_warning(
-    tmp_path: Path, settings: IndexSettings, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A user's model with CLS pooling: the ONNX encoder only mean-pools, so torch embeds it, and
-    nothing is exported for it."""
+@pytest.fixture
+def cls_model(tmp_path: Path, settings: IndexSettings) -> Path:
+    """The bundled model with CLS pooling, as a user's model might have: the ONNX encoder only mean-pools."""
     bundled = resolve_model_path(settings.model, settings.model_cache)
     assert isinstance(bundled, Path)
     model = tmp_path / "cls-model"
@@ -74,8 +73,25 @@ def test_a_model_the_onnx_encoder_cannot_run_falls_back_to_torch_with_a_warning(
     pooling = json.loads((bundled / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
     pooling["pooling_mode"] = "cls"
     (model / "1_Pooling" / "config.json").write_text(json.dumps(pooling), encoding="utf-8")
+    return model
+
+
+def test_a_model_the_onnx_encoder_cannot_run_falls_back_to_torch_with_a_warning(
+    cls_model: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.WARNING, logger="index.model"):
-        encoder = load_encoder(settings_with(SANAD_MODEL=str(model), SANAD_BACKEND="onnx-int8"))
+        encoder = load_encoder(settings_with(SANAD_MODEL=str(cls_model), SANAD_BACKEND="onnx-int8"))
     assert isinstance(encoder, TorchEncoder) and encoder.info.backend == "torch"
     assert "does not mean-pool" in caplog.text and "using torch" in caplog.text
-    assert not (model / "onnx").exists()
+    assert not (cls_model / "onnx").exists()  # nothing exported for a model it cannot run
+
+
+def test_setup_builds_no_export_for_such_a_model_and_embeds_on_torch(
+    cls_model: Path, data_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SANAD_MODEL", str(cls_model))
+    assert main(["setup"]) == 0
+    assert capsys.readouterr().out.startswith("ready: 1 articles, 31 sentences")
+    assert not (cls_model / "onnx").exists()
+    assert main(["sources"]) == 0
+    assert "backend: embedded by torch; answering on torch" in capsys.readouterr().out
