@@ -25,11 +25,14 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from index import IndexSettings, Searcher, open_searcher
+from index.shelf import Shelf
 
 GROUP_QUESTIONS_PER_MINUTE = 18  # under Telegram's 20 messages a minute in a group
 QUESTIONS = (
@@ -110,28 +113,29 @@ async def run_load(searcher: Searcher, plan: LoadPlan, *, timeout: float = 600.0
     groups = [Chat(id=-100_900_000 - n, type="supergroup", title=f"Desk {n}") for n in range(plan.groups)]
     asked: dict[tuple[int, int], float] = {}
     result = LoadResult(plan)
-    async with FakeTelegram(token=TOKEN, bot_username=BOT) as fake:
-        async with serving(build_application(settings_for(fake), searcher)):
-            await fake.wait_for("getUpdates")
-            started = time.monotonic()
-            for number, (at, user_number, group) in enumerate(plan.schedule()):
-                await asyncio.sleep(max(0.0, started + at - time.monotonic()))
-                user, question = users[user_number], QUESTIONS[number % len(QUESTIONS)]
-                if group is None:
-                    chat, text = Chat(user.id), question
-                else:
-                    chat = groups[group]
-                    text = f"/ask {question}" if number % 2 else f"@{BOT} {question}"
-                asked[(chat.id, fake.send_text(chat, user, text))] = time.monotonic()
-            await wait_until(lambda: set(replies_by_question(fake)) >= set(asked), timeout=timeout)
-        # The application has stopped and every handler has finished: duplicates would show now.
-        counts = replies_by_question(fake)
-        first_answer: dict[tuple[int, int], float] = {}
-        for call in fake.calls:
-            message = call.response.get("result")
-            if call.method == "sendMessage" and call.ok and "reply_to_message" in message:
-                question = (message["chat"]["id"], message["reply_to_message"]["message_id"])
-                first_answer.setdefault(question, call.time)
+    with tempfile.TemporaryDirectory() as chats, Shelf(searcher, Path(chats)) as shelf:
+        async with FakeTelegram(token=TOKEN, bot_username=BOT) as fake:
+            async with serving(build_application(settings_for(fake), shelf)):
+                await fake.wait_for("getUpdates")
+                started = time.monotonic()
+                for number, (at, user_number, group) in enumerate(plan.schedule()):
+                    await asyncio.sleep(max(0.0, started + at - time.monotonic()))
+                    user, question = users[user_number], QUESTIONS[number % len(QUESTIONS)]
+                    if group is None:
+                        chat, text = Chat(user.id), question
+                    else:
+                        chat = groups[group]
+                        text = f"/ask {question}" if number % 2 else f"@{BOT} {question}"
+                    asked[(chat.id, fake.send_text(chat, user, text))] = time.monotonic()
+                await wait_until(lambda: set(replies_by_question(fake)) >= set(asked), timeout=timeout)
+            # The application has stopped and every handler has finished: duplicates would show now.
+            counts = replies_by_question(fake)
+            first_answer: dict[tuple[int, int], float] = {}
+            for call in fake.calls:
+                message = call.response.get("result")
+                if call.method == "sendMessage" and call.ok and "reply_to_message" in message:
+                    question = (message["chat"]["id"], message["reply_to_message"]["message_id"])
+                    first_answer.setdefault(question, call.time)
     result.answers = {question: counts.get(question, 0) for question in asked}
     result.latencies = sorted(first_answer[q] - asked[q] for q in asked if q in first_answer)
     result.seconds = max(first_answer.values(), default=started) - started

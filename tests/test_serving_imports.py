@@ -18,15 +18,15 @@ import pytest
 from tests.conftest import SPOKESMAN
 
 HEAVY = {"torch", "transformers", "sentence_transformers"}
-# The bot's own start-up, short of talking to Telegram: settings, the searcher, the application.
+# The bot's own start-up, short of talking to Telegram: settings, the shelf of libraries, the application.
 BOT_STARTUP = """
 from bot.app import build_application
 from bot.settings import BotSettings
-from index import open_searcher
+from index import open_shelf
 settings = BotSettings.from_env()
-searcher = open_searcher(settings.index)
-build_application(settings, searcher)
-print(searcher.encoder.info.backend)
+shelf = open_shelf(settings.index)
+build_application(settings, shelf)
+print(shelf.encoder.info.backend)
 """
 
 
