@@ -137,7 +137,12 @@ def decode_text(data: bytes, name: str, *, charset: str | None = None) -> str:
     text = data.decode("utf-8", errors="replace")
     broken = text.count("\ufffd")
     if broken > MAX_BROKEN_SHARE * len(text) or "\x00" in text:
-        raise BrokenFileError(f"{name} is not UTF-8 text. Save it as UTF-8 and send it again.")
+        try:
+            data.decode("utf-8")
+            where = ""
+        except UnicodeDecodeError as exc:
+            where = f" (byte {exc.start})"
+        raise BrokenFileError(f"{name} is not UTF-8 text{where}. Save it as UTF-8 and send it again.")
     log.info("%s: dropped %d broken UTF-8 sequences", name, broken)
     return text.replace("\ufffd", "")
 

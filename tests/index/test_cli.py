@@ -166,7 +166,6 @@ GOOD = "Headline\n\nThe mayor opened a new bridge on Monday. It cost 2.5 million
         (b"abc \xc0\xaf def", 4),  # an overlong encoding of "/"
         (b"abc \xed\xa0\x80 def", 4),  # a UTF-16 surrogate encoded as UTF-8
         ("مرحبا بالعالم. هذا نص عربي.".encode("cp1256"), 0),  # Arabic saved as Windows-1256
-        ("The mayor spoke.".encode("utf-16"), 0),  # UTF-16 with its byte order mark
     ],
 )
 def test_malformed_utf8_is_refused_naming_the_byte_and_earlier_files_stay_added(
@@ -177,9 +176,18 @@ def test_malformed_utf8_is_refused_naming_the_byte_and_earlier_files_stay_added(
     bad.write_bytes(content)
     code, out, err = run(capsys, "add", str(good), str(bad))
     assert code == 1
-    assert err.endswith(f"\nsanad: bad.txt is not UTF-8 text (byte {byte}). Save it as UTF-8.\n")
+    assert f"\nsanad: bad.txt is not UTF-8 text (byte {byte}). Save it as UTF-8 and send it again.\n" in err
     assert out.startswith("added: Headline")  # the good file before it stays added
     assert "Headline" in run(capsys, "sources")[1]
+
+
+def test_a_utf16_file_with_its_byte_order_mark_is_read(
+    capsys: pytest.CaptureFixture[str], data_env: Path, tmp_path: Path
+) -> None:
+    story = tmp_path / "story.txt"
+    story.write_bytes(GOOD.encode("utf-16"))
+    code, out, _ = run(capsys, "add", str(story))
+    assert code == 0 and out.startswith("added: Headline")
 
 
 def test_a_metadata_sidecar_in_another_encoding_is_refused(
