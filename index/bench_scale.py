@@ -290,6 +290,7 @@ def format_result(f: dict) -> str:
         ("index", f["index"], "exact, numpy in RAM"),
         ("add, sentences/s", f"{f['add_rate']:,.0f}", "-"),
         ("add one 30-sentence article (s)", f"{f['add_one_article_s']:.2f}", "-"),
+        ("open the library (s)", f"{f['open_s']:.2f}", "-"),
         ("index file on disk (MB)", f"{f['index_mb']:,.1f}", "-"),
         ("database on disk (MB)", f"{f['database_mb']:,.1f}", "-"),
         ("resident memory of the library (MB)", f"{f['library_rss_mb']:,.1f}", f"{f['naive_mb']:,.1f}"),

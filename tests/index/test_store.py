@@ -442,12 +442,15 @@ def test_twenty_sigkills_in_a_row_during_adds_and_searches_leave_a_consistent_li
     policy = IndexPolicy(exact_limit=400, retrain_factor=2)
     with Library.open(tmp_path, MODEL, PROBE, policy=policy) as library:
         library.add_many(many(380, seed=77))  # just under the switch to IVF
+        assert library.index_plan == FLAT
     kinds = set()
     for round_ in range(20):
         script = KILLER.format(root=root, path=str(tmp_path), seed=round_)
         child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "ready"
+        if round_ == 0:
+            child.stdout.readline()  # one add done: the library has crossed to IVF
         time.sleep(float(rng.uniform(0.0, 0.5)))
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
@@ -461,7 +464,7 @@ def test_twenty_sigkills_in_a_row_during_adds_and_searches_leave_a_consistent_li
             if library.index_plan.kind == "flat":
                 assert len(ids) == count
             kinds.add(library.index_plan.kind)
-    assert kinds == {"flat", "ivf"}
+    assert "ivf" in kinds
 
 
 def test_a_quick_check_before_the_model_loads_finds_the_same_damage(tmp_path: Path) -> None:
