@@ -18,6 +18,7 @@ import io
 import logging
 import math
 import re
+import zipfile
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import TYPE_CHECKING
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 FILE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 # At most this share of a text file's characters may be broken bytes (dropped); more is another encoding.
 MAX_BROKEN_SHARE = 0.001
+# A .docx is a zip: what it unpacks to may be this many times the size limit, no more (zip bombs).
+UNPACK_FACTOR = 20
 # A line of at least this many words is prose; headlines and menu items are shorter.
 PROSE_LINE_WORDS = 10
 _TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", " » ")
@@ -116,6 +119,7 @@ def article_from_file(name: str, data: bytes, settings: FetchSettings) -> Source
     if suffix == ".pdf":
         return _pdf(name, data)
     if suffix == ".docx":
+        _check_unpacked_size(name, data, UNPACK_FACTOR * settings.max_bytes)
         return _docx(name, data)
     text = decode_text(data, name)
     if suffix == ".md":
@@ -218,6 +222,20 @@ def _pdf_date(info: object) -> datetime | None:
         return getattr(info, "creation_date", None)
     except Exception:  # a malformed date string in the PDF's info dictionary
         return None
+
+
+def _check_unpacked_size(name: str, data: bytes, limit: int) -> None:
+    """Refuse a zip that would unpack to more than `limit` bytes, before anything unpacks it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        return  # not a zip at all: python-docx says so in its own words
+    if unpacked > limit:
+        raise TooLargeError(
+            f"{name} unpacks to {unpacked:,} bytes; the limit is {limit:,}. Send the article alone.",
+            limit=limit,
+        )
 
 
 def _docx(name: str, data: bytes) -> SourceText:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import io
+import zipfile
 
 import pytest
 
@@ -114,6 +116,18 @@ def test_bad_files_are_refused_with_their_reason(
 ) -> None:
     with pytest.raises(error, match=message):
         article_from_file(name, data, FetchSettings(max_bytes=100) if name == "big.txt" else SETTINGS)
+
+
+def test_a_zip_bomb_word_file_is_refused_before_it_unpacks() -> None:
+    """A .docx is a zip: 30 MB of zeros pack into about 30 KB, under the 1 MB limit; unpacked, far over."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\0" * 30_000_000)
+    data = packed.getvalue()
+    assert len(data) < 100_000
+    with pytest.raises(TooLargeError, match="unpacks to 30,000,008 bytes; the limit is 20,000,000"):
+        article_from_file("bomb.docx", data, FetchSettings(max_bytes=1_000_000))
 
 
 def test_an_unsupported_type_names_itself() -> None:
