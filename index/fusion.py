@@ -61,27 +61,25 @@ class Reranker:
     def rerank(self, questions: Sequence[str], candidates: Sequence[Ranked]) -> list[Ranked]:
         """Each question's candidates, best fused score first."""
         sentences = self.library.sentences(sorted({i for pairs in candidates for i, _ in pairs}))
-        use_questions = self._use(list(questions)) if self.fusion.uses_second_model else None
-        ranked = []
-        for n, (question, pairs) in enumerate(zip(questions, candidates, strict=True)):
-            pool = [(sentences[i], score) for i, score in pairs if i in sentences]
-            use_row = use_questions[n] if use_questions is not None else None
-            ranked.append(self._rerank_one(question, pool, use_row))
-        return ranked
+        return [
+            self._rerank_one(question, [(sentences[i], score) for i, score in pairs if i in sentences])
+            for question, pairs in zip(questions, candidates, strict=True)
+        ]
 
-    def _rerank_one(
-        self, question: str, pool: list[tuple[StoredSentence, float]], use_question: np.ndarray | None
-    ) -> Ranked:
+    def _rerank_one(self, question: str, pool: list[tuple[StoredSentence, float]]) -> Ranked:
         if not pool:
             return []
         dense = np.array([score for _, score in pool])
-        use = None if use_question is None else self._use([s.text for s, _ in pool]) @ use_question
+        kinds = [script_kind(question, sentence.text) for sentence, _ in pool]
+        same = np.array([kind == "same_script" for kind in kinds])
+        use = None
+        if any(self.fusion.for_kind(kind).use for kind in set(kinds)):  # the second model only when it counts
+            assert self.second is not None
+            vectors = self.second.encode([question, *(s.text for s, _ in pool)])
+            use = vectors[1:] @ vectors[0]
         coverage = np.zeros(len(pool))
-        same = np.zeros(len(pool), dtype=bool)
         per_article: dict[tuple[int, ScriptKind], np.ndarray] = {}
-        for n, (sentence, _) in enumerate(pool):
-            kind = script_kind(question, sentence.text)
-            same[n] = kind == "same_script"
+        for n, ((sentence, _), kind) in enumerate(zip(pool, kinds, strict=True)):
             key = (sentence.document_id, kind)
             if key not in per_article:
                 bm25 = self._article(sentence.document_id)
@@ -94,10 +92,6 @@ class Reranker:
         )
         order = np.argsort(-fused, kind="stable")
         return [(pool[n][0].id, float(fused[n])) for n in order]
-
-    def _use(self, texts: list[str]) -> np.ndarray:
-        assert self.second is not None
-        return self.second.encode(texts)
 
     def _article(self, document_id: int) -> BM25:
         """BM25 over one article's sentences, rows in sentence position order (cached)."""
