@@ -31,22 +31,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.bench_roundtrip import QUESTIONS as ROUNDTRIP_QUESTIONS
 from index import IndexSettings, Searcher, open_searcher
 from index.shelf import Shelf
 
 GROUP_QUESTIONS_PER_MINUTE = 18  # under Telegram's 20 messages a minute in a group
-QUESTIONS = (
-    "Who denied the claims?",
-    "ماذا قال المتحدث باسم وزارة الخارجية الصينية عن المزاعم؟",
-    "Which group hacked Microsoft Exchange?",
-    "من المتهم باختراق مايكروسوفت؟",
-    "What did Dominic Raab say?",
-    "What is the capital of Peru?",
-    "هل نفت الصين الاتهامات؟",
-    "Wer hat die Vorwürfe zurückgewiesen?",
-    "How many servers were affected worldwide?",
-    "ما هي مجموعة هافنيوم؟",
-)
+# The round-trip benchmark's questions, and two more, so that more users ask different things.
+QUESTIONS = (*ROUNDTRIP_QUESTIONS, "How many servers were affected worldwide?", "ما هي مجموعة هافنيوم؟")
 
 
 @dataclass(frozen=True, slots=True)
