@@ -23,7 +23,7 @@ from index.documents import prepare_document, read_source
 from index.lexical import BM25
 from index.model import Encoder, load_encoder
 from index.search import Searcher
-from index.service import searcher_for
+from index.service import calibration_for, searcher_for
 from index.store import Library
 from index.tuning import Fusion, Thresholds
 from index.use import SecondOpinion
@@ -73,10 +73,9 @@ def run_evaluation(
 
 
 def calibrated(settings: IndexSettings, encoder: Encoder) -> tuple[Fusion, Thresholds | None]:
-    """The fusion weights and thresholds a searcher over this encoder would use."""
-    with tempfile.TemporaryDirectory() as tmp, Library.open(Path(tmp), encoder.info, encoder.probe()) as lib:
-        searcher = searcher_for(settings, lib, encoder)
-    return (searcher.reranker.fusion if searcher.reranker else Fusion.dense_only()), searcher.thresholds
+    """The fusion weights (e5 alone when uncalibrated) and thresholds a searcher would use."""
+    fusion, thresholds = calibration_for(settings, encoder)
+    return fusion or Fusion.dense_only(), thresholds
 
 
 def evaluate_seed(

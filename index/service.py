@@ -13,7 +13,7 @@ from index.model import Encoder, load_encoder
 from index.search import Searcher
 from index.shelf import Shelf
 from index.store import Document, Library
-from index.tuning import Thresholds, load_tuning
+from index.tuning import Fusion, Thresholds, load_tuning
 from index.use import SecondOpinion
 
 log = logging.getLogger(__name__)
@@ -39,14 +39,9 @@ def open_searcher(settings: IndexSettings, *, seed: bool = True) -> Searcher:
 
 def searcher_for(settings: IndexSettings, library: Library, encoder: Encoder) -> Searcher:
     """A searcher with this model's calibrated fusion and thresholds (plain e5 ranking without them)."""
-    tuning = load_tuning(encoder.info.fingerprint)
-    if tuning is None:
-        log.warning("no calibration for %s: run sanad calibrate", encoder.info.name)
-    fusion = tuning.fusion if tuning else None
+    fusion, thresholds = calibration_for(settings, encoder)
     second = SecondOpinion() if fusion and fusion.uses_second_model else None
-    return Searcher(
-        library, encoder, thresholds=thresholds_for(settings, encoder), fusion=fusion, second=second
-    )
+    return Searcher(library, encoder, thresholds=thresholds, fusion=fusion, second=second)
 
 
 def open_shelf(settings: IndexSettings) -> Shelf:
@@ -75,12 +70,17 @@ def is_link(text: str) -> bool:
     return bool(separator) and scheme.isascii() and scheme.replace("+", "").replace("-", "").isalnum()
 
 
-def thresholds_for(settings: IndexSettings, encoder: Encoder) -> Thresholds | None:
-    """SANAD_MIN_SCORE when set, else the calibration for this model, else none (always answer)."""
-    if settings.min_score is not None:
-        return Thresholds.uniform(settings.min_score)
+def calibration_for(settings: IndexSettings, encoder: Encoder) -> tuple[Fusion | None, Thresholds | None]:
+    """This model's calibrated fusion weights and "no answer" thresholds (None where `sanad calibrate`
+    has not run for it); SANAD_MIN_SCORE, when set, is the threshold for every question instead."""
     tuning = load_tuning(encoder.info.fingerprint)
-    return tuning.thresholds if tuning else None
+    if tuning is None:
+        log.warning("no calibration for %s: run sanad calibrate", encoder.info.name)
+    if settings.min_score is not None:
+        thresholds: Thresholds | None = Thresholds.uniform(settings.min_score)
+    else:
+        thresholds = tuning.thresholds if tuning else None
+    return (tuning.fusion if tuning else None), thresholds
 
 
 def add_source(
