@@ -1,6 +1,7 @@
 """`sanad eval`: retrieval quality of the fused system beside each of its parts, in one run.
 
-Four systems: BM25 alone, e5 alone, USE alone, and the fused ranking Sanad answers with, on the seed
+Five systems: BM25 alone, e5 alone, USE alone, late interaction over e5's token vectors alone
+(index/late.py), and the fused ranking Sanad answers with, on the seed
 question set (by language, with its unanswerable questions), on ARCD test (Arabic questions) and on
 our English translations of ARCD test questions. Every seed number comes from a fresh temporary
 library, so results do not depend on what a user added.
@@ -16,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index.calibrate import NEGATIVE_OFFSETS, Article
+from index.calibrate import NEGATIVE_OFFSETS, Article, Asked
 from index.config import IndexSettings
 from index.datasets import find_arcd, load_arcd, load_seed_questions, load_translations, seed_articles
 from index.documents import prepare_document, read_source
+from index.fusion import late_scores
 from index.lexical import BM25
 from index.model import Encoder, load_encoder
 from index.search import Searcher
@@ -28,7 +30,7 @@ from index.store import Library
 from index.tuning import Fusion, Thresholds
 from index.use import SecondOpinion
 
-SYSTEMS = ("bm25", "e5", "use", "fused")
+SYSTEMS = ("bm25", "e5", "use", "late", "fused")
 
 
 @dataclass
@@ -90,6 +92,8 @@ def evaluate_seed(
     texts = [s.text for s in document.sentences]
     bm25 = BM25(texts)
     use = second.encode(asked) @ second.encode(texts).T
+    sentence_tokens = encoder.embed_passages(texts).tokens or []
+    late = [late_scores(q, sentence_tokens) for q in encoder.embed_queries(asked).tokens or []]
     tallies: dict[str, dict[str, Tally]] = {name: defaultdict(Tally) for name in SYSTEMS}
     with tempfile.TemporaryDirectory() as tmp, Library.open(Path(tmp), encoder.info, encoder.probe()) as lib:
         lib.add(document, encoder.encode_passages(texts))
@@ -108,6 +112,7 @@ def evaluate_seed(
             ("bm25", lexical, bool(lexical.max() <= 0)),
             ("e5", rows["e5"][n], False),
             ("use", use[n], False),
+            ("late", late[n], False),
             ("fused", rows["fused"][n], answers[n].no_answer),
         ):
             rank = rank_of(scores, gold) if gold is not None else None
@@ -155,7 +160,7 @@ def evaluate_arcd(
         f"\nARCD test: {len(arcd)} articles, {sentences} sentences; right sentence = the one holding"
         f" answer_start ({unmatched} questions without one left out); ranking within the question's article"
     )
-    articles = [Article.embed(a, encoder, second) for a in arcd]
+    articles = [Article.embed(list(a.sentences), encoder, second) for a in arcd]
     for i, article in enumerate(arcd):
         questions = article.questions[:budget]
         budget -= len(questions)
@@ -165,23 +170,23 @@ def evaluate_arcd(
         ):
             if not asked:
                 continue
-            texts = [text for _, text in asked]
-            dense, use = encoder.encode_queries(texts), second.encode(texts)
+            embedded = Asked.embed_all([text for _, text in asked], encoder, second)
             weights = fusion.for_kind(kind)
             floor = thresholds.for_kind(kind) if thresholds else -np.inf
-            for n, (question, text) in enumerate(asked):
-                signals = articles[i].signals(text, kind, dense[n], use[n])
+            for (question, text), one in zip(asked, embedded, strict=True):
+                signals = articles[i].signals(one, kind)
                 fused = signals.fused(weights)
                 for name, scores in (
                     ("bm25", articles[i].bm25.scores(text)),
                     ("e5", signals.dense),
                     ("use", signals.use),
+                    ("late", signals.late),
                     ("fused", fused),
                 ):
                     tallies[f"{name} {lang}"].add(rank_of(scores, question.gold))
                 tallies[f"fused {lang}"].declined[-1] = bool(fused.max() < floor)
                 for offset in NEGATIVE_OFFSETS:
-                    other = articles[(i + offset) % len(arcd)].signals(text, kind, dense[n], use[n])
+                    other = articles[(i + offset) % len(arcd)].signals(one, kind)
                     unanswerable[lang].append(bool(other.fused(weights).max() < floor))
     order = {name: n for n, name in enumerate(SYSTEMS)}
     _print_table(

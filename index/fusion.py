@@ -1,8 +1,10 @@
-"""Fused ranking: e5's FAISS candidates reranked with a second model and lexical evidence.
+"""Fused ranking: e5's FAISS candidates reranked with e5's token vectors, a second model and lexical
+evidence.
 
-    score = e5 cosine + w_use * USE cosine + w_lexical * BM25 coverage
+    score = e5 cosine + w_late * MaxSim over e5 token vectors + w_use * USE cosine
+            + w_lexical * BM25 coverage
 
-All three parts are absolute (not normalised per query), so the fused score of the best sentence can
+All parts are absolute (not normalised per query), so the fused score of the best sentence can
 be held against a calibrated "no answer" threshold. Lexical coverage is computed within the
 candidate's own article (BM25 statistics of one article), and across scripts only over anchors
 (numbers, Latin names, acronyms) the article holds: there is nothing else to match. The dense FAISS
@@ -18,7 +20,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from index.late import maxsim
 from index.lexical import BM25, anchors, tokenize
+from index.model import Encoder
 from index.scripts import ScriptKind, script_kind
 from index.store import Library, StoredSentence
 from index.tuning import Fusion, Weights
@@ -26,6 +30,8 @@ from index.use import SecondOpinion
 
 Ranked = list[tuple[int, float]]
 CACHED_ARTICLES = 256
+# Sentences stored without token vectors whose vectors are kept once computed (about 20 KB each).
+CACHED_TOKENS = 2048
 
 
 def lexical_terms(question: str, bm25: BM25, kind: ScriptKind) -> set[str]:
@@ -37,39 +43,78 @@ def lexical_terms(question: str, bm25: BM25, kind: ScriptKind) -> set[str]:
 
 
 def fused_scores(
-    dense: np.ndarray, use: np.ndarray | None, lexical: np.ndarray, weights: Weights
+    dense: np.ndarray,
+    use: np.ndarray | None,
+    lexical: np.ndarray,
+    weights: Weights,
+    late: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The fused score of each candidate; `use` may be None when its weight is zero."""
+    """The fused score of each candidate; `use` and `late` may be None when their weight is zero."""
     scores = dense + weights.lexical * lexical
     if weights.use and use is not None:
         scores = scores + weights.use * use
+    if weights.late and late is not None:
+        scores = scores + weights.late * late
     return scores
+
+
+def late_scores(question: np.ndarray, sentences: Sequence[np.ndarray]) -> np.ndarray:
+    """MaxSim of one question's token vectors against each sentence's."""
+    return np.array([maxsim(question, tokens) for tokens in sentences])
 
 
 class Reranker:
     """Reorders dense candidates by the fused score. Thread-safe."""
 
-    def __init__(self, library: Library, fusion: Fusion, second: SecondOpinion | None) -> None:
+    def __init__(
+        self, library: Library, fusion: Fusion, second: SecondOpinion | None, encoder: Encoder
+    ) -> None:
         if fusion.uses_second_model and second is None:
             raise ValueError("these fusion weights need the second model")
         self.library = library
         self.fusion = fusion
         self.second = second
+        self.encoder = encoder
         self._articles: OrderedDict[tuple[int, int], BM25] = OrderedDict()
+        self._tokens: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def rerank(self, questions: Sequence[str], candidates: Sequence[Ranked]) -> list[Ranked]:
-        """Each question's candidates, best fused score first."""
-        sentences = self.library.sentences(sorted({i for pairs in candidates for i, _ in pairs}))
+    def rerank(
+        self,
+        questions: Sequence[str],
+        candidates: Sequence[Ranked],
+        question_tokens: Sequence[np.ndarray] | None = None,
+    ) -> list[Ranked]:
+        """Each question's candidates, best fused score first. `question_tokens` (the questions'
+        content-token vectors) are needed when the fusion weighs late interaction."""
+        if self.fusion.uses_tokens and question_tokens is None:
+            raise ValueError("these fusion weights need the questions' token vectors")
+        ids = sorted({i for pairs in candidates for i, _ in pairs})
+        sentences = self.library.sentences(ids)
+        tokens = self._sentence_tokens(sentences) if self.fusion.uses_tokens else {}
         return [
-            self._rerank_one(question, [(sentences[i], score) for i, score in pairs if i in sentences])
-            for question, pairs in zip(questions, candidates, strict=True)
+            self._rerank_one(
+                question,
+                [(sentences[i], score) for i, score in pairs if i in sentences],
+                question_tokens[n] if question_tokens is not None else None,
+                tokens,
+            )
+            for n, (question, pairs) in enumerate(zip(questions, candidates, strict=True))
         ]
 
-    def _rerank_one(self, question: str, pool: list[tuple[StoredSentence, float]]) -> Ranked:
+    def _rerank_one(
+        self,
+        question: str,
+        pool: list[tuple[StoredSentence, float]],
+        question_tokens: np.ndarray | None,
+        tokens: dict[int, np.ndarray],
+    ) -> Ranked:
         if not pool:
             return []
         dense = np.array([score for _, score in pool])
+        late = None
+        if question_tokens is not None and tokens:
+            late = late_scores(question_tokens, [tokens[s.id] for s, _ in pool])
         kinds = [script_kind(question, sentence.text) for sentence, _ in pool]
         same = np.array([kind == "same_script" for kind in kinds])
         use = None
@@ -87,11 +132,31 @@ class Reranker:
             coverage[n] = per_article[key][sentence.position]
         fused = np.where(
             same,
-            fused_scores(dense, use, coverage, self.fusion.same_script),
-            fused_scores(dense, use, coverage, self.fusion.cross_script),
+            fused_scores(dense, use, coverage, self.fusion.same_script, late),
+            fused_scores(dense, use, coverage, self.fusion.cross_script, late),
         )
         order = np.argsort(-fused, kind="stable")
         return [(pool[n][0].id, float(fused[n])) for n in order]
+
+    def _sentence_tokens(self, sentences: dict[int, StoredSentence]) -> dict[int, np.ndarray]:
+        """Each sentence's token vectors: stored with it, or (for a sentence stored before they were)
+        embedded now and kept in a bounded cache."""
+        found = self.library.token_vectors(list(sentences))
+        missing = [s for i, s in sentences.items() if i not in found]
+        with self._lock:
+            for sentence in missing:
+                if (cached := self._tokens.get(sentence.text)) is not None:
+                    self._tokens.move_to_end(sentence.text)
+                    found[sentence.id] = cached
+        todo = [s for s in missing if s.id not in found]
+        if todo:
+            computed = self.encoder.embed_passages([s.text for s in todo]).tokens or []
+            with self._lock:
+                for sentence, rows in zip(todo, computed, strict=True):
+                    found[sentence.id] = self._tokens[sentence.text] = rows
+                while len(self._tokens) > CACHED_TOKENS:
+                    self._tokens.popitem(last=False)
+        return found
 
     def _article(self, document_id: int) -> BM25:
         """BM25 over one article's sentences, rows in sentence position order (cached)."""

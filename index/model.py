@@ -22,6 +22,7 @@ import numpy as np
 
 from index.config import BUNDLED_MODEL
 from index.errors import ModelError
+from index.late import content_mask, content_tokens
 
 if TYPE_CHECKING:
     from index.config import IndexSettings
@@ -45,6 +46,20 @@ class ModelInfo:
     backend: str = "torch"
 
 
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """Unit sentence vectors, one row per text, and, when asked for, each text's content-token
+    vectors from the same forward pass (for late interaction, see `index.late`)."""
+
+    vectors: np.ndarray
+    tokens: list[np.ndarray] | None = None
+
+    @classmethod
+    def concat(cls, parts: Sequence[Embedded]) -> Embedded:
+        tokens = [t for part in parts for t in part.tokens or []] if parts[0].tokens is not None else None
+        return cls(np.concatenate([part.vectors for part in parts]), tokens)
+
+
 class Encoder:
     """What every backend offers: questions and sentences -> unit vectors comparable by inner product.
 
@@ -62,28 +77,40 @@ class Encoder:
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embed questions (with the model's query prompt, when it has one)."""
-        return self._encode(texts, self._query_prompt, batch_size=32, progress=False)
+        return self.embed_queries(texts, tokens=False).vectors
 
     def encode_passages(
         self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
     ) -> np.ndarray:
         """Embed article sentences (with the model's passage prompt, when it has one)."""
-        return self._encode(texts, self._passage_prompt, batch_size=batch_size, progress=progress)
+        return self.embed_passages(texts, batch_size=batch_size, progress=progress, tokens=False).vectors
+
+    def embed_queries(self, texts: Sequence[str], *, tokens: bool = True) -> Embedded:
+        """Questions' vectors and, with `tokens`, their content-token vectors."""
+        return self._encode(texts, self._query_prompt, batch_size=32, progress=False, tokens=tokens)
+
+    def embed_passages(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False, tokens: bool = True
+    ) -> Embedded:
+        """Sentences' vectors and, with `tokens`, their content-token vectors."""
+        return self._encode(
+            texts, self._passage_prompt, batch_size=batch_size, progress=progress, tokens=tokens
+        )
 
     def probe(self) -> np.ndarray:
         """The model's vector for a fixed text; see PROBE_TEXT."""
         return self.encode_passages([PROBE_TEXT])[0]
 
     def _encode(
-        self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool
-    ) -> np.ndarray:
+        self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool, tokens: bool
+    ) -> Embedded:
         if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return self._vectors(texts, prompt, batch_size=batch_size, progress=progress)
+            return Embedded(np.zeros((0, self.dim), dtype=np.float32), [] if tokens else None)
+        return self._vectors(texts, prompt, batch_size=batch_size, progress=progress, tokens=tokens)
 
     def _vectors(
-        self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool
-    ) -> np.ndarray:
+        self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool, tokens: bool
+    ) -> Embedded:
         raise NotImplementedError
 
 
@@ -92,6 +119,7 @@ class TorchEncoder(Encoder):
 
     def __init__(self, model: Any, name: str, fingerprint: str) -> None:
         self._model = model
+        self._content: np.ndarray | None = None
         prompts = getattr(model, "prompts", None) or {}
         self._query_prompt = "query" if prompts.get("query") else None
         self._passage_prompt = next((p for p in PASSAGE_PROMPTS if prompts.get(p)), None)
@@ -99,29 +127,50 @@ class TorchEncoder(Encoder):
         self.info = ModelInfo(name=name, fingerprint=fingerprint, dim=int(dim), backend="torch")
 
     def _vectors(
-        self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool
-    ) -> np.ndarray:
+        self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool, tokens: bool
+    ) -> Embedded:
         if not progress:
-            return self._run(list(texts), prompt, batch_size)
+            return self._run(list(texts), prompt, batch_size, tokens)
         # In chunks, so the bar counts sentences (sentence-transformers' own bar counts batches).
         chunk = batch_size * 8
         parts = []
         with progress_bar(len(texts)) as bar:
             for start in range(0, len(texts), chunk):
-                parts.append(self._run(list(texts[start : start + chunk]), prompt, batch_size))
-                bar.update(len(parts[-1]))
-        return np.concatenate(parts)
+                parts.append(self._run(list(texts[start : start + chunk]), prompt, batch_size, tokens))
+                bar.update(len(parts[-1].vectors))
+        return Embedded.concat(parts)
 
-    def _run(self, texts: list[str], prompt: str | None, batch_size: int) -> np.ndarray:
-        vectors = self._model.encode(
-            texts,
-            prompt_name=prompt,
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
+    def _run(self, texts: list[str], prompt: str | None, batch_size: int, tokens: bool) -> Embedded:
+        if not tokens:
+            vectors = self._model.encode(
+                texts,
+                prompt_name=prompt,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            return Embedded(np.ascontiguousarray(vectors, dtype=np.float32))
+        items = self._model.encode(
+            texts, prompt_name=prompt, batch_size=batch_size, output_value=None, show_progress_bar=False
         )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        vectors = np.stack([item["sentence_embedding"].float().numpy() for item in items])
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        skip, mask = self._token_layout(prompt)
+        rows = [
+            content_tokens(item["token_embeddings"].float().numpy(), item["input_ids"].tolist(), skip, mask)
+            for item in items
+        ]
+        return Embedded(np.ascontiguousarray(vectors, dtype=np.float32), rows)
+
+    def _token_layout(self, prompt: str | None) -> tuple[int, np.ndarray]:
+        """How many leading tokens are the start token and the prompt, and which ids are words."""
+        tokenizer = self._model.tokenizer
+        if self._content is None:
+            self._content = content_mask(tokenizer.get_vocab())
+        text = (self._model.prompts.get(prompt) or "").rstrip() if prompt else ""
+        prompt_tokens = len(tokenizer(text, add_special_tokens=False)["input_ids"]) if text else 0
+        return 1 + prompt_tokens, self._content
 
 
 def progress_bar(total: int | None) -> Any:

@@ -37,7 +37,8 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from index.errors import ModelError
-from index.model import PASSAGE_PROMPTS, Encoder, ModelInfo, _fingerprint, progress_bar
+from index.late import content_mask, content_tokens
+from index.model import PASSAGE_PROMPTS, Embedded, Encoder, ModelInfo, _fingerprint, progress_bar
 from index.onnx_export import ensure_onnx
 
 __all__ = ["BATCH_TOKENS", "OnnxEncoder", "check_model", "load_onnx_encoder"]
@@ -76,6 +77,7 @@ class OnnxEncoder(Encoder):
         # session 0.3 s. Overlapping the two in threads measured no faster.
         self._tokenizer = _load_tokenizer(model_dir, settings["max_seq_length"])
         self._pad_id: int = settings["pad_id"]
+        self._content = content_mask(self._tokenizer.get_vocab())
         self.threads = _resolve_threads(threads)
         self._session = _session(graph, self.threads)
         self._inputs = {node.name for node in self._session.get_inputs()}
@@ -89,8 +91,8 @@ class OnnxEncoder(Encoder):
         )
 
     def _vectors(
-        self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool
-    ) -> np.ndarray:
+        self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool, tokens: bool
+    ) -> Embedded:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         inputs = [(prompt or "") + text for text in texts]
@@ -101,18 +103,30 @@ class OnnxEncoder(Encoder):
         else:
             ids = [encoding.ids for encoding in self._tokenizer.encode_batch(inputs)]
         out = np.empty((len(ids), self.dim), dtype=np.float32)
+        rows: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * len(ids)
+        skip = self._skip(prompt)
         bar = progress_bar(len(ids)) if progress else None
         try:
             for chosen in _batches([len(row) for row in ids], batch_size):
-                out[chosen] = self._embed([ids[i] for i in chosen])
+                batch = [ids[i] for i in chosen]
+                hidden, out[chosen] = self._embed(batch)
+                if tokens:
+                    for n, i in enumerate(chosen):
+                        rows[i] = content_tokens(hidden[n], ids[i], skip, self._content)
                 if bar is not None:
                     bar.update(len(chosen))
         finally:
             if bar is not None:
                 bar.close()
-        return out
+        return Embedded(out, rows if tokens else None)
 
-    def _embed(self, rows: list[list[int]]) -> np.ndarray:
+    def _skip(self, prompt: str | None) -> int:
+        """Leading tokens that are not the text: the start token and the prompt's own tokens."""
+        text = (prompt or "").rstrip()
+        return 1 + (len(self._tokenizer.encode(text, add_special_tokens=False).ids) if text else 0)
+
+    def _embed(self, rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """The last hidden state (padded) and the mean-pooled unit vectors of a batch."""
         width = max(len(row) for row in rows)
         ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -126,7 +140,7 @@ class OnnxEncoder(Encoder):
         weights = mask.astype(np.float32)
         pooled = np.einsum("bld,bl->bd", hidden, weights) / weights.sum(axis=1, keepdims=True)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.maximum(norms, 1e-12)
+        return hidden, pooled / np.maximum(norms, 1e-12)
 
 
 def load_onnx_encoder(

@@ -86,7 +86,7 @@ class Searcher:
         self.encoder = encoder
         self.thresholds = thresholds
         self.pool = pool
-        self.reranker = Reranker(library, fusion, second) if fusion is not None else None
+        self.reranker = Reranker(library, fusion, second, encoder) if fusion is not None else None
 
     def ask(self, question: str, *, k: int = 3, context: int = 1) -> Answer:
         """The best `k` quotes for `question` that clear the threshold."""
@@ -108,10 +108,12 @@ class Searcher:
 
     def _ranked(self, questions: Sequence[str], k: int) -> list[Ranked]:
         """Every candidate scored, best first: the whole pool when fusion reranks it."""
-        vectors = self.encoder.encode_queries(questions)
+        tokens = self.reranker is not None and self.reranker.fusion.uses_tokens
+        embedded = self.encoder.embed_queries(questions, tokens=tokens)
         if self.reranker is None:
-            return self.library.search(vectors, k)
-        return self.reranker.rerank(questions, self.library.search(vectors, max(k, self.pool)))
+            return self.library.search(embedded.vectors, k)
+        candidates = self.library.search(embedded.vectors, max(k, self.pool))
+        return self.reranker.rerank(questions, candidates, embedded.tokens)
 
     def _answer(self, question: str, ranked: Ranked, k: int, context: int) -> Answer:
         if not ranked:

@@ -88,7 +88,7 @@ def add_source(
 ) -> tuple[Document, bool]:
     """Cut, embed and store one article; returns the document and whether it was new."""
     document = prepare_document(source)
-    vectors = encoder.encode_passages([s.text for s in document.sentences], progress=progress)
+    vectors = encoder.embed_passages([s.text for s in document.sentences], progress=progress)
     return library.add(document, vectors)
 
 

@@ -25,7 +25,7 @@ from typing import Any, cast
 import numpy as np
 
 from index.documents import SourceText, prepare_document
-from index.model import Encoder
+from index.model import Embedded, Encoder
 from index.search import Answer, Searcher
 from index.store import Document, Library
 
@@ -103,7 +103,7 @@ class Shelf:
         (not even an empty library).
         """
         document = prepare_document(source)
-        vectors = self.encoder.encode_passages([s.text for s in document.sentences], progress=progress)
+        vectors = self.encoder.embed_passages([s.text for s in document.sentences], progress=progress)
         own = self._chat(chat_id, create=True)
         assert own is not None
         return own.library.add(document, vectors)
@@ -186,21 +186,25 @@ class _QueryMemory:
     def __init__(self, encoder: Encoder, size: int = QUERY_MEMORY) -> None:
         self._encoder = encoder
         self._size = size
-        self._recent: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
+        self._recent: OrderedDict[tuple[tuple[str, ...], bool], Embedded] = OrderedDict()
         self._lock = threading.Lock()
 
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        key = tuple(texts)
+    def embed_queries(self, texts: Sequence[str], *, tokens: bool = True) -> Embedded:
+        key = (tuple(texts), tokens)
         with self._lock:
-            if (vectors := self._recent.get(key)) is not None:
+            if (embedded := self._recent.get(key)) is not None:
                 self._recent.move_to_end(key)
-                return vectors.copy()
-        vectors = self._encoder.encode_queries(texts)
+                return embedded
+        embedded = self._encoder.embed_queries(texts, tokens=tokens)
+        embedded.vectors.flags.writeable = False  # shared between searchers
         with self._lock:
-            self._recent[key] = vectors.copy()
+            self._recent[key] = embedded
             while len(self._recent) > self._size:
                 self._recent.popitem(last=False)
-        return vectors
+        return embedded
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_queries(texts, tokens=False).vectors.copy()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._encoder, name)

@@ -4,8 +4,9 @@ This is the only module that imports faiss.
 
 Layout of a library directory:
 
-    library.sqlite         documents, sentences (text, exact span, vector), meta (model, backends,
-                           generation, the index plan and the index file's size and CRC-32)
+    library.sqlite         documents, sentences (text, exact span, vector), their content-token
+                           vectors (int8, for reranking), meta (model, backends, generation, the
+                           index plan and the index file's size and CRC-32)
     vectors-<gen>.faiss    inner-product index over the sentence vectors, keyed by sentence id: exact
                            while the library is small, IVF beyond (see index/ann.py)
     .lock                  held while writing, so writers in several processes take turns
@@ -54,11 +55,12 @@ from index.errors import (
     LibraryError,
     ModelMismatchError,
 )
-from index.model import ModelInfo
+from index.late import pack, unpack
+from index.model import Embedded, ModelInfo
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_NAME = "library.sqlite"
 # Searches for fewer query vectors than this run on one thread (faiss itself switches to BLAS at 20).
 FEW_QUERIES = 20
@@ -73,6 +75,10 @@ VectorSource = Callable[[list[str]], np.ndarray]
 # Migration N takes a library from format N to N + 1; it runs in one transaction under the write lock.
 _MIGRATIONS = {
     1: ("ALTER TABLE documents ADD COLUMN published TEXT", "ALTER TABLE documents ADD COLUMN author TEXT"),
+    2: (
+        "CREATE TABLE tokens (sentence_id INTEGER PRIMARY KEY"
+        " REFERENCES sentences(id) ON DELETE CASCADE, vectors BLOB NOT NULL)",
+    ),
 }
 
 _SCHEMA = """
@@ -98,6 +104,12 @@ CREATE TABLE sentences (
     text TEXT NOT NULL,
     vector BLOB NOT NULL,
     UNIQUE (document_id, position)
+);
+-- Content-token vectors of a sentence (index/late.py, int8). Derived data: a sentence without them
+-- (added before format 3, or salvaged) has them computed when it is ranked.
+CREATE TABLE tokens (
+    sentence_id INTEGER PRIMARY KEY REFERENCES sentences(id) ON DELETE CASCADE,
+    vectors BLOB NOT NULL
 );
 """
 
@@ -439,33 +451,55 @@ class Library:
         rows = dict(self._query(f"SELECT id, vector FROM sentences WHERE id IN ({marks})", tuple(ids)))
         return np.stack([np.frombuffer(rows[i], dtype=np.float32) for i in ids])
 
+    def token_vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """Stored content-token vectors (unit rows) for those of `ids` that have them."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._query(
+            f"SELECT sentence_id, vectors FROM tokens WHERE sentence_id IN ({marks})",
+            tuple(int(i) for i in ids),
+        )
+        return {int(i): unpack(blob, self.model.dim) for i, blob in rows}
+
     # ---------------------------------------------------------------- writing
 
-    def add(self, document: NewDocument, vectors: np.ndarray) -> tuple[Document, bool]:
-        """Store `document` with one vector per sentence; returns it and whether it was new.
+    def add(self, document: NewDocument, vectors: np.ndarray | Embedded) -> tuple[Document, bool]:
+        """Store `document` with one vector per sentence (and its token vectors, when `vectors` is
+        an `Embedded` that has them); returns it and whether it was new.
 
         The same content added twice is stored once: the second add returns the first document.
         """
         return self.add_many([(document, vectors)])[0]
 
-    def add_many(self, items: Sequence[tuple[NewDocument, np.ndarray]]) -> list[tuple[Document, bool]]:
+    def add_many(
+        self, items: Sequence[tuple[NewDocument, np.ndarray | Embedded]]
+    ) -> list[tuple[Document, bool]]:
         """Store several documents in one write (one index file, one commit); for each, as `add`.
 
         Either all of them are stored or, when anything fails, none.
         """
-        checked = [(document, self._checked_vectors(document, vectors)) for document, vectors in items]
+        checked = [
+            (document, self._checked_vectors(document, _vectors_of(vectors)), _tokens_of(vectors))
+            for document, vectors in items
+        ]
         results: list[tuple[int, bool]] = []
         with self._writing():
             new_ids: list[np.ndarray] = []
             new_vectors: list[np.ndarray] = []
             with self._db:
-                for document, vectors in checked:
+                for document, vectors, tokens in checked:
                     digest = content_hash(document.text)
                     existing = self._query("SELECT id FROM documents WHERE content_hash = ?", (digest,))
                     if existing:
                         results.append((int(existing[0][0]), False))
                         continue
                     document_id, ids = self._insert(document, vectors, digest)
+                    if tokens is not None:
+                        self._db.executemany(
+                            "INSERT INTO tokens (sentence_id, vectors) VALUES (?, ?)",
+                            [(int(i), pack(t)) for i, t in zip(ids, tokens, strict=True)],
+                        )
                     results.append((document_id, True))
                     new_ids.append(ids)
                     new_vectors.append(vectors)
@@ -518,6 +552,7 @@ class Library:
                         "UPDATE sentences SET vector = ? WHERE id = ?",
                         [(v.tobytes(), int(row[0])) for v, row in zip(vectors, chunk, strict=True)],
                     )
+                self._db.execute("DELETE FROM tokens")  # another model's; recomputed when ranked
                 _write_model(self._db, model, probe)
                 self.model = model
                 plan = self.policy.plan(len(rows))
@@ -892,6 +927,14 @@ def _readable_copy(damaged: Path, copy: Path) -> Path:
             if copy.stat().st_size < size:
                 handle.truncate(size)
     return copy
+
+
+def _vectors_of(vectors: np.ndarray | Embedded) -> np.ndarray:
+    return vectors.vectors if isinstance(vectors, Embedded) else vectors
+
+
+def _tokens_of(vectors: np.ndarray | Embedded) -> list[np.ndarray] | None:
+    return vectors.tokens if isinstance(vectors, Embedded) else None
 
 
 def _insert_sql(table: str, columns: Sequence[str]) -> str:

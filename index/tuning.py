@@ -36,10 +36,12 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """How much the second opinions add to e5's cosine: USE's cosine and lexical coverage (0..1)."""
+    """How much the other opinions add to e5's cosine: late interaction over e5's token vectors
+    (index/late.py), USE's cosine and lexical coverage (0..1)."""
 
     use: float = 0.0
     lexical: float = 0.0
+    late: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,10 @@ class Fusion:
     @property
     def uses_second_model(self) -> bool:
         return self.same_script.use > 0 or self.cross_script.use > 0
+
+    @property
+    def uses_tokens(self) -> bool:
+        return self.same_script.late > 0 or self.cross_script.late > 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,6 +69,8 @@ def test_fused_scores_add_weighted_evidence_to_the_dense_cosine() -> None:
     assert np.allclose(fused_scores(dense, use, lexical, Weights()), dense)
     assert np.allclose(fused_scores(dense, use, lexical, Weights(use=0.5, lexical=0.1)), [0.9, 1.1])
     assert np.allclose(fused_scores(dense, None, lexical, Weights(use=0.5)), dense)
+    late = np.array([0.5, 0.1])
+    assert np.allclose(fused_scores(dense, None, lexical, Weights(late=1.0), late), [1.3, 0.8])
 
 
 def test_the_second_model_embeds_translations_closer_than_unrelated_sentences() -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from index.documents import SourceText
 from index.errors import NoArticleError
+from index.model import Embedded
 from index.search import Answer, Searcher
 from index.shelf import Shelf, merge_answers
 from tests.article_files import CLINIC, HARBOUR
@@ -134,9 +135,9 @@ def test_a_question_is_embedded_once_for_both_libraries(searcher: Searcher, tmp_
         def __init__(self, inner: object) -> None:
             self.inner = inner
 
-        def encode_queries(self, texts: list[str]) -> np.ndarray:
+        def embed_queries(self, texts: list[str], *, tokens: bool = True) -> Embedded:
             calls.append(tuple(texts))
-            return self.inner.encode_queries(texts)  # type: ignore[attr-defined]
+            return self.inner.embed_queries(texts, tokens=tokens)  # type: ignore[attr-defined]
 
         def __getattr__(self, name: str) -> object:
             return getattr(self.inner, name)

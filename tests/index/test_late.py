@@ -1,0 +1,117 @@
+"""Late interaction: e5's own token vectors, stored beside each sentence, let every word of the question
+find its counterpart in a sentence, across languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.documents import SourceText, prepare_document
+from index.fusion import late_scores
+from index.late import content_mask, maxsim, pack, unpack
+from index.model import Encoder, TorchEncoder
+from index.search import Searcher
+from index.service import add_source
+from index.store import Library, NewDocument, NewSentence
+from tests.conftest import SPOKESMAN
+
+DENIAL = "ونفى المتحدث باسم وزارة الخارجية الصينية هذه المزاعم."
+FOOTBALL = "وفاز الفريق بالمباراة النهائية بهدفين نظيفين."
+
+
+def test_only_pieces_with_letters_or_digits_are_content() -> None:
+    mask = content_mask({"<s>": 0, "▁": 1, "?": 2, "▁claims": 3, "فى": 4, "5%": 5, "<unk>": 6})
+    assert mask.tolist() == [False, False, False, True, True, True, False]
+
+
+def test_the_question_tokens_exclude_the_prompt_and_the_punctuation(encoder: Encoder) -> None:
+    embedded = encoder.embed_queries(["Who denied?", "؟"])
+    assert embedded.tokens is not None
+    who_denied, nothing = embedded.tokens
+    # "▁Who", "▁de", "ni", "ed": not "▁que", "ry", ":" of the prompt, not "?".
+    assert who_denied.shape == (4, encoder.dim) and nothing.shape == (0, encoder.dim)
+    assert np.allclose(np.linalg.norm(who_denied, axis=1), 1.0, atol=1e-5)
+
+
+def test_sentence_vectors_are_the_same_with_or_without_tokens(encoder: Encoder) -> None:
+    plain = encoder.encode_passages([DENIAL, FOOTBALL])
+    embedded = encoder.embed_passages([DENIAL, FOOTBALL])
+    assert np.allclose(plain, embedded.vectors, atol=1e-6)
+    assert embedded.tokens is not None and len(embedded.tokens) == 2
+
+
+def test_the_torch_backend_gives_the_same_tokens(encoder: Encoder, torch_encoder: TorchEncoder) -> None:
+    onnx = encoder.embed_queries(["Who denied the claims?"]).tokens
+    torch = torch_encoder.embed_queries(["Who denied the claims?"]).tokens
+    assert onnx is not None and torch is not None
+    assert onnx[0].shape == torch[0].shape
+    assert float(np.mean(np.sum(onnx[0] * torch[0], axis=1))) > 0.95
+
+
+def test_an_english_question_matches_the_arabic_sentence_that_answers_it(encoder: Encoder) -> None:
+    question = encoder.embed_queries(["Who denied the claims?"]).tokens
+    sentences = encoder.embed_passages([DENIAL, FOOTBALL]).tokens
+    assert question is not None and sentences is not None
+    denial, football = late_scores(question[0], sentences)
+    assert denial > football
+
+
+def test_maxsim_of_nothing_is_zero() -> None:
+    assert maxsim(np.zeros((0, 4)), np.eye(4)) == 0.0
+    assert maxsim(np.eye(4), np.zeros((0, 4))) == 0.0
+
+
+def test_packed_tokens_keep_their_directions() -> None:
+    rows = np.random.default_rng(0).normal(size=(5, 384)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    back = unpack(pack(rows), 384)
+    assert len(pack(rows)) == 5 * 384  # one byte a component
+    assert np.min(np.sum(rows * back, axis=1)) > 0.995
+    assert unpack(pack(rows[:0]), 384).shape == (0, 384)
+
+
+def test_added_sentences_keep_their_token_vectors_until_removed(encoder: Encoder, tmp_path: Path) -> None:
+    with Library.open(tmp_path, encoder.info, encoder.probe()) as library:
+        document, _ = add_source(library, encoder, SourceText(f"{DENIAL}\n\n{FOOTBALL}", title="t"))
+        ids = [s.id for s in library.document_sentences(document.id)]
+        stored = library.token_vectors(ids)
+        fresh = encoder.embed_passages([s.text for s in prepare_document(SourceText(DENIAL)).sentences])
+        assert fresh.tokens is not None
+        assert stored[ids[0]].shape == fresh.tokens[0].shape
+        assert library.remove(document.id)
+        assert library.token_vectors(ids) == {}
+
+
+def test_sentences_stored_without_tokens_are_ranked_as_if_they_had_them(
+    searcher: Searcher, tmp_path: Path
+) -> None:
+    """A library from before format 3 has no token vectors: the reranker embeds them when needed."""
+    source = searcher.library
+    with Library.open(tmp_path, source.model, searcher.encoder.probe()) as bare:
+        for document in source.documents():
+            sentences = source.document_sentences(document.id)
+            text = source.document_text(document.id, 0, sentences[-1].end)
+            new = NewDocument(
+                text,
+                document.title,
+                document.language,
+                document.source,
+                [NewSentence(s.start, s.end, s.paragraph, s.position, s.text) for s in sentences],
+            )
+            bare.add(new, source.vectors([s.id for s in sentences]))  # plain vectors: no tokens
+        assert bare.token_vectors([s.id for s in bare.document_sentences(1)]) == {}
+        without = Searcher(
+            bare,
+            searcher.encoder,
+            thresholds=searcher.thresholds,
+            fusion=searcher.reranker.fusion if searcher.reranker else None,
+            second=searcher.reranker.second if searcher.reranker else None,
+        )
+        question = "من نفى المزاعم؟"
+        with_tokens = searcher.ask(question, k=3)
+        computed = without.ask(question, k=3)
+    assert [h.text for h in computed.hits] == [h.text for h in with_tokens.hits]
+    assert computed.hits[0].text.startswith(SPOKESMAN)
+    assert [h.score for h in computed.hits] == pytest.approx([h.score for h in with_tokens.hits], abs=0.01)
