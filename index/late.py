@@ -14,26 +14,40 @@ questions (sentence vectors: 0.670) and 0.660 for their English translations (0.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 
-def content_mask(vocab: Mapping[str, int]) -> np.ndarray:
-    """Which token ids carry a word or number: punctuation, spacing and special tokens match
-    everything a little and would blur the score."""
-    size = max(vocab.values()) + 1
-    mask = np.zeros(size, dtype=bool)
-    for piece, token_id in vocab.items():
-        is_special = piece.startswith("<") and piece.endswith(">")
-        mask[token_id] = not is_special and any(c.isalnum() for c in piece)
-    return mask
+def is_content(piece: str | None) -> bool:
+    """Whether a vocabulary piece carries a word or number: punctuation, spacing and special tokens
+    match everything a little and would blur the score."""
+    if piece is None or (piece.startswith("<") and piece.endswith(">")):
+        return False
+    return any(c.isalnum() for c in piece)
 
 
-def content_tokens(hidden: np.ndarray, ids: Sequence[int], skip: int, mask: np.ndarray) -> np.ndarray:
+class ContentFilter:
+    """`is_content` by token id, decided the first time an id is met: reading the whole vocabulary
+    (250k pieces) up front would add a second to start-up. Thread-safe (a race only repeats work)."""
+
+    def __init__(self, piece: Callable[[int], str | None]) -> None:
+        self._piece = piece
+        self._known: dict[int, bool] = {}
+
+    def __call__(self, token_id: int) -> bool:
+        known = self._known.get(token_id)
+        if known is None:
+            known = self._known[token_id] = is_content(self._piece(token_id))
+        return known
+
+
+def content_tokens(
+    hidden: np.ndarray, ids: Sequence[int], skip: int, content: Callable[[int], bool]
+) -> np.ndarray:
     """Unit vectors of the content tokens of one text. `hidden` holds one row per id; the first `skip`
     rows (the start token and the prompt, such as "query:") are not part of the text."""
-    keep = [n for n in range(skip, len(ids)) if ids[n] < len(mask) and mask[ids[n]]]
+    keep = [n for n in range(skip, len(ids)) if content(ids[n])]
     rows = np.asarray(hidden[keep], dtype=np.float32)
     return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
 

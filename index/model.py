@@ -22,7 +22,7 @@ import numpy as np
 
 from index.config import BUNDLED_MODEL
 from index.errors import ModelError
-from index.late import content_mask, content_tokens
+from index.late import ContentFilter, content_tokens
 
 if TYPE_CHECKING:
     from index.config import IndexSettings
@@ -119,7 +119,7 @@ class TorchEncoder(Encoder):
 
     def __init__(self, model: Any, name: str, fingerprint: str) -> None:
         self._model = model
-        self._content: np.ndarray | None = None
+        self._content = ContentFilter(model.tokenizer.convert_ids_to_tokens)
         prompts = getattr(model, "prompts", None) or {}
         self._query_prompt = "query" if prompts.get("query") else None
         self._passage_prompt = next((p for p in PASSAGE_PROMPTS if prompts.get(p)), None)
@@ -156,21 +156,19 @@ class TorchEncoder(Encoder):
         )
         vectors = np.stack([item["sentence_embedding"].float().numpy() for item in items])
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-        skip, mask = self._token_layout(prompt)
+        skip = self._skip(prompt)
         rows = [
-            content_tokens(item["token_embeddings"].float().numpy(), item["input_ids"].tolist(), skip, mask)
+            content_tokens(
+                item["token_embeddings"].float().numpy(), item["input_ids"].tolist(), skip, self._content
+            )
             for item in items
         ]
         return Embedded(np.ascontiguousarray(vectors, dtype=np.float32), rows)
 
-    def _token_layout(self, prompt: str | None) -> tuple[int, np.ndarray]:
-        """How many leading tokens are the start token and the prompt, and which ids are words."""
-        tokenizer = self._model.tokenizer
-        if self._content is None:
-            self._content = content_mask(tokenizer.get_vocab())
+    def _skip(self, prompt: str | None) -> int:
+        """Leading tokens that are not the text: the start token and the prompt's own tokens."""
         text = (self._model.prompts.get(prompt) or "").rstrip() if prompt else ""
-        prompt_tokens = len(tokenizer(text, add_special_tokens=False)["input_ids"]) if text else 0
-        return 1 + prompt_tokens, self._content
+        return 1 + (len(self._model.tokenizer(text, add_special_tokens=False)["input_ids"]) if text else 0)
 
 
 def progress_bar(total: int | None) -> Any:

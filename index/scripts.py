@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Literal
 
@@ -14,6 +15,7 @@ _ARABIC_LETTERS = re.compile(
 _LATIN_LETTERS = re.compile("[A-Za-z\u00c0-\u024f]")
 
 
+@functools.lru_cache(maxsize=8192)  # a library's sentences are met again and again, question after question
 def dominant_script(text: str) -> str:
     """'arabic', 'latin' or 'other', by which letters are most common: enough to tell score ranges."""
     arabic = len(_ARABIC_LETTERS.findall(text))

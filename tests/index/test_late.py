@@ -10,7 +10,7 @@ import pytest
 
 from index.documents import SourceText, prepare_document
 from index.fusion import late_scores
-from index.late import content_mask, maxsim, pack, unpack
+from index.late import ContentFilter, maxsim, pack, unpack
 from index.model import Encoder, TorchEncoder
 from index.search import Searcher
 from index.service import add_source
@@ -22,8 +22,9 @@ FOOTBALL = "وفاز الفريق بالمباراة النهائية بهدفي
 
 
 def test_only_pieces_with_letters_or_digits_are_content() -> None:
-    mask = content_mask({"<s>": 0, "▁": 1, "?": 2, "▁claims": 3, "فى": 4, "5%": 5, "<unk>": 6})
-    assert mask.tolist() == [False, False, False, True, True, True, False]
+    pieces = ["<s>", "▁", "?", "▁claims", "فى", "5%", "<unk>", None]
+    content = ContentFilter(lambda i: pieces[i])
+    assert [content(i) for i in range(len(pieces))] == [False, False, False, True, True, True, False, False]
 
 
 def test_the_question_tokens_exclude_the_prompt_and_the_punctuation(encoder: Encoder) -> None:
