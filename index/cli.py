@@ -284,18 +284,16 @@ def _repair(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _rebuild(args: argparse.Namespace, settings: IndexSettings) -> int:
-    import numpy as np
-
-    from index.model import load_encoder, progress_bar
+    from index.model import Embedded, load_encoder, progress_bar
     from index.store import Library
 
     encoder = load_encoder(settings)
     with progress_bar(None) as bar:  # the count is known only once the library is open for writing
 
-        def embed(texts: list[str]) -> np.ndarray:
-            vectors = encoder.encode_passages(texts)
+        def embed(texts: list[str]) -> Embedded:
+            embedded = encoder.embed_passages(texts)
             bar.update(len(texts))
-            return vectors
+            return embedded
 
         count = Library.rebuild_at(settings.data_dir, encoder.info, encoder.probe(), embed)
     print(f"rebuilt: {count} sentences re-embedded with {encoder.info.name} on {encoder.info.backend}")

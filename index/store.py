@@ -69,8 +69,8 @@ QUICK_CHECK_BYTES = 256 * 2**20
 # Below this cosine between the stored and the loaded model's probe vectors, the models differ.
 PROBE_AGREEMENT = 0.98
 
-# Embeds a batch of sentence texts: the encoder's `encode_passages`.
-VectorSource = Callable[[list[str]], np.ndarray]
+# Embeds a batch of sentence texts: the encoder's `embed_passages` (or `encode_passages`: no tokens).
+VectorSource = Callable[[list[str]], np.ndarray | Embedded]
 
 # Migration N takes a library from format N to N + 1; it runs in one transaction under the write lock.
 _MIGRATIONS = {
@@ -545,14 +545,21 @@ class Library:
         with self._writing(refresh=False):
             rows = self._query("SELECT id, text FROM sentences ORDER BY id")
             with self._db:
+                self._db.execute("DELETE FROM tokens")  # the old model's
                 for start in range(0, len(rows), 256):
                     chunk = rows[start : start + 256]
-                    vectors = np.ascontiguousarray(vectors_for([row[1] for row in chunk]), dtype=np.float32)
+                    embedded = vectors_for([row[1] for row in chunk])
+                    vectors = np.ascontiguousarray(_vectors_of(embedded), dtype=np.float32)
+                    ids = [int(row[0]) for row in chunk]
                     self._db.executemany(
                         "UPDATE sentences SET vector = ? WHERE id = ?",
-                        [(v.tobytes(), int(row[0])) for v, row in zip(vectors, chunk, strict=True)],
+                        [(v.tobytes(), i) for v, i in zip(vectors, ids, strict=True)],
                     )
-                self._db.execute("DELETE FROM tokens")  # another model's; recomputed when ranked
+                    if (tokens := _tokens_of(embedded)) is not None:
+                        self._db.executemany(
+                            "INSERT INTO tokens (sentence_id, vectors) VALUES (?, ?)",
+                            [(i, pack(t)) for i, t in zip(ids, tokens, strict=True)],
+                        )
                 _write_model(self._db, model, probe)
                 self.model = model
                 plan = self.policy.plan(len(rows))

@@ -19,7 +19,7 @@ import pytest
 
 from index.ann import FLAT, IndexPlan, IndexPolicy
 from index.errors import CorruptLibraryError, DamagedDatabaseError, InputError, ModelMismatchError
-from index.model import ModelInfo
+from index.model import Embedded, ModelInfo
 from index.store import Library, NewDocument, NewSentence, content_hash
 
 MODEL = ModelInfo(name="test-model", fingerprint="f00d", dim=8)
@@ -178,6 +178,21 @@ def test_rebuild_re_embeds_every_sentence_for_the_new_model(tmp_path: Path) -> N
     assert count == 2
     with Library.open(tmp_path, other, probe) as library:
         assert library.search(probe[None, :], k=1)[0][0][1] == pytest.approx(1.0)
+
+
+def test_rebuild_replaces_the_old_models_token_vectors_with_the_new_ones(tmp_path: Path) -> None:
+    with Library.open(tmp_path, MODEL, PROBE) as library:
+        library.add(document("a.\nb."), Embedded(vectors(2), [vectors(3), vectors(1)]))
+        assert [len(t) for t in library.token_vectors([1, 2]).values()] == [3, 1]
+    other, probe = ModelInfo("other", "beef", 4), np.eye(4, dtype=np.float32)[0]
+    Library.rebuild_at(tmp_path, other, probe, lambda texts: np.tile(probe, (len(texts), 1)))
+    with Library.open(tmp_path, other, probe) as library:
+        assert library.token_vectors([1, 2]) == {}
+    Library.rebuild_at(
+        tmp_path, other, probe, lambda texts: Embedded(np.tile(probe, (len(texts), 1)), [probe[None, :]] * 2)
+    )
+    with Library.open(tmp_path, other, probe) as library:
+        assert all(np.allclose(t, probe) for t in library.token_vectors([1, 2]).values())
 
 
 def test_a_failed_index_write_leaves_the_previous_library(
