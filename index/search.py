@@ -10,6 +10,7 @@ from index.errors import InputError
 from index.fusion import Ranked, Reranker
 from index.highlight import highlight_spans
 from index.model import Encoder
+from index.scripts import script_kind
 from index.store import Document, Library, StoredSentence
 from index.tuning import Fusion, Thresholds
 from index.use import SecondOpinion
@@ -18,8 +19,8 @@ MAX_QUESTION_CHARS = 1000
 # Dense candidates the fusion reranks: the seed article whole, and enough that the right sentence is
 # among them for 99% of ARCD test questions (e5 alone puts it in the top 5 for 96%).
 POOL = 32
-# A sentence next to the best one, in its paragraph, scoring within this of it, is quoted with it: the
-# answer most likely runs across the two.
+# A sentence next to the best one, in its paragraph, scoring within this of it (on e5's cosine scale;
+# see Searcher.join_margin), is quoted with it: the answer most likely runs across the two.
 JOIN_MARGIN = 0.01
 _SPACES = re.compile(r"\s+")
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
@@ -106,6 +107,14 @@ class Searcher:
         """The score `sentence` needs to be quoted for `question`."""
         return None if self.thresholds is None else self.thresholds.for_pair(question, sentence.text)
 
+    def join_margin(self, question: str, sentence: StoredSentence) -> float:
+        """JOIN_MARGIN on the scale of the scores: each fused part is about a cosine, so the fused
+        score spreads as far as e5's times one plus the weights."""
+        if self.reranker is None:
+            return JOIN_MARGIN
+        weights = self.reranker.fusion.for_kind(script_kind(question, sentence.text))
+        return JOIN_MARGIN * (1 + weights.use + weights.lexical + weights.late)
+
     def _ranked(self, questions: Sequence[str], k: int) -> list[Ranked]:
         """Every candidate scored, best first: the whole pool when fusion reranks it."""
         tokens = self.reranker is not None and self.reranker.fusion.uses_tokens
@@ -139,7 +148,8 @@ class Searcher:
                 assert document is not None
                 documents[sentence.document_id] = document
             around = self.library.neighbours(sentence, before=max(context, 1), after=max(context, 1))
-            quoted = _joined(sentence, score, around, scores) if not hits else (sentence,)
+            margin = self.join_margin(question, sentence)
+            quoted = _joined(sentence, score, around, scores, margin) if not hits else (sentence,)
             taken.update(s.id for s in quoted)
             quote = self.library.document_text(sentence.document_id, quoted[0].start, quoted[-1].end)
             hits.append(
@@ -157,7 +167,11 @@ class Searcher:
 
 
 def _joined(
-    best: StoredSentence, score: float, around: Sequence[StoredSentence], scores: dict[int, float]
+    best: StoredSentence,
+    score: float,
+    around: Sequence[StoredSentence],
+    scores: dict[int, float],
+    margin: float,
 ) -> tuple[StoredSentence, ...]:
     """The best sentence, with the neighbour in its paragraph that scores nearly as well, if one does."""
     close = [
@@ -165,7 +179,7 @@ def _joined(
         for s in around
         if abs(s.position - best.position) == 1
         and s.paragraph == best.paragraph
-        and scores.get(s.id, float("-inf")) >= score - JOIN_MARGIN
+        and scores.get(s.id, float("-inf")) >= score - margin
     ]
     if not close:
         return (best,)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.highlight import highlight_spans
-from index.search import _joined
+from index.search import JOIN_MARGIN, Searcher, _joined
 from index.store import StoredSentence
 
 
@@ -51,10 +51,21 @@ def sentence(position: int, paragraph: int = 0) -> StoredSentence:
 def test_a_neighbour_that_scores_nearly_as_well_is_quoted_with_the_best_sentence() -> None:
     around = [sentence(3), sentence(4), sentence(5)]
     scores = {103: 0.70, 104: 0.80, 105: 0.795}
-    assert [s.position for s in _joined(around[1], 0.80, around, scores)] == [4, 5]
+    assert [s.position for s in _joined(around[1], 0.80, around, scores, JOIN_MARGIN)] == [4, 5]
 
 
 def test_a_weaker_neighbour_or_one_in_another_paragraph_is_not_quoted() -> None:
     around = [sentence(3), sentence(4), sentence(5, paragraph=1)]
     scores = {103: 0.70, 104: 0.80, 105: 0.80}
-    assert [s.position for s in _joined(around[1], 0.80, around, scores)] == [4]
+    assert [s.position for s in _joined(around[1], 0.80, around, scores, JOIN_MARGIN)] == [4]
+
+
+def test_the_join_margin_follows_the_fused_scores_scale(searcher: Searcher) -> None:
+    """Fused scores add weighted cosines to e5's, so they spread further apart than e5's alone."""
+    assert searcher.reranker is not None
+    weights = searcher.reranker.fusion.cross_script
+    arabic = StoredSentence(1, 1, 0, 0, 0, 12, "ونفى المتحدث")
+    english = searcher.join_margin("Who denied the claims?", arabic)
+    assert english == pytest.approx(JOIN_MARGIN * (1 + weights.use + weights.lexical + weights.late))
+    plain = Searcher(searcher.library, searcher.encoder, thresholds=None)
+    assert plain.join_margin("Who denied the claims?", arabic) == JOIN_MARGIN
