@@ -92,11 +92,11 @@ def evaluate_seed(
     texts = [s.text for s in document.sentences]
     bm25 = BM25(texts)
     use = second.encode(asked) @ second.encode(texts).T
-    sentence_tokens = encoder.embed_passages(texts).tokens or []
-    late = [late_scores(q, sentence_tokens) for q in encoder.embed_queries(asked).tokens or []]
+    embedded = encoder.embed_passages(texts)
+    late = [late_scores(q, embedded.tokens or []) for q in encoder.embed_queries(asked).tokens or []]
     tallies: dict[str, dict[str, Tally]] = {name: defaultdict(Tally) for name in SYSTEMS}
     with tempfile.TemporaryDirectory() as tmp, Library.open(Path(tmp), encoder.info, encoder.probe()) as lib:
-        lib.add(document, encoder.encode_passages(texts))
+        lib.add(document, embedded)
         fused = searcher_for(settings, lib, encoder)
         dense = Searcher(lib, encoder, thresholds=None)
         rows = {
