@@ -91,7 +91,7 @@ class Reranker:
             raise ValueError("these fusion weights need the questions' token vectors")
         ids = sorted({i for pairs in candidates for i, _ in pairs})
         sentences = self.library.sentences(ids)
-        tokens = self._sentence_tokens(sentences) if self.fusion.uses_tokens else {}
+        tokens = self.sentence_tokens(sentences) if self.fusion.uses_tokens else {}
         return [
             self._rerank_one(
                 question,
@@ -138,7 +138,7 @@ class Reranker:
         order = np.argsort(-fused, kind="stable")
         return [(pool[n][0].id, float(fused[n])) for n in order]
 
-    def _sentence_tokens(self, sentences: dict[int, StoredSentence]) -> dict[int, np.ndarray]:
+    def sentence_tokens(self, sentences: dict[int, StoredSentence]) -> dict[int, np.ndarray]:
         """Each sentence's token vectors: stored with it, or (for a sentence stored before they were)
         embedded now and kept in a bounded cache."""
         found = self.library.token_vectors(list(sentences))

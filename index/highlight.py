@@ -1,13 +1,16 @@
-"""Which words of a quote to bold: the ones the question shares with it (numbers and names included).
+"""Which words of a quote to bold: the ones the question shares with it (numbers and names included),
+and, across languages, the ones e5's token vectors align with the question's words (`translated_spans`).
 
 Only exact character spans of the quote are returned, so the quote itself stays an exact substring of
-the article. Across scripts only numbers and Latin names can be located this way, and that is all that
-is marked: better nothing bold than the wrong word bold.
+the article. An alignment counts only between a question word's first piece and a sentence token that
+are each other's best match, at a cosine read off the seed questions (`index.late.ALIGNED`): better
+nothing bold than the wrong word bold.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 
 from index.lexical import normalize_token, tokenize
 
@@ -31,11 +34,45 @@ def highlight_spans(question: str, quote: str) -> tuple[tuple[int, int], ...]:
     wanted = set(tokenize(question)) - _STOPWORDS
     if not wanted:
         return ()
-    spans: list[tuple[int, int]] = []
-    for match in _WORD.finditer(quote):
-        if normalize_token(match.group()) in wanted:
-            start, end = match.span()
-            if spans and quote[spans[-1][1] : start].isspace():
-                start = spans.pop()[0]  # one bold run for neighbouring words
-            spans.append((start, end))
-    return tuple(spans)
+    return merged(quote, [m.span() for m in _WORD.finditer(quote) if normalize_token(m.group()) in wanted])
+
+
+def translated_spans(
+    question: str,
+    question_spans: Sequence[tuple[int, int]],
+    quote: str,
+    quote_spans: Sequence[tuple[int, int]],
+    pairs: Iterable[tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """The words of `quote` holding a token aligned with the first piece of a question word.
+
+    `pairs` index `question_spans` and `quote_spans`: the character spans of the aligned tokens."""
+    starts = {m.start(): m.group() for m in _WORD.finditer(question)}
+    words = []
+    for i, j in pairs:
+        word = starts.get(question_spans[i][0] + _leading_spaces(question, question_spans[i][0]))
+        if word is None or len(word) < 3 or normalize_token(word) in _STOPWORDS:
+            continue  # a word's later pieces ("ed" of "denied") and function words align with noise
+        at = quote_spans[j][0] + _leading_spaces(quote, quote_spans[j][0])
+        words.extend(m.span() for m in _WORD.finditer(quote) if m.start() <= at < m.end())
+    return words
+
+
+def merged(quote: str, spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Spans in order without repeats, neighbouring words (only spaces between) in one bold run."""
+    runs: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans)):
+        if runs and (start <= runs[-1][1] or quote[runs[-1][1] : start].isspace()):
+            first, last = runs.pop()
+            runs.append((first, max(last, end)))
+        else:
+            runs.append((start, end))
+    return tuple(runs)
+
+
+def _leading_spaces(text: str, at: int) -> int:
+    """Offsets of a token that starts a word include the space before it."""
+    n = 0
+    while at + n < len(text) and text[at + n].isspace():
+        n += 1
+    return n

@@ -72,3 +72,23 @@ def unpack(blob: bytes, dim: int) -> np.ndarray:
     """The unit token vectors `pack` stored."""
     rows = np.frombuffer(blob, dtype=np.int8).reshape(-1, dim).astype(np.float32)
     return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+
+
+# Below this cosine a question token and a sentence token are not taken for translations of each other
+# (read off the seed questions: "worldwide"/"العالم" 0.90, "companies"/"الشركات" 0.87, "March"/"مارس"
+# 0.87, while wrong pairs such as "ask"/"اوي" stop at 0.79).
+ALIGNED = 0.8
+
+
+def aligned(question: np.ndarray, sentence: np.ndarray, *, floor: float = ALIGNED) -> list[tuple[int, int]]:
+    """(question token, sentence token) pairs that are each other's best match, at `floor` or above:
+    where the question's words stand in a sentence of another language."""
+    if len(question) == 0 or len(sentence) == 0:
+        return []
+    sims = question @ sentence.T
+    best_in_sentence, best_in_question = sims.argmax(axis=1), sims.argmax(axis=0)
+    return [
+        (i, int(j))
+        for i, j in enumerate(best_in_sentence)
+        if best_in_question[j] == i and sims[i, j] >= floor
+    ]

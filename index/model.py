@@ -63,13 +63,15 @@ class Embedded:
 class Encoder:
     """What every backend offers: questions and sentences -> unit vectors comparable by inner product.
 
-    A backend sets `info`, `_query_prompt` and `_passage_prompt` (in whatever form its `_vectors` takes)
-    and implements `_vectors` for a non-empty batch.
+    A backend sets `info`, `_query_prompt`, `_passage_prompt` (in whatever form its `_vectors` takes)
+    and `_content`, and implements `_vectors` for a non-empty batch, `_prompt_text`, `_skip` and
+    `_offsets`.
     """
 
     info: ModelInfo
     _query_prompt: str | None
     _passage_prompt: str | None
+    _content: ContentFilter  # which token ids are words or numbers (index/late.py)
 
     @property
     def dim(self) -> int:
@@ -97,6 +99,22 @@ class Encoder:
             texts, self._passage_prompt, batch_size=batch_size, progress=progress, tokens=tokens
         )
 
+    def content_spans(self, texts: Sequence[str], *, query: bool) -> list[list[tuple[int, int]]]:
+        """Where each content token of each text stands in it (character offsets), in the order of
+        the token vectors `embed_queries` / `embed_passages` give."""
+        prompt = self._prompt_text(self._query_prompt if query else self._passage_prompt)
+        spans = []
+        for ids, offsets in self._offsets([prompt + text for text in texts]):
+            skip = self._skip(self._query_prompt if query else self._passage_prompt)
+            spans.append(
+                [
+                    (max(start - len(prompt), 0), end - len(prompt))
+                    for n, (start, end) in enumerate(offsets)
+                    if n >= skip and self._content(ids[n])
+                ]
+            )
+        return spans
+
     def probe(self) -> np.ndarray:
         """The model's vector for a fixed text; see PROBE_TEXT."""
         return self.encode_passages([PROBE_TEXT])[0]
@@ -111,6 +129,16 @@ class Encoder:
     def _vectors(
         self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool, tokens: bool
     ) -> Embedded:
+        raise NotImplementedError
+
+    def _prompt_text(self, prompt: str | None) -> str:
+        raise NotImplementedError
+
+    def _skip(self, prompt: str | None) -> int:
+        raise NotImplementedError
+
+    def _offsets(self, inputs: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+        """Token ids and character offsets of each input, as the model tokenizes it."""
         raise NotImplementedError
 
 
@@ -165,10 +193,23 @@ class TorchEncoder(Encoder):
         ]
         return Embedded(np.ascontiguousarray(vectors, dtype=np.float32), rows)
 
+    def _prompt_text(self, prompt: str | None) -> str:
+        return (self._model.prompts.get(prompt) or "") if prompt else ""
+
     def _skip(self, prompt: str | None) -> int:
         """Leading tokens that are not the text: the start token and the prompt's own tokens."""
-        text = (self._model.prompts.get(prompt) or "").rstrip() if prompt else ""
+        text = self._prompt_text(prompt).rstrip()
         return 1 + (len(self._model.tokenizer(text, add_special_tokens=False)["input_ids"]) if text else 0)
+
+    def _offsets(self, inputs: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+        tokenizer = self._model.tokenizer
+        encoded = tokenizer(
+            inputs, return_offsets_mapping=True, truncation=True, max_length=self._model.max_seq_length
+        )
+        return [
+            (list(ids), [tuple(o) for o in offsets])
+            for ids, offsets in zip(encoded["input_ids"], encoded["offset_mapping"], strict=True)
+        ]
 
 
 def progress_bar(total: int | None) -> Any:

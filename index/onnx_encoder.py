@@ -120,10 +120,18 @@ class OnnxEncoder(Encoder):
                 bar.close()
         return Embedded(out, rows if tokens else None)
 
+    def _prompt_text(self, prompt: str | None) -> str:
+        return prompt or ""
+
     def _skip(self, prompt: str | None) -> int:
         """Leading tokens that are not the text: the start token and the prompt's own tokens."""
         text = (prompt or "").rstrip()
         return 1 + (len(self._tokenizer.encode(text, add_special_tokens=False).ids) if text else 0)
+
+    def _offsets(self, inputs: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+        if self._lowercase:
+            inputs = [text.lower() for text in inputs]
+        return [(e.ids, list(e.offsets)) for e in self._tokenizer.encode_batch(inputs)]
 
     def _embed(self, rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         """The last hidden state (padded) and the mean-pooled unit vectors of a batch."""

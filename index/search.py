@@ -6,10 +6,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from index.errors import InputError
 from index.fusion import Ranked, Reranker
-from index.highlight import highlight_spans
-from index.model import Encoder
+from index.highlight import highlight_spans, merged, translated_spans
+from index.late import aligned
+from index.model import Embedded, Encoder
 from index.scripts import script_kind
 from index.store import Document, Library, StoredSentence
 from index.tuning import Fusion, Thresholds
@@ -96,12 +99,16 @@ class Searcher:
     def ask_many(self, questions: Sequence[str], *, k: int = 3, context: int = 1) -> list[Answer]:
         """Answer several questions with one batched embedding call."""
         cleaned = [clean_question(q) for q in questions]
-        ranked = self._ranked(cleaned, k)
-        return [self._answer(q, pairs, k, context) for q, pairs in zip(cleaned, ranked, strict=True)]
+        embedded = self._embed(cleaned)
+        ranked = self._ranked(cleaned, k, embedded)
+        tokens = embedded.tokens or [None] * len(cleaned)
+        return [
+            self._answer(q, pairs, k, context, t) for q, pairs, t in zip(cleaned, ranked, tokens, strict=True)
+        ]
 
     def rank(self, questions: Sequence[str], *, k: int) -> list[Ranked]:
         """The `k` best (sentence id, score) pairs per question, before any threshold."""
-        return [pairs[:k] for pairs in self._ranked(questions, k)]
+        return [pairs[:k] for pairs in self._ranked(questions, k, self._embed(questions))]
 
     def threshold(self, question: str, sentence: StoredSentence) -> float | None:
         """The score `sentence` needs to be quoted for `question`."""
@@ -115,16 +122,21 @@ class Searcher:
         weights = self.reranker.fusion.for_kind(script_kind(question, sentence.text))
         return JOIN_MARGIN * (1 + weights.use + weights.lexical + weights.late)
 
-    def _ranked(self, questions: Sequence[str], k: int) -> list[Ranked]:
-        """Every candidate scored, best first: the whole pool when fusion reranks it."""
+    def _embed(self, questions: Sequence[str]) -> Embedded:
+        """The questions' vectors, and their token vectors when the fusion weighs them."""
         tokens = self.reranker is not None and self.reranker.fusion.uses_tokens
-        embedded = self.encoder.embed_queries(questions, tokens=tokens)
+        return self.encoder.embed_queries(questions, tokens=tokens)
+
+    def _ranked(self, questions: Sequence[str], k: int, embedded: Embedded) -> list[Ranked]:
+        """Every candidate scored, best first: the whole pool when fusion reranks it."""
         if self.reranker is None:
             return self.library.search(embedded.vectors, k)
         candidates = self.library.search(embedded.vectors, max(k, self.pool))
         return self.reranker.rerank(questions, candidates, embedded.tokens)
 
-    def _answer(self, question: str, ranked: Ranked, k: int, context: int) -> Answer:
+    def _answer(
+        self, question: str, ranked: Ranked, k: int, context: int, tokens: np.ndarray | None = None
+    ) -> Answer:
         if not ranked:
             return Answer(question, (), None, None)
         scores = dict(ranked)
@@ -160,10 +172,41 @@ class Searcher:
                     tuple(s for s in around if abs(s.position - sentence.position) <= context),
                     quoted,
                     quote,
-                    highlight_spans(question, quote),
+                    merged(
+                        quote,
+                        [*highlight_spans(question, quote), *self._translated(question, tokens, quoted)],
+                    ),
                 )
             )
         return Answer(question, tuple(hits), best_score, needed)
+
+    def _highlights(
+        self, question: str, tokens: np.ndarray | None, quoted: Sequence[StoredSentence], quote: str
+    ) -> tuple[tuple[int, int], ...]:
+        """Words to bold: those the question shares with the quote, and those its words translate to."""
+        return merged(quote, [*highlight_spans(question, quote), *self._translated(question, tokens, quoted)])
+
+    def _translated(
+        self, question: str, tokens: np.ndarray | None, quoted: Sequence[StoredSentence]
+    ) -> list[tuple[int, int]]:
+        """Spans of the quote (offsets from its first sentence) whose tokens align with the question's
+        words, for a question in another script than the quote: there no word is shared to bold."""
+        if tokens is None or self.reranker is None or script_kind(question, quoted[0].text) == "same_script":
+            return []
+        stored = self.reranker.sentence_tokens({s.id: s for s in quoted})
+        [question_spans] = self.encoder.content_spans([question], query=True)
+        spans = []
+        for sentence, token_spans in zip(
+            quoted, self.encoder.content_spans([s.text for s in quoted], query=False), strict=True
+        ):
+            vectors = stored[sentence.id]
+            if len(question_spans) != len(tokens) or len(token_spans) != len(vectors):
+                continue  # tokenised differently from the vectors (another model): nothing to locate
+            shift = sentence.start - quoted[0].start
+            pairs = aligned(tokens, vectors)
+            found = translated_spans(question, question_spans, sentence.text, token_spans, pairs)
+            spans.extend((start + shift, end + shift) for start, end in found)
+        return spans
 
 
 def _joined(

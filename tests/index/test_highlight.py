@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.highlight import highlight_spans
+from index.highlight import highlight_spans, merged, translated_spans
 from index.search import JOIN_MARGIN, Searcher, _joined
 from index.store import StoredSentence
 
@@ -69,3 +69,32 @@ def test_the_join_margin_follows_the_fused_scores_scale(searcher: Searcher) -> N
     assert english == pytest.approx(JOIN_MARGIN * (1 + weights.use + weights.lexical + weights.late))
     plain = Searcher(searcher.library, searcher.encoder, thresholds=None)
     assert plain.join_margin("Who denied the claims?", arabic) == JOIN_MARGIN
+
+
+def test_overlapping_and_neighbouring_spans_become_one_bold_run() -> None:
+    quote = "نهاية مارس، قالت الشركات"
+    assert merged(quote, [(6, 10), (0, 5), (0, 5), (17, 24)]) == ((0, 10), (17, 24))
+
+
+def test_only_a_question_words_first_piece_outside_function_words_is_located() -> None:
+    question = "Who denied the claims?"
+    # Content tokens of the question: "▁Who", "▁de", "ni", "ed", "▁the", "▁claims" (offsets include
+    # the space before a word) and of the quote "ونفى المزاعم": "▁ون", "فى", "▁المزاعم".
+    question_spans = [(0, 3), (3, 6), (6, 8), (8, 10), (10, 14), (14, 21)]
+    quote = "ونفى المزاعم"
+    quote_spans = [(0, 2), (2, 4), (4, 12)]
+    pairs = [(0, 0), (1, 1), (2, 0), (4, 2), (5, 2)]  # who, "de", "ni", the, claims
+    assert translated_spans(question, question_spans, quote, quote_spans, pairs) == [(0, 4), (5, 12)]
+
+
+def test_an_english_question_bolds_the_arabic_words_its_words_translate_to(searcher: Searcher) -> None:
+    hit = searcher.ask("did nato declare china a security risk", k=1).hits[0]
+    bold = [hit.quote[start:end] for start, end in hit.highlights]
+    assert any("الناتو" in words for words in bold)
+    assert any("خطر" in words for words in bold)
+    assert all(0 <= start < end <= len(hit.quote) for start, end in hit.highlights)
+
+
+def test_an_arabic_question_bolds_only_the_words_it_shares(searcher: Searcher) -> None:
+    hit = searcher.ask("من نفى المزاعم؟", k=1).hits[0]
+    assert [hit.quote[start:end] for start, end in hit.highlights] == ["ونفى", "المزاعم"]

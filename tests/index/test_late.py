@@ -116,3 +116,21 @@ def test_sentences_stored_without_tokens_are_ranked_as_if_they_had_them(
     assert [h.text for h in computed.hits] == [h.text for h in with_tokens.hits]
     assert computed.hits[0].text.startswith(SPOKESMAN)
     assert [h.score for h in computed.hits] == pytest.approx([h.score for h in with_tokens.hits], abs=0.01)
+
+
+@pytest.mark.parametrize("backend", ["onnx", "torch"])
+def test_each_token_vector_has_its_place_in_the_text(
+    backend: str, encoder: Encoder, torch_encoder: TorchEncoder
+) -> None:
+    chosen = encoder if backend == "onnx" else torch_encoder
+    question = "Who denied the claims?"
+    [spans] = chosen.content_spans([question], query=True)
+    tokens = chosen.embed_queries([question]).tokens
+    assert tokens is not None and len(spans) == len(tokens[0])
+    assert [question[start:end].strip() for start, end in spans] == ["Who", "de", "ni", "ed", "the", "claims"]
+    [sentence_spans] = chosen.content_spans([DENIAL], query=False)
+    passage_tokens = chosen.embed_passages([DENIAL]).tokens
+    assert passage_tokens is not None and len(sentence_spans) == len(passage_tokens[0])
+    assert "".join(DENIAL[start:end] for start, end in sentence_spans).replace(" ", "") == DENIAL[
+        :-1
+    ].replace(" ", "")
