@@ -102,10 +102,10 @@ class Encoder:
     def content_spans(self, texts: Sequence[str], *, query: bool) -> list[list[tuple[int, int]]]:
         """Where each content token of each text stands in it (character offsets), in the order of
         the token vectors `embed_queries` / `embed_passages` give."""
-        prompt = self._prompt_text(self._query_prompt if query else self._passage_prompt)
+        prompt_name = self._query_prompt if query else self._passage_prompt
+        prompt, skip = self._prompt_text(prompt_name), self._skip(prompt_name)
         spans = []
         for ids, offsets in self._offsets([prompt + text for text in texts]):
-            skip = self._skip(self._query_prompt if query else self._passage_prompt)
             spans.append(
                 [
                     (max(start - len(prompt), 0), end - len(prompt))
