@@ -42,13 +42,17 @@ class ContentFilter:
         return known
 
 
+def content_positions(ids: Sequence[int], skip: int, content: Callable[[int], bool]) -> list[int]:
+    """Positions of one text's content tokens; the first `skip` (the start token and the prompt, such
+    as "query:") are not part of the text. Token vectors and their places in the text both follow it."""
+    return [n for n in range(skip, len(ids)) if content(ids[n])]
+
+
 def content_tokens(
     hidden: np.ndarray, ids: Sequence[int], skip: int, content: Callable[[int], bool]
 ) -> np.ndarray:
-    """Unit vectors of the content tokens of one text. `hidden` holds one row per id; the first `skip`
-    rows (the start token and the prompt, such as "query:") are not part of the text."""
-    keep = [n for n in range(skip, len(ids)) if content(ids[n])]
-    rows = np.asarray(hidden[keep], dtype=np.float32)
+    """Unit vectors of the content tokens of one text; `hidden` holds one row per id."""
+    rows = np.asarray(hidden[content_positions(ids, skip, content)], dtype=np.float32)
     return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
 
 

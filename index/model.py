@@ -22,7 +22,7 @@ import numpy as np
 
 from index.config import BUNDLED_MODEL
 from index.errors import ModelError
-from index.late import ContentFilter, content_tokens
+from index.late import ContentFilter, content_positions, content_tokens
 
 if TYPE_CHECKING:
     from index.config import IndexSettings
@@ -108,9 +108,8 @@ class Encoder:
         for ids, offsets in self._offsets([prompt + text for text in texts]):
             spans.append(
                 [
-                    (max(start - len(prompt), 0), end - len(prompt))
-                    for n, (start, end) in enumerate(offsets)
-                    if n >= skip and self._content(ids[n])
+                    (max(offsets[n][0] - len(prompt), 0), offsets[n][1] - len(prompt))
+                    for n in content_positions(ids, skip, self._content)
                 ]
             )
         return spans
