@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
-import numpy as np
-
 from index.documents import SourceText, prepare_document
 from index.model import Embedded, Encoder
 from index.search import Answer, Searcher
@@ -202,9 +200,6 @@ class _QueryMemory:
             while len(self._recent) > self._size:
                 self._recent.popitem(last=False)
         return embedded
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self.embed_queries(texts, tokens=False).vectors.copy()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._encoder, name)
