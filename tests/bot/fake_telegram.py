@@ -735,6 +735,15 @@ class _Chaos:
         return self.rng.choice(self.faults)
 
 
+def _captioned(content: JSONDict, caption: str | None) -> JSONDict:
+    """A media message's content with its caption (captions get command and mention entities)."""
+    if caption:
+        content["caption"] = caption
+        if entities := auto_entities(caption):
+            content["caption_entities"] = entities
+    return content
+
+
 def _now() -> int:
     return int(time.time())
 
@@ -924,12 +933,7 @@ class FakeTelegram:
             {"file_id": f"photo-{file_id}-{w}", "file_unique_id": f"u{file_id}-{w}", "width": w, "height": h}
             for w, h in [(90, 67), (800, 600)]
         ]
-        content: JSONDict = {"photo": sizes}
-        if caption:
-            content["caption"] = caption
-            if entities := auto_entities(caption):
-                content["caption_entities"] = entities
-        return self._user_message(chat, user, content, reply_to)
+        return self._user_message(chat, user, _captioned({"photo": sizes}, caption), reply_to)
 
     def send_document(
         self,
@@ -953,12 +957,7 @@ class FakeTelegram:
         }
         path = f"documents/file_{number}{Path(file_name).suffix}"
         self._files[document["file_id"]] = ({**document, "file_path": path}, data)
-        content: JSONDict = {"document": document}
-        if caption:
-            content["caption"] = caption
-            if entities := auto_entities(caption):
-                content["caption_entities"] = entities
-        return self._user_message(chat, user, content, reply_to)
+        return self._user_message(chat, user, _captioned({"document": document}, caption), reply_to)
 
     def press_button(self, chat: Chat, user: User, message_id: int, callback_data: str) -> str:
         """The user presses an inline button of a bot message; returns the callback query id.
