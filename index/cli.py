@@ -243,12 +243,14 @@ def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
 def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
     from index.model import load_encoder, resolve_model_path
     from index.service import open_library
+    from index.use import prepare_weights
 
     location = resolve_model_path(settings.model, settings.model_cache)  # builds the bundled model
     if settings.backend != "torch" and isinstance(location, Path) and _onnx_can_run(location):
         from index.onnx_export import ensure_exports
 
         ensure_exports(location, progress=True)  # needs torch and onnx: here, never when serving
+    prepare_weights(settings.model_cache)  # USE's weights, uncompressed for a fast first answer
     encoder = load_encoder(settings)  # warns and runs on torch when the ONNX backend cannot
     with open_library(settings, encoder, progress=True) as library:
         count = library.sentence_count()

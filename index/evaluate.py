@@ -64,7 +64,7 @@ def run_evaluation(
     settings: IndexSettings, *, arcd_dir: Path | None = None, limit: int | None = None
 ) -> None:
     encoder = load_encoder(settings)
-    second = SecondOpinion()
+    second = SecondOpinion(model_cache=settings.model_cache)
     fusion, thresholds = calibrated(settings, encoder)
     info = encoder.info
     print(f"model: {info.name} ({info.fingerprint}) on {info.backend}")

