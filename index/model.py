@@ -136,7 +136,7 @@ class Encoder:
     def _skip(self, prompt: str | None) -> int:
         raise NotImplementedError
 
-    def _offsets(self, inputs: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+    def _offsets(self, inputs: list[str]) -> list[tuple[Sequence[int], Sequence[tuple[int, int]]]]:
         """Token ids and character offsets of each input, as the model tokenizes it."""
         raise NotImplementedError
 

@@ -76,6 +76,7 @@ class OnnxEncoder(Encoder):
         self._tokenizer = _load_tokenizer(model_dir, settings["max_seq_length"])
         self._pad_id: int = settings["pad_id"]
         self._content = ContentFilter(self._tokenizer.piece)
+        self._skips: dict[str | None, int] = {}
         self.threads = _resolve_threads(threads)
         self._session = _session(graph, self.threads)
         self._inputs = {node.name for node in self._session.get_inputs()}
@@ -120,10 +121,12 @@ class OnnxEncoder(Encoder):
 
     def _skip(self, prompt: str | None) -> int:
         """Leading tokens that are not the text: the start token and the prompt's own tokens."""
-        text = (prompt or "").rstrip()
-        return 1 + (len(self._tokenizer.encode(text, special=False)) if text else 0)
+        if prompt not in self._skips:
+            text = (prompt or "").rstrip()
+            self._skips[prompt] = 1 + (len(self._tokenizer.encode(text, special=False)) if text else 0)
+        return self._skips[prompt]
 
-    def _offsets(self, inputs: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+    def _offsets(self, inputs: list[str]) -> list[tuple[Sequence[int], Sequence[tuple[int, int]]]]:
         if self._lowercase:
             inputs = [text.lower() for text in inputs]
         return [self._tokenizer.encode_with_offsets(text) for text in inputs]
@@ -267,7 +270,7 @@ def _load_tokenizer(model_dir: Path, max_length: int) -> Unigram | _Tokenizers:
     if (model_dir / VOCAB_NAME).is_file():
         try:
             return Unigram.load(model_dir / VOCAB_NAME, max_length=max_length)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, KeyError) as exc:
             raise ModelError(
                 f"{model_dir / VOCAB_NAME} is unreadable ({exc}); delete it and run `sanad setup`."
             ) from exc

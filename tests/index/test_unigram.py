@@ -84,7 +84,7 @@ def test_every_word_token_stands_where_tokenizer_json_puts_it(
     for text in CORPUS:
         ids, offsets = unigram.encode_with_offsets(text)
         expected_ids, expected = reference.encode_with_offsets(text)
-        assert ids == expected_ids
+        assert list(ids) == expected_ids
         words = [n for n, token in enumerate(ids) if is_content(unigram.piece(token))]
         assert [offsets[n] for n in words] == [expected[n] for n in words], text
 
