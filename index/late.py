@@ -56,13 +56,6 @@ def content_tokens(
     return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
 
 
-def maxsim(question: np.ndarray, sentence: np.ndarray) -> float:
-    """Mean over the question's tokens of the best cosine to any of the sentence's tokens."""
-    if len(question) == 0 or len(sentence) == 0:
-        return 0.0
-    return float((question @ sentence.T).max(axis=1).mean())
-
-
 def pack(tokens: np.ndarray) -> bytes:
     """int8 storage, a quarter of float32: each row scaled to its largest component. Only directions
     matter (rows are renormalised on unpacking), so the scale itself need not be kept."""
@@ -72,10 +65,15 @@ def pack(tokens: np.ndarray) -> bytes:
     return np.round(tokens / peak * 127).astype(np.int8).tobytes()
 
 
-def unpack(blob: bytes, dim: int) -> np.ndarray:
-    """The unit token vectors `pack` stored."""
-    rows = np.frombuffer(blob, dtype=np.int8).reshape(-1, dim).astype(np.float32)
-    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+def unpack_many(blobs: Sequence[bytes], dim: int) -> list[np.ndarray]:
+    """The unit token vectors `pack` stored, for many sentences in one pass (a question's candidates
+    are read together)."""
+    if not blobs:
+        return []
+    rows = np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(-1, dim).astype(np.float32)
+    rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+    ends = np.cumsum([len(blob) // dim for blob in blobs])
+    return np.split(rows, ends[:-1])
 
 
 # Below this cosine a question token and a sentence token are not taken for translations of each other

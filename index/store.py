@@ -55,7 +55,7 @@ from index.errors import (
     LibraryError,
     ModelMismatchError,
 )
-from index.late import pack, unpack
+from index.late import pack, unpack_many
 from index.model import Embedded, ModelInfo
 
 log = logging.getLogger(__name__)
@@ -460,7 +460,9 @@ class Library:
             f"SELECT sentence_id, vectors FROM tokens WHERE sentence_id IN ({marks})",
             tuple(int(i) for i in ids),
         )
-        return {int(i): unpack(blob, self.model.dim) for i, blob in rows}
+        return dict(
+            zip((int(i) for i, _ in rows), unpack_many([b for _, b in rows], self.model.dim), strict=True)
+        )
 
     # ---------------------------------------------------------------- writing
 

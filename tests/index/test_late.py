@@ -10,7 +10,7 @@ import pytest
 
 from index.documents import SourceText, prepare_document
 from index.fusion import late_scores
-from index.late import ContentFilter, maxsim, pack, unpack
+from index.late import ContentFilter, pack, unpack_many
 from index.model import Encoder, TorchEncoder
 from index.search import Searcher
 from index.service import add_source
@@ -59,18 +59,25 @@ def test_an_english_question_matches_the_arabic_sentence_that_answers_it(encoder
     assert denial > football
 
 
+def test_maxsim_is_the_mean_of_each_question_tokens_best_match_in_each_sentence() -> None:
+    question = np.array([[1.0, 0.0], [0.0, 1.0]])
+    first, second = np.array([[0.6, 0.8], [1.0, 0.0]]), np.array([[0.0, 1.0]])
+    assert np.allclose(late_scores(question, [first, second]), [(1.0 + 0.8) / 2, (0.0 + 1.0) / 2])
+
+
 def test_maxsim_of_nothing_is_zero() -> None:
-    assert maxsim(np.zeros((0, 4)), np.eye(4)) == 0.0
-    assert maxsim(np.eye(4), np.zeros((0, 4))) == 0.0
+    assert late_scores(np.zeros((0, 4)), [np.eye(4)]).tolist() == [0.0]
+    assert late_scores(np.eye(4), [np.zeros((0, 4)), np.eye(4)]).tolist() == [0.0, 1.0]
 
 
 def test_packed_tokens_keep_their_directions() -> None:
     rows = np.random.default_rng(0).normal(size=(5, 384)).astype(np.float32)
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)
-    back = unpack(pack(rows), 384)
+    back, none, first = unpack_many([pack(rows), pack(rows[:0]), pack(rows[:1])], 384)
     assert len(pack(rows)) == 5 * 384  # one byte a component
     assert np.min(np.sum(rows * back, axis=1)) > 0.995
-    assert unpack(pack(rows[:0]), 384).shape == (0, 384)
+    assert none.shape == (0, 384)
+    assert np.array_equal(first, back[:1])
 
 
 def test_added_sentences_keep_their_token_vectors_until_removed(encoder: Encoder, tmp_path: Path) -> None:
