@@ -1,13 +1,14 @@
 """The embedding model on onnxruntime: the vectors of `index.model.TorchEncoder`, without torch.
 
-A serving process that uses `OnnxEncoder` imports tokenizers, onnxruntime and numpy, never torch,
-transformers or sentence-transformers. Measured on this 2-core machine (int8): first answer 1.8-2.5 s
-after process start and 576 MB peak RSS, against 11-13 s and 1.24 GB with torch; about half of each is
-the tokenizer (tokenizers builds a trie of 250k pieces: 1.0-1.4 s, 280 MB). It reads everything it
-needs from the sentence-transformers model directory (prompts, maximum length, pooling) and the graph
-`index.onnx_export` wrote beside it, and reproduces sentence-transformers' pipeline: prompt + text ->
-tokenizer.json (truncated to max_seq_length) -> graph -> mean over every token the attention mask
-keeps (prompt, <s> and </s> included) -> unit length.
+A serving process that uses `OnnxEncoder` imports onnxruntime and numpy, never torch, transformers
+or sentence-transformers. It reads everything it needs from the sentence-transformers model
+directory (prompts, maximum length, pooling) and the graph `index.onnx_export` wrote beside it, and
+reproduces sentence-transformers' pipeline: prompt + text -> tokenizer.json's ids (truncated to
+max_seq_length) -> graph -> mean over every token the attention mask keeps (prompt, <s> and </s>
+included) -> unit length. For the bundled model the ids come from `index.unigram` (0.2 s and 40 MB to
+load); `tokenizers` reading tokenizer.json took 1.0-1.4 s and 280 MB, half of a serving process's
+start-up and memory. Measured on this 2-core machine (int8, `sanad bench`): first answer 1.8 s after
+process start and 365 MB peak RSS (USE included), against 12 s and 1.28 GB with torch.
 
 Threads. One session serves every call: onnxruntime splits a call's work between the calling thread
 and `threads - 1` pool workers (`threads`: SANAD_ONNX_THREADS, default every core this process may
