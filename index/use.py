@@ -14,7 +14,6 @@ model cache (0.1 s), written once by `sanad setup` or the first load.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from index.atomic import atomic_write_with
 
 __all__ = ["CACHE_SENTENCES", "DIM", "SecondOpinion", "prepare_weights"]
 
@@ -98,11 +99,11 @@ def prepare_weights(model_cache: Path) -> Path:
     if target.is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp.npz")
-    try:
-        with np.load(_resources() / "weights.npz", allow_pickle=False) as packed:
-            np.savez(partial, **{name: packed[name] for name in packed.files})
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+
+    def write(partial: Path) -> None:
+        with np.load(_resources() / "weights.npz", allow_pickle=False) as packed, partial.open("wb") as out:
+            np.savez(out, **{name: packed[name] for name in packed.files})
+        partial.chmod(0o644)
+
+    atomic_write_with(target, write)
     return target
