@@ -82,8 +82,7 @@ def _run_bot(index_settings: IndexSettings, *, webhook: WebhookSettings | None) 
     protect_logs(settings.token)
     username = check_connection(settings)
     log.info("connected to the Bot API as @%s; loading the library and the model", username)
-    with open_shelf(settings.index) as shelf:
-        shelf.warm()
+    with open_shelf(settings.index) as shelf:  # USE loads in the background meanwhile
         serve(build_application(settings, shelf), settings, webhook)
     return 0
 

@@ -33,14 +33,24 @@ def open_library(
 def open_searcher(settings: IndexSettings, *, seed: bool = True) -> Searcher:
     """Load the model and the library, with the calibrated (or configured) answer thresholds."""
     Library.check_at(settings.data_dir)  # a damaged library fails now, not after the slow model load
+    # USE loads on the second core while e5 does (0.1-0.5 s of a first answer); it is dropped again
+    # when the model's fusion does not weigh it.
+    second = SecondOpinion(model_cache=settings.model_cache)
+    second.start_warming()
     encoder = load_encoder(settings)
-    return searcher_for(settings, open_library(settings, encoder, seed=seed), encoder)
+    return searcher_for(settings, open_library(settings, encoder, seed=seed), encoder, second=second)
 
 
-def searcher_for(settings: IndexSettings, library: Library, encoder: Encoder) -> Searcher:
-    """A searcher with this model's calibrated fusion and thresholds (plain e5 ranking without them)."""
+def searcher_for(
+    settings: IndexSettings, library: Library, encoder: Encoder, *, second: SecondOpinion | None = None
+) -> Searcher:
+    """A searcher with this model's calibrated fusion and thresholds (plain e5 ranking without them).
+    `second` is the USE encoder to use when the fusion weighs it (default: a new one)."""
     fusion, thresholds = calibration_for(settings, encoder)
-    second = SecondOpinion(model_cache=settings.model_cache) if fusion and fusion.uses_second_model else None
+    if fusion and fusion.uses_second_model:
+        second = second or SecondOpinion(model_cache=settings.model_cache)
+    else:
+        second = None
     return Searcher(library, encoder, thresholds=thresholds, fusion=fusion, second=second)
 
 

@@ -55,15 +55,6 @@ class Shelf:
         self._chats: OrderedDict[int, Searcher] = OrderedDict()
         self._lock = threading.Lock()
 
-    def warm(self) -> threading.Thread | None:
-        """Load the fusion's second model in the background (a few seconds), so that a server's first
-        question in the article's script does not wait for it; None when fusion does not use it."""
-        if self._second is None:
-            return None
-        thread = threading.Thread(target=self._second.warm, name="sanad-warm", daemon=True)
-        thread.start()
-        return thread
-
     @property
     def shared(self) -> Library:
         return self._shared.library

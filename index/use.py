@@ -46,6 +46,7 @@ class SecondOpinion:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._warming: threading.Thread | None = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors, one row per text; cached texts are not encoded again."""
@@ -64,6 +65,15 @@ class SecondOpinion:
     def warm(self) -> None:
         """Load the weights now, so the first question does not wait for them."""
         self.encode(["warm"])
+
+    def start_warming(self) -> threading.Thread:
+        """`warm` on a thread of its own (started once; later calls return the same thread), so the
+        load overlaps other start-up work on a second core. A question asked meanwhile waits for it."""
+        with self._lock:
+            if self._warming is None:
+                self._warming = threading.Thread(target=self.warm, name="sanad-use", daemon=True)
+                self._warming.start()
+            return self._warming
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self._model is None:

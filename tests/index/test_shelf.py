@@ -162,15 +162,9 @@ def test_merged_answers_keep_the_best_hits_and_the_best_score(shelf: Shelf) -> N
     assert empty.no_answer and (empty.best_score, empty.threshold) == (0.5, 0.8)
 
 
-def test_chat_libraries_rank_with_the_shared_fusion_and_warming_loads_its_second_model(shelf: Shelf) -> None:
+def test_chat_libraries_rank_with_the_shared_fusion_and_its_second_model(shelf: Shelf) -> None:
     shelf.add(7, SourceText("\n\n".join(HARBOUR)))
     own = shelf._chat(7, create=False)
     assert own is not None and own.reranker is not None and shelf._shared.reranker is not None
     assert own.reranker.fusion == shelf._shared.reranker.fusion
     assert own.reranker.second is shelf._shared.reranker.second
-    warming = shelf.warm()
-    assert warming is not None
-    warming.join(timeout=120)
-    assert (
-        not warming.is_alive() and own.reranker.second is not None and own.reranker.second._model is not None
-    )

