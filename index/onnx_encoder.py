@@ -7,8 +7,8 @@ reproduces sentence-transformers' pipeline: prompt + text -> tokenizer.json's id
 max_seq_length) -> graph -> mean over every token the attention mask keeps (prompt, <s> and </s>
 included) -> unit length. For the bundled model the ids come from `index.unigram` (0.2 s and 40 MB to
 load); `tokenizers` reading tokenizer.json took 1.0-1.4 s and 280 MB, half of a serving process's
-start-up and memory. Measured on this 2-core machine (int8, `sanad bench`): first answer 1.8 s after
-process start and 365 MB peak RSS (USE included), against 12 s and 1.28 GB with torch.
+start-up and memory. Measured on this 2-core machine (int8, `sanad bench`): first answer 1.3 s after
+process start and 436 MB peak RSS (USE included), against 13 s and 1.34 GB with torch.
 
 Threads. One session serves every call: onnxruntime splits a call's work between the calling thread
 and `threads - 1` pool workers (`threads`: SANAD_ONNX_THREADS, default every core this process may
