@@ -266,8 +266,8 @@ class _Tokenizers:
 
 
 def _load_tokenizer(model_dir: Path, max_length: int) -> Unigram | _Tokenizers:
-    """The bundled model's own unigram reader when its vocabulary file is there (a tenth of a
-    second, 40 MB), `tokenizers` otherwise."""
+    """The bundled model's own unigram reader when its vocabulary file is there (0.2 s, 40 MB),
+    `tokenizers` otherwise."""
     if (model_dir / VOCAB_NAME).is_file():
         try:
             return Unigram.load(model_dir / VOCAB_NAME, max_length=max_length)

