@@ -172,10 +172,7 @@ class Searcher:
                     tuple(s for s in around if abs(s.position - sentence.position) <= context),
                     quoted,
                     quote,
-                    merged(
-                        quote,
-                        [*highlight_spans(question, quote), *self._translated(question, tokens, quoted)],
-                    ),
+                    self._highlights(question, tokens, quoted, quote),
                 )
             )
         return Answer(question, tuple(hits), best_score, needed)
