@@ -38,7 +38,7 @@ import sqlite3
 import threading
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -464,6 +464,13 @@ class Library:
             zip((int(i) for i, _ in rows), unpack_many([b for _, b in rows], self.model.dim), strict=True)
         )
 
+    def _insert_tokens(self, ids: Iterable[int], tokens: Sequence[np.ndarray]) -> None:
+        """Store sentences' content-token vectors (int8), inside the caller's transaction."""
+        self._db.executemany(
+            _insert_sql("tokens", ("sentence_id", "vectors")),
+            [(int(i), pack(t)) for i, t in zip(ids, tokens, strict=True)],
+        )
+
     # ---------------------------------------------------------------- writing
 
     def add(self, document: NewDocument, vectors: np.ndarray | Embedded) -> tuple[Document, bool]:
@@ -498,10 +505,7 @@ class Library:
                         continue
                     document_id, ids = self._insert(document, vectors, digest)
                     if tokens is not None:
-                        self._db.executemany(
-                            "INSERT INTO tokens (sentence_id, vectors) VALUES (?, ?)",
-                            [(int(i), pack(t)) for i, t in zip(ids, tokens, strict=True)],
-                        )
+                        self._insert_tokens(ids, tokens)
                     results.append((document_id, True))
                     new_ids.append(ids)
                     new_vectors.append(vectors)
@@ -558,10 +562,7 @@ class Library:
                         [(v.tobytes(), i) for v, i in zip(vectors, ids, strict=True)],
                     )
                     if (tokens := _tokens_of(embedded)) is not None:
-                        self._db.executemany(
-                            "INSERT INTO tokens (sentence_id, vectors) VALUES (?, ?)",
-                            [(i, pack(t)) for i, t in zip(ids, tokens, strict=True)],
-                        )
+                        self._insert_tokens(ids, tokens)
                 _write_model(self._db, model, probe)
                 self.model = model
                 plan = self.policy.plan(len(rows))
