@@ -243,6 +243,7 @@ def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
 def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
     from index.model import load_encoder, resolve_model_path
     from index.service import open_library
+    from index.store import DB_NAME
     from index.use import prepare_weights
 
     location = resolve_model_path(settings.model, settings.model_cache)  # builds the bundled model
@@ -252,6 +253,11 @@ def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
         ensure_exports(location, progress=True)  # needs torch and onnx: here, never when serving
     prepare_weights(settings.model_cache)  # USE's weights, uncompressed for a fast first answer
     encoder = load_encoder(settings)  # warns and runs on torch when the ONNX backend cannot
+    chats = sorted(db.parent for db in settings.chats_dir.glob(f"*/{DB_NAME}"))
+    for path in [settings.data_dir, *chats]:  # after SANAD_MODEL changed: re-embed, lose nothing
+        if (path / DB_NAME).exists() and _embedded_by_another_model(path, encoder):
+            print(f"the library at {path} was embedded by another model: re-embedding it")
+            _reembed(path, encoder)
     with open_library(settings, encoder, progress=True) as library:
         count = library.sentence_count()
         print(
@@ -259,6 +265,17 @@ def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
             f" {encoder.info.backend} answers"
         )
     return 0
+
+
+def _embedded_by_another_model(path: Path, encoder: Encoder) -> bool:
+    from index.errors import ModelMismatchError
+    from index.store import Library
+
+    try:
+        Library.open(path, encoder.info, encoder.probe(), create=False).close()
+    except ModelMismatchError:
+        return True
+    return False
 
 
 def _onnx_can_run(model_dir: Path) -> bool:
@@ -286,10 +303,19 @@ def _repair(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _rebuild(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from index.model import Embedded, load_encoder, progress_bar
-    from index.store import Library
+    from index.model import load_encoder
 
     encoder = load_encoder(settings)
+    count = _reembed(settings.data_dir, encoder)
+    print(f"rebuilt: {count} sentences re-embedded with {encoder.info.name} on {encoder.info.backend}")
+    return 0
+
+
+def _reembed(path: Path, encoder: Encoder) -> int:
+    """Re-embed the library at `path` with `encoder`; the number of sentences."""
+    from index.model import Embedded, progress_bar
+    from index.store import Library
+
     with progress_bar(None) as bar:  # the count is known only once the library is open for writing
 
         def embed(texts: list[str]) -> Embedded:
@@ -297,9 +323,7 @@ def _rebuild(args: argparse.Namespace, settings: IndexSettings) -> int:
             bar.update(len(texts))
             return embedded
 
-        count = Library.rebuild_at(settings.data_dir, encoder.info, encoder.probe(), embed)
-    print(f"rebuilt: {count} sentences re-embedded with {encoder.info.name} on {encoder.info.backend}")
-    return 0
+        return Library.rebuild_at(path, encoder.info, encoder.probe(), embed)
 
 
 def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:

@@ -19,8 +19,9 @@ generation number that names a complete FAISS file, so the library opens as it w
 The meta table records the model (name, fingerprint, dimension, the vector of a probe text) and every
 backend that embedded stored sentences ("torch", "onnx-fp32", "onnx-int8"), first the one that created
 or last rebuilt the library. One model's backends agree closely enough to share a library: another
-backend is accepted when its probe vector agrees with the stored one (PROBE_AGREEMENT), and another
-model is refused.
+backend is accepted when its probe vector agrees with the stored one (PROBE_AGREEMENT), a model with
+other files only when it embeds the probe all but identically (SAME_VECTORS), and another model is
+refused.
 The FAISS file is derived data: `repair` rebuilds it from the vectors in SQLite, and a file whose size
 or checksum disagrees with the meta row is reported as damaged when the library opens.
 """
@@ -68,6 +69,9 @@ FEW_QUERIES = 20
 QUICK_CHECK_BYTES = 256 * 2**20
 # Below this cosine between the stored and the loaded model's probe vectors, the models differ.
 PROBE_AGREEMENT = 0.98
+# A model with other files (another fingerprint) must embed the probe all but identically: a
+# fine-tuned model can agree above PROBE_AGREEMENT and still rank differently.
+SAME_VECTORS = 0.9999
 
 # Embeds a batch of sentence texts: the encoder's `embed_passages` (or `encode_passages`: no tokens).
 VectorSource = Callable[[list[str]], np.ndarray | Embedded]
@@ -1114,7 +1118,7 @@ def _check_model(
     if stored.dim == loaded.dim:
         stored_probe = np.asarray(json.loads(_read_meta(db, "probe")), dtype=np.float32)
         agreement = float(stored_probe @ probe)
-        if agreement >= PROBE_AGREEMENT:
+        if agreement >= (PROBE_AGREEMENT if stored.fingerprint == loaded.fingerprint else SAME_VECTORS):
             return
     if stored.fingerprint == loaded.fingerprint and agreement is not None:
         raise ModelMismatchError(

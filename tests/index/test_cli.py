@@ -9,9 +9,13 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.cli import main
+from index.documents import SourceText, prepare_document
+from index.model import ModelInfo
+from index.shelf import chat_path
 from index.store import Library
 from tests.conftest import SEED, SPOKESMAN
 from tests.news_site import AR_COST, AR_TITLE, NewsSite
@@ -119,6 +123,29 @@ def test_rebuild_re_embeds_on_the_configured_backend_and_sources_shows_it(
         code == 1
         and err == "sanad: SANAD_BACKEND must be one of onnx-int8, onnx-fp32, torch; not 'tensorflow'.\n"
     )
+
+
+def test_setup_re_embeds_the_libraries_another_model_embedded_and_loses_no_article(
+    capsys: pytest.CaptureFixture[str], data_env: Path
+) -> None:
+    """After SANAD_MODEL changes, `sanad setup` re-embeds the shared library and every chat's."""
+    other = ModelInfo(name="an-older-model", fingerprint="beef", dim=384)
+    chat = chat_path(data_env / "chats", 42)
+    for path in (data_env, chat):
+        with Library.open(path, other, np.eye(384, dtype=np.float32)[0]) as library:
+            text = "An older article. It was embedded by another model."
+            library.add(prepare_document(SourceText(text, title="Old")), np.eye(384, dtype=np.float32)[:2])
+
+    code, out, _ = run(capsys, "setup")
+
+    assert code == 0
+    assert out.splitlines() == [
+        f"the library at {data_env} was embedded by another model: re-embedding it",
+        f"the library at {chat} was embedded by another model: re-embedding it",
+        f"ready: 1 articles, 2 sentences in {data_env}; onnx-int8 answers",
+    ]
+    assert "bundled:multilingual-e5-small" in run(capsys, "sources", "--chat", "42")[1]
+    assert run(capsys, "setup")[1].startswith("ready: 1 articles, 2 sentences")  # nothing left to do
 
 
 def test_adding_a_file_twice_stores_it_once(

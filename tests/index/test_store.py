@@ -127,6 +127,15 @@ def test_a_model_that_embeds_alike_is_accepted_whatever_its_fingerprint(tmp_path
     Library.open(tmp_path, same, PROBE).close()
 
 
+def test_a_model_with_other_files_that_embeds_only_nearly_alike_is_another_model(tmp_path: Path) -> None:
+    """A fine-tuned model keeps its probe vector close (cosine 0.995 here) but ranks differently."""
+    Library.open(tmp_path, MODEL, PROBE).close()
+    tuned = ModelInfo(name="test-model", fingerprint="cafe", dim=8)
+    near = (PROBE + 0.1 * np.eye(8, dtype=np.float32)[1]) / np.linalg.norm([1, 0.1])
+    with pytest.raises(ModelMismatchError, match="sanad rebuild"):
+        Library.open(tmp_path, tuned, near)
+
+
 def test_the_library_records_every_backend_that_embedded_its_sentences(tmp_path: Path) -> None:
     int8 = ModelInfo(name="test-model", fingerprint="f00d", dim=8, backend="onnx-int8")
     with Library.open(tmp_path, MODEL, PROBE) as library:
