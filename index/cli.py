@@ -268,13 +268,16 @@ def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _embedded_by_another_model(path: Path, encoder: Encoder) -> bool:
-    from index.errors import ModelMismatchError
+    """A damaged library is not: it is reported, naming `sanad repair`, by whatever opens it next."""
+    from index.errors import LibraryError, ModelMismatchError
     from index.store import Library
 
     try:
         Library.open(path, encoder.info, encoder.probe(), create=False).close()
     except ModelMismatchError:
         return True
+    except LibraryError:
+        return False
     return False
 
 

@@ -148,6 +148,19 @@ def test_setup_re_embeds_the_libraries_another_model_embedded_and_loses_no_artic
     assert run(capsys, "setup")[1].startswith("ready: 1 articles, 2 sentences")  # nothing left to do
 
 
+def test_setup_leaves_a_damaged_chat_library_for_repair_and_still_gets_ready(
+    capsys: pytest.CaptureFixture[str], data_env: Path
+) -> None:
+    chat = chat_path(data_env / "chats", 7)
+    chat.mkdir(parents=True)
+    (chat / "library.sqlite").write_bytes(b"not a database")
+
+    code, out, _ = run(capsys, "setup")
+
+    assert code == 0 and out.startswith("ready: 1 articles, 31 sentences")
+    assert (chat / "library.sqlite").read_bytes() == b"not a database"
+
+
 def test_adding_a_file_twice_stores_it_once(
     capsys: pytest.CaptureFixture[str], data_env: Path, tmp_path: Path
 ) -> None:
