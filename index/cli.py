@@ -268,7 +268,7 @@ def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _embedded_by_another_model(path: Path, encoder: Encoder) -> bool:
-    """A damaged library is not: it is reported, naming `sanad repair`, by whatever opens it next."""
+    """A damaged library is not: whatever opens it next reports the damage."""
     from index.errors import LibraryError, ModelMismatchError
     from index.store import Library
 
