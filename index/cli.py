@@ -94,13 +94,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
     )
     _chat_option(sources, "list this chat's library instead of the shared one")
     command("setup", _setup, "Build the bundled model, its ONNX exports and the seed library (once, cached).")
-    command(
+    repair = command(
         "repair",
         _repair,
         "Rebuild the vector index from the sentences stored in the library (and save what can be read"
         " from a damaged database).",
     )
-    command("rebuild", _rebuild, "Re-embed every stored sentence with the configured model.")
+    _chat_option(repair, "repair this chat's library instead of the shared one")
+    rebuild = command("rebuild", _rebuild, "Re-embed every stored sentence with the configured model.")
+    _chat_option(rebuild, "re-embed this chat's library instead of the shared one")
 
     evaluate = command("eval", _eval, "Measure retrieval quality on ARCD and the seed question set.")
     evaluate.add_argument("--arcd", type=Path, help="ARCD directory (default: ../shared/data/arcd)")
@@ -296,12 +298,13 @@ def _repair(args: argparse.Namespace, settings: IndexSettings) -> int:
     from index.errors import DamagedDatabaseError
     from index.store import Library
 
+    path = _library_path(settings, args.chat)
     try:
-        count = Library.repair_at(settings.data_dir)
+        count = Library.repair_at(path)
     except DamagedDatabaseError:
-        print(f"repaired: {Library.salvage_at(settings.data_dir).summary}")
+        print(f"repaired: {Library.salvage_at(path).summary}")
         return 0
-    print(f"repaired: the vector index of {settings.data_dir} holds {count} sentences")
+    print(f"repaired: the vector index of {path} holds {count} sentences")
     return 0
 
 
@@ -309,7 +312,7 @@ def _rebuild(args: argparse.Namespace, settings: IndexSettings) -> int:
     from index.model import load_encoder
 
     encoder = load_encoder(settings)
-    count = _reembed(settings.data_dir, encoder)
+    count = _reembed(_library_path(settings, args.chat), encoder)
     print(f"rebuilt: {count} sentences re-embedded with {encoder.info.name} on {encoder.info.backend}")
     return 0
 
@@ -383,12 +386,17 @@ def _open_library(
 ) -> Library:
     """The shared library, or a chat's own (which only an add creates)."""
     from index.service import open_library
-    from index.shelf import chat_path
     from index.store import Library
 
     if chat_id is None:
         return open_library(settings, encoder, seed=not create)
-    return Library.open(chat_path(settings.chats_dir, chat_id), encoder.info, encoder.probe(), create=create)
+    return Library.open(_library_path(settings, chat_id), encoder.info, encoder.probe(), create=create)
+
+
+def _library_path(settings: IndexSettings, chat_id: int | None) -> Path:
+    from index.shelf import chat_path
+
+    return settings.data_dir if chat_id is None else chat_path(settings.chats_dir, chat_id)
 
 
 def answer_json(answer: object) -> dict[str, object]:

@@ -159,6 +159,28 @@ def test_setup_leaves_a_damaged_chat_library_for_repair_and_still_gets_ready(
 
     assert code == 0 and out.startswith("ready: 1 articles, 31 sentences")
     assert (chat / "library.sqlite").read_bytes() == b"not a database"
+    code, out, _ = run(capsys, "repair", "--chat", "7")
+    assert code == 0 and out.startswith("repaired: no article could be read from the damaged database")
+
+
+def test_a_chats_library_is_repaired_and_rebuilt_with_chat(
+    capsys: pytest.CaptureFixture[str], data_env: Path, seed_library: Library
+) -> None:
+    chat = chat_path(data_env / "chats", -1001)
+    shutil.copytree(seed_library.path, chat)
+    _remove_index(chat)
+    code, _, err = run(capsys, "sources", "--chat", "-1001")
+    assert code == 1 and "sanad repair" in err
+
+    assert (
+        run(capsys, "repair", "--chat", "-1001")[1]
+        == f"repaired: the vector index of {chat} holds 31 sentences\n"
+    )
+    code, out, _ = run(capsys, "rebuild", "--chat", "-1001")
+    assert code == 0 and out.startswith(
+        "rebuilt: 31 sentences re-embedded with bundled:multilingual-e5-small"
+    )
+    assert not (data_env / "library.sqlite").exists()  # the shared library was never touched
 
 
 def test_adding_a_file_twice_stores_it_once(
