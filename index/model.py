@@ -72,6 +72,7 @@ class Encoder:
     _query_prompt: str | None
     _passage_prompt: str | None
     _content: ContentFilter  # which token ids are words or numbers (index/late.py)
+    _probe: np.ndarray | None = None
 
     @property
     def dim(self) -> int:
@@ -115,8 +116,13 @@ class Encoder:
         return spans
 
     def probe(self) -> np.ndarray:
-        """The model's vector for a fixed text; see PROBE_TEXT."""
-        return self.encode_passages([PROBE_TEXT])[0]
+        """The model's vector for a fixed text (see PROBE_TEXT), embedded once and read-only: every
+        library opened (each chat's, each by `sanad setup`) is checked against it."""
+        if self._probe is None:
+            probe = self.encode_passages([PROBE_TEXT])[0]
+            probe.setflags(write=False)
+            self._probe = probe
+        return self._probe
 
     def _encode(
         self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool, tokens: bool
