@@ -24,6 +24,8 @@ RUN mkdir index bot \
 
 COPY index ./index
 COPY bot ./bot
+# The lab's measurement commands (sanad eval, calibrate, bench) run on the deployment machine too.
+COPY lab ./lab
 COPY seeds ./seeds
 # Editable, so the code finds seeds/ and its calibration beside itself in /app.
 RUN pip install --no-deps -e . \

@@ -50,7 +50,7 @@ from bot.render import (
 )
 from bot.settings import BotSettings
 from index import SanadError, TooLargeError, UnsupportedTypeError
-from index.extract import FILE_SUFFIXES
+from index.ingest import FILE_SUFFIXES
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,10 @@ Strings are plain text: render.py escapes them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
+
+from index import is_arabic_script
 
 Language = Literal["en", "ar"]
 
@@ -296,10 +297,3 @@ def pick_language(language_code: str | None, text: str = "") -> Language:
 def texts_for(language_code: str | None, text: str = "") -> Texts:
     """The interface strings for a user (see `pick_language`)."""
     return TEXTS[pick_language(language_code, text)]
-
-
-def is_arabic_script(text: str) -> bool:
-    """More letters in the Arabic script than in all others together."""
-    letters = [ch for ch in text if ch.isalpha()]
-    arabic = sum(unicodedata.bidirectional(ch) == "AL" for ch in letters)
-    return arabic > len(letters) - arabic

@@ -37,6 +37,7 @@ from index import (
     TooLargeError,
     UnsupportedLinkError,
     UnsupportedTypeError,
+    without_invisible,
 )
 
 MESSAGE_LIMIT = 4096
@@ -46,14 +47,11 @@ ECHO_LIMIT = 300  # characters of a question repeated back
 WELCOME_TITLES = 10  # article titles the welcome names; /sources lists them all
 INLINE_QUOTE_LIMIT = 3000  # characters of a quote in a shared inline message
 INLINE_TITLE_LIMIT = 120  # characters of a quote in the inline results list
-QUESTION_LIMIT = 1000  # the index refuses longer questions (index.search.MAX_QUESTION_CHARS)
+QUESTION_LIMIT = 1000  # the index refuses longer questions (index.search.searcher.MAX_QUESTION_CHARS)
 
 _GAP = "\n\n"
 _TAG = re.compile(r"<[^>]*>")
 _STRONG_OR_NUMBER = frozenset({"L", "R", "AL", "EN", "AN"})
-# Zero-width and direction controls a user may type (or paste) into a question: an echo drops them, so
-# that the question cannot turn the direction of what follows it (this module sets direction itself).
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\u061c\ufeff]")
 
 Piece = tuple[str, bool]  # a run of quoted text and whether it is bold
 
@@ -226,7 +224,9 @@ def place(hit: Hit, texts: Texts) -> str:
 
 def echo(question: str) -> str:
     """A user's question as repeated back: on one line, without invisible controls, shortened."""
-    return shorten(_INVISIBLE.sub("", question), ECHO_LIMIT)
+    # Zero-width and direction controls a user may type (or paste) are dropped, so that the question
+    # cannot turn the direction of what follows it (this module sets direction itself).
+    return shorten(without_invisible(question), ECHO_LIMIT)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -1,11 +1,20 @@
 """Sanad's retrieval core: article text -> exact sentences -> vectors -> library -> quoted answers.
 
-This package knows nothing about Telegram. Its public surface is what the bot and the command line
-use; everything else is an implementation module.
+    errors.py records.py config.py files.py   the exceptions, the nouns, the settings, safe files
+    text/        raw pages -> exact sentence spans; writing systems
+    embedding/   text -> vectors (ONNX or torch), the second opinion; build/ for `sanad setup`
+    library/     sentences + vectors on disk: SQLite, FAISS, migrations, repair
+    ingest/      links and files -> articles -> documents in a library
+    search/      a question -> ranked, quoted sentences
+    shelf.py     the shared library beside each chat's own
+    service.py   settings -> encoder, libraries, searcher, shelf
+    cli.py terminal.py   the `sanad` commands and their terminal output
+
+Each layer imports only the layers above it in this list (tests/test_layers.py). This package knows
+nothing about Telegram. Its public surface, below, is what the bot and the command line use.
 """
 
 from index.config import FetchSettings, IndexSettings
-from index.documents import SourceText, read_source
 from index.errors import (
     BlockedAddressError,
     BrokenFileError,
@@ -24,12 +33,16 @@ from index.errors import (
     UnsupportedLinkError,
     UnsupportedTypeError,
 )
+from index.ingest import FILE_SUFFIXES, add_source, is_link, read_link, read_source, read_upload
+from index.library import Library
+from index.records import Document, SourceText, StoredSentence
 from index.search import Answer, Hit, Searcher, clean_question
-from index.service import add_source, is_link, open_searcher, open_shelf, read_link, read_upload
+from index.service import open_searcher, open_shelf
 from index.shelf import Shelf
-from index.store import Document, Library, StoredSentence
+from index.text import is_arabic_script, without_invisible
 
 __all__ = [
+    "FILE_SUFFIXES",
     "Answer",
     "BlockedAddressError",
     "BrokenFileError",
@@ -58,10 +71,12 @@ __all__ = [
     "UnsupportedTypeError",
     "add_source",
     "clean_question",
+    "is_arabic_script",
     "is_link",
     "open_searcher",
     "open_shelf",
     "read_link",
     "read_source",
     "read_upload",
+    "without_invisible",
 ]

@@ -14,19 +14,21 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.config import BACKENDS, IndexSettings, load_dotenv_file
+from index.config import IndexSettings, load_dotenv_file
 from index.errors import SanadError
 
 if TYPE_CHECKING:
-    from index.model import Encoder
-    from index.store import Library
+    from index.embedding import Encoder
+    from index.library import Library
 
 log = logging.getLogger("sanad")
 
 
+PLUGIN_GROUP = "sanad.commands"
 Handler = Callable[[argparse.Namespace, IndexSettings], "int | None"]
 AddCommand = Callable[[str, Handler, str], argparse.ArgumentParser]
 
@@ -104,44 +106,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
     rebuild = command("rebuild", _rebuild, "Re-embed every stored sentence with the configured model.")
     _chat_option(rebuild, "re-embed this chat's library instead of the shared one")
 
-    evaluate = command("eval", _eval, "Measure retrieval quality on ARCD and the seed question set.")
-    evaluate.add_argument("--arcd", type=Path, help="ARCD directory (default: ../shared/data/arcd)")
-    evaluate.add_argument("--limit", type=int, help="evaluate only the first N ARCD questions")
-
-    calibrate = command(
-        "calibrate", _calibrate, "Learn the fusion weights and 'no answer' thresholds from ARCD train."
-    )
-    calibrate.add_argument("--arcd", type=Path, help="ARCD directory (default: ../shared/data/arcd)")
-
-    bench = command(
-        "bench",
-        _bench,
-        "Compare the backends (torch, onnx-fp32, onnx-int8) and a naive baseline side by side: cold start,"
-        " memory, query latency, indexing rate and top-1 accuracy.",
-    )
-    bench.add_argument(
-        "--variants",
-        nargs="+",
-        choices=[*BACKENDS, "naive"],
-        default=["torch", "onnx-fp32", "onnx-int8", "naive"],
-        help="what to compare (default: all four)",
-    )
-    bench.add_argument("--queries", type=int, default=200, help="timed single questions each (default 200)")
-    bench.add_argument(
-        "--index-sentences", type=int, default=400, help="ARCD sentences embedded for the indexing rate"
-    )
-    bench.add_argument(
-        "--arcd-questions", type=int, help="top-1 on only the first N ARCD test questions (default: all 702)"
-    )
-    bench.add_argument("--no-arcd", action="store_true", help="skip top-1 on ARCD test (the slowest part)")
-    bench.add_argument(
-        "--scale",
-        type=int,
-        nargs="+",
-        metavar="N",
-        help="instead: build libraries of N sentences (e.g. 10000 100000 1000000) and report add rate,"
-        " size, memory, search latency and recall@10 beside exact search (see index/bench_scale.py)",
-    )
+    _plug_in(command)
     return parser, command
 
 
@@ -170,9 +135,8 @@ def _ask(args: argparse.Namespace, settings: IndexSettings) -> int:
 def _add(args: argparse.Namespace, settings: IndexSettings) -> int:
     from tqdm import tqdm
 
-    from index.documents import read_source, seed_paths
-    from index.model import load_encoder
-    from index.service import add_source, is_link, read_link
+    from index.embedding import load_encoder
+    from index.ingest import add_source, is_link, read_link, read_source, seed_paths
 
     sources: list[str | Path] = [*args.sources, *(seed_paths() if args.seeds else [])]
     if not sources:
@@ -203,12 +167,12 @@ def _remove(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _split(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from index.split import split_article
+    from index.text import split_article
 
     if args.file == "-":
         text = sys.stdin.read()
     else:
-        from index.documents import read_source
+        from index.ingest import read_source
 
         text = read_source(Path(args.file)).text
     for sentence in split_article(text).sentences:
@@ -224,7 +188,7 @@ def _split(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from index.model import load_encoder
+    from index.embedding import load_encoder
 
     encoder = load_encoder(settings)
     with _open_library(settings, encoder, args.chat) as library:
@@ -243,14 +207,14 @@ def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from index.model import load_encoder, resolve_model_path
+    from index.embedding import load_encoder, prepare_weights
+    from index.embedding.build import ensure_model
+    from index.library import DB_NAME
     from index.service import open_library
-    from index.store import DB_NAME
-    from index.use import prepare_weights
 
-    location = resolve_model_path(settings.model, settings.model_cache)  # builds the bundled model
+    location = ensure_model(settings.model, settings.model_cache)  # builds the bundled model
     if settings.backend != "torch" and isinstance(location, Path) and _onnx_can_run(location):
-        from index.onnx_export import ensure_exports
+        from index.embedding.build import ensure_exports
 
         ensure_exports(location, progress=True)  # needs torch and onnx: here, never when serving
     prepare_weights(settings.model_cache)  # USE's weights, uncompressed for a fast first answer
@@ -272,7 +236,7 @@ def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
 def _embedded_by_another_model(path: Path, encoder: Encoder) -> bool:
     """A damaged library is not: whatever opens it next reports the damage."""
     from index.errors import LibraryError, ModelMismatchError
-    from index.store import Library
+    from index.library import Library
 
     try:
         Library.open(path, encoder.info, encoder.probe(), create=False).close()
@@ -284,8 +248,8 @@ def _embedded_by_another_model(path: Path, encoder: Encoder) -> bool:
 
 
 def _onnx_can_run(model_dir: Path) -> bool:
+    from index.embedding import check_model
     from index.errors import ModelError
-    from index.onnx_encoder import check_model
 
     try:
         check_model(model_dir)
@@ -296,7 +260,7 @@ def _onnx_can_run(model_dir: Path) -> bool:
 
 def _repair(args: argparse.Namespace, settings: IndexSettings) -> int:
     from index.errors import DamagedDatabaseError
-    from index.store import Library
+    from index.library import Library
 
     path = _library_path(settings, args.chat)
     try:
@@ -309,7 +273,7 @@ def _repair(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _rebuild(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from index.model import load_encoder
+    from index.embedding import load_encoder
 
     encoder = load_encoder(settings)
     count = _reembed(_library_path(settings, args.chat), encoder)
@@ -319,8 +283,9 @@ def _rebuild(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 def _reembed(path: Path, encoder: Encoder) -> int:
     """Re-embed the library at `path` with `encoder`; the number of sentences."""
-    from index.model import Embedded, progress_bar
-    from index.store import Library
+    from index.embedding import progress_bar
+    from index.library import Library
+    from index.records import Embedded
 
     with progress_bar(None) as bar:  # the count is known only once the library is open for writing
 
@@ -332,39 +297,18 @@ def _reembed(path: Path, encoder: Encoder) -> int:
         return Library.rebuild_at(path, encoder.info, encoder.probe(), embed)
 
 
-def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from index.evaluate import run_evaluation
-
-    run_evaluation(settings, arcd_dir=args.arcd, limit=args.limit)
-    return 0
-
-
-def _calibrate(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from index.calibrate import run_calibration
-
-    run_calibration(settings, arcd_dir=args.arcd)
-    return 0
-
-
-def _bench(args: argparse.Namespace, settings: IndexSettings) -> int:
-    if args.scale:
-        from index.bench_scale import run_scale_benchmark
-
-        run_scale_benchmark(settings, args.scale, queries=args.queries)
-        return 0
-    from index.bench import run_benchmark
-
-    run_benchmark(
-        settings,
-        variants=args.variants,
-        queries=args.queries,
-        index_sentences=args.index_sentences,
-        arcd_questions=0 if args.no_arcd else args.arcd_questions,
-    )
-    return 0
-
-
 # ------------------------------------------------------------------------- helpers
+
+
+def _plug_in(command: AddCommand) -> None:
+    """Add the commands other installed packages register under the `sanad.commands` entry point (the
+    lab's eval, calibrate and bench): each entry is a function that takes `command`. The product
+    never imports them; a plug-in that fails to load is left out with a warning."""
+    for entry in metadata.entry_points(group=PLUGIN_GROUP):
+        try:
+            entry.load()(command)
+        except Exception as exc:  # a broken plug-in must not take the product's commands down
+            log.warning("the %s commands (%s) could not be added: %s", entry.name, entry.value, exc)
 
 
 def _chat_option(parser: argparse.ArgumentParser, help_: str) -> None:
@@ -374,7 +318,7 @@ def _chat_option(parser: argparse.ArgumentParser, help_: str) -> None:
 @contextlib.contextmanager
 def _library_of(settings: IndexSettings, chat_id: int | None) -> Iterator[Library]:
     """An existing library to read or change: the shared one (seeded when new), or a chat's own."""
-    from index.model import load_encoder
+    from index.embedding import load_encoder
 
     encoder = load_encoder(settings)
     with _open_library(settings, encoder, chat_id) as library:
@@ -385,8 +329,8 @@ def _open_library(
     settings: IndexSettings, encoder: Encoder, chat_id: int | None, *, create: bool = False
 ) -> Library:
     """The shared library, or a chat's own (which only an add creates)."""
+    from index.library import Library
     from index.service import open_library
-    from index.store import Library
 
     if chat_id is None:
         return open_library(settings, encoder, seed=not create)

@@ -25,7 +25,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 @dataclass(frozen=True, slots=True)
 class FetchSettings:
-    """Limits on reading articles from links and files (see index.fetch and index.extract)."""
+    """Limits on reading articles from links and files (see index.ingest.fetch and index.ingest.extract)."""
 
     timeout: float = 20.0  # seconds for a whole page, redirects included
     max_bytes: int = 5_000_000  # a page or a file

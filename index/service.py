@@ -1,20 +1,15 @@
-"""Wiring for callers (the command line, the bot): settings -> encoder + libraries -> searcher or shelf;
-links and files -> articles."""
+"""Wiring for callers (the command line, the bot): settings -> encoder + libraries -> searcher or shelf."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from pathlib import Path
 
-from index.config import FetchSettings, IndexSettings
-from index.documents import SourceText, prepare_document, read_source, seed_paths
-from index.model import Encoder, load_encoder
-from index.search import Searcher
+from index.config import IndexSettings
+from index.embedding import Encoder, SecondOpinion, load_encoder
+from index.ingest import add_paths, seed_paths
+from index.library import Library
+from index.search import Fusion, Searcher, Thresholds, load_tuning
 from index.shelf import Shelf
-from index.store import Document, Library
-from index.tuning import Fusion, Thresholds, load_tuning
-from index.use import SecondOpinion
 
 log = logging.getLogger(__name__)
 
@@ -59,27 +54,6 @@ def open_shelf(settings: IndexSettings) -> Shelf:
     return Shelf(open_searcher(settings), settings.chats_dir, owns_shared=True)
 
 
-def read_link(url: str, settings: FetchSettings) -> SourceText:
-    """Fetch a web page and find the article in it (see index.fetch and index.extract)."""
-    from index.extract import article_from_page
-    from index.fetch import fetch_page
-
-    return article_from_page(fetch_page(url, settings))
-
-
-def read_upload(name: str, data: bytes, settings: FetchSettings) -> SourceText:
-    """The article in a file's bytes, by the file's name (see index.extract)."""
-    from index.extract import article_from_file
-
-    return article_from_file(name, data, settings)
-
-
-def is_link(text: str) -> bool:
-    """Whether `text` is given as a link (any scheme) rather than a file path: "https://…", "ftp://…"."""
-    scheme, separator, _ = text.strip().partition("://")
-    return bool(separator) and scheme.isascii() and scheme.replace("+", "").replace("-", "").isalnum()
-
-
 def calibration_for(settings: IndexSettings, encoder: Encoder) -> tuple[Fusion | None, Thresholds | None]:
     """This model's calibrated fusion weights and "no answer" thresholds (None where `sanad calibrate`
     has not run for it); SANAD_MIN_SCORE, when set, is the threshold for every question instead."""
@@ -91,19 +65,3 @@ def calibration_for(settings: IndexSettings, encoder: Encoder) -> tuple[Fusion |
     else:
         thresholds = tuning.thresholds if tuning else None
     return (tuning.fusion if tuning else None), thresholds
-
-
-def add_source(
-    library: Library, encoder: Encoder, source: SourceText, *, progress: bool = False
-) -> tuple[Document, bool]:
-    """Cut, embed and store one article; returns the document and whether it was new."""
-    document = prepare_document(source)
-    vectors = encoder.embed_passages([s.text for s in document.sentences], progress=progress)
-    return library.add(document, vectors)
-
-
-def add_paths(
-    library: Library, encoder: Encoder, paths: Iterable[Path], *, progress: bool = False
-) -> list[tuple[Document, bool]]:
-    """Add article files in order."""
-    return [add_source(library, encoder, read_source(p), progress=progress) for p in paths]

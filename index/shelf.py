@@ -8,7 +8,7 @@ score, and each keeps the document it comes from, so an answer can name its arti
 are searched with one encoder, one fusion and one set of thresholds, so their scores compare.
 
 Opened libraries stay open (the most recently used `capacity` of them). Writes to one library take
-its lock (in-process and on disk, see index.store), so adds to the same chat queue up while adds to
+its lock (in-process and on disk, see index.library), so adds to the same chat queue up while adds to
 different chats run side by side; the slow part, embedding, runs before the lock is taken.
 """
 
@@ -22,10 +22,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from index.documents import SourceText, prepare_document
-from index.model import Embedded, Encoder
+from index.embedding import Encoder
+from index.ingest import add_source
+from index.library import DB_NAME, Library
+from index.records import Document, Embedded, SourceText
 from index.search import Answer, Searcher
-from index.store import Document, Library
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +92,7 @@ class Shelf:
         Nothing is written until the article is cut and embedded, so a refused article leaves no trace
         (not even an empty library).
         """
-        document = prepare_document(source)
-        vectors = self.encoder.embed_passages([s.text for s in document.sentences], progress=progress)
-        own = self._chat(chat_id, create=True)
-        assert own is not None
-        return own.library.add(document, vectors)
+        return add_source(lambda: self._own_library(chat_id), self.encoder, source, progress=progress)
 
     def remove(self, chat_id: int, document_id: int) -> Document | None:
         """Delete one of the chat's articles with its sentences and vectors; None when it is not there."""
@@ -127,6 +124,12 @@ class Shelf:
 
     # ---------------------------------------------------------------- internals
 
+    def _own_library(self, chat_id: int) -> Library:
+        """The chat's library, created when it has none."""
+        own = self._chat(chat_id, create=True)
+        assert own is not None
+        return own.library
+
     def _chat(self, chat_id: int, *, create: bool) -> Searcher | None:
         """The chat's searcher, opening its library on first use; None when it has none and not `create`."""
         path = self.chat_path(chat_id)
@@ -134,7 +137,7 @@ class Shelf:
             if (searcher := self._chats.get(chat_id)) is not None:
                 self._chats.move_to_end(chat_id)
                 return searcher
-            if not create and not (path / "library.sqlite").exists():
+            if not create and not (path / DB_NAME).exists():
                 return None
             library = Library.open(path, self.encoder.info, self.encoder.probe())
             searcher = self._searcher(library)

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from index.config import IndexSettings
-from index.documents import SourceText, read_source, seed_paths
-from index.model import Encoder, TorchEncoder, load_encoder, load_torch_encoder
+from index.embedding import Encoder, TorchEncoder, load_encoder, load_torch_encoder
+from index.ingest import add_source, read_source, seed_paths
+from index.library import Library
+from index.records import SourceText
 from index.search import Searcher
-from index.service import add_source, searcher_for
-from index.store import Library
+from index.service import searcher_for
 
 SEED = seed_paths()[0]
 SPOKESMAN = "ونفى المتحدث باسم وزارة الخارجية الصينية هذه المزاعم"

@@ -1,6 +1,6 @@
 """The serving path on the default backend (onnx-int8) never imports torch, transformers or
 sentence-transformers: they cost seconds and hundreds of megabytes at every start. Nor tokenizers:
-reading e5's tokenizer.json with it took 1.4 s and 280 MB; `index.unigram` reads the bundled model.
+reading e5's tokenizer.json with it took 1.4 s and 280 MB; `index.embedding.unigram` reads the bundled model.
 
 Each command runs as a real process under `python -X importtime`, which lists every module the
 process imported.

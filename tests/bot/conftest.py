@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index import Searcher
-from index.model import Encoder
-from index.store import Library
+from index.embedding import Encoder
+from index.library import Library
 
 
 @pytest.fixture(autouse=True)

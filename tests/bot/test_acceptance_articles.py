@@ -14,8 +14,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from index import Library
-from tests.bot.fake_telegram import FakeTelegram
-from tests.bot.harness import ALICE, BOT, GROUP, TOKEN, JSONDict, entity_texts, sent_to
+from lab.fake_telegram import FakeTelegram
+from lab.harness import ALICE, BOT, GROUP, TOKEN, JSONDict, entity_texts, sent_to
 from tests.bot.test_articles import (
     ADD_SECONDS,
     BANK_TEXT,

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from index import Searcher
-from tests.article_files import CLINIC, HARBOUR, docx_bytes, pdf_bytes
-from tests.bot.fake_telegram import Chat, FakeTelegram, User
-from tests.bot.harness import (
+from lab.fake_telegram import Chat, FakeTelegram, User
+from lab.harness import (
     ALICE,
     BOB,
     BOB_CHAT,
@@ -28,7 +27,8 @@ from tests.bot.harness import (
     next_reply,
     running_bot,
 )
-from tests.news_site import AR_COST, AR_TITLE, EN_COST, EN_TITLE, NewsSite
+from tests.support.article_files import CLINIC, HARBOUR, docx_bytes, pdf_bytes
+from tests.support.news_site import AR_COST, AR_TITLE, EN_COST, EN_TITLE, NewsSite
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 BANK_TEXT = (FIXTURES / "central-bank-ar.txt").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ import pytest
 from bot.chat import chat
 from bot.lookup import Librarian
 from index import Searcher, Shelf
-from tests.bot.harness import NO_ANSWER_EN, SPOKESMAN
+from lab.harness import NO_ANSWER_EN, SPOKESMAN
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import bot.cli
 from bot.app import ALLOWED_UPDATES, serve
 from bot.cli import main
 from bot.settings import BotSettings, WebhookSettings
-from tests.bot.fake_telegram import FakeTelegram
-from tests.bot.harness import TOKEN
+from lab.fake_telegram import FakeTelegram
+from lab.harness import TOKEN
 
 
 @pytest.fixture(autouse=True)

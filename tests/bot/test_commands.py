@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.deeplink import start_payload
 from index import Searcher
-from tests.bot.harness import (
+from lab.harness import (
     ALICE,
     PRIVATE,
     SALMA,

@@ -13,8 +13,8 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.retry import RetryingRateLimiter
 from index import Searcher
-from tests.bot.fake_telegram import CHAOS_FAULTS, Chat, User
-from tests.bot.harness import GROUP, replies_by_question, running_bot, wait_until
+from lab.fake_telegram import CHAOS_FAULTS, Chat, User
+from lab.harness import GROUP, replies_by_question, running_bot, wait_until
 
 READERS = [User(id=810 + n, first_name=f"Reader {n}", language_code="en") for n in range(6)]
 QUESTIONS = (

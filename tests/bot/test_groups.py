@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from index import Searcher
-from tests.bot.harness import (
+from lab.harness import (
     ALICE,
     BOB,
     GROUP,

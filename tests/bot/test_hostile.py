@@ -16,11 +16,10 @@ import pytest
 
 from bot.logs import protect_logs
 from index import Searcher, SourceText, add_source
-from index.model import Encoder
-from index.store import Library
-from tests.bot.builders import visible
-from tests.bot.fake_telegram import Chat, FakeTelegram, User, parse_html
-from tests.bot.harness import (
+from index.embedding import Encoder
+from index.library import Library
+from lab.fake_telegram import Chat, FakeTelegram, User, parse_html
+from lab.harness import (
     ALICE,
     BOB,
     BOB_CHAT,
@@ -37,6 +36,7 @@ from tests.bot.harness import (
     running_bot,
     sent_to,
 )
+from tests.support.builders import visible
 
 HUGE = 100_000
 CONTROLS = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ufeff"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.deeplink import question_from_payload
 from index import Searcher
-from tests.bot.fake_telegram import parse_html
-from tests.bot.harness import ALICE, NO_ANSWER_AR, SALMA, SPOKESMAN, running_bot
+from lab.fake_telegram import parse_html
+from lab.harness import ALICE, NO_ANSWER_AR, SALMA, SPOKESMAN, running_bot
 
 
 async def test_an_inline_question_offers_quotes_including_the_spokesman(searcher: Searcher) -> None:

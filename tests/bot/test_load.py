@@ -1,6 +1,6 @@
 """Many users at once: every question gets exactly one answer, none lost, none twice.
 
-A bounded version of `python -m bot.bench_load` (which reports throughput and latency); this test
+A bounded version of `python -m lab.bench_load` (which reports throughput and latency); this test
 counts answers only.
 """
 
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.bench_load import LoadPlan, report, run_load
 from index import Searcher
-from tests.bot.fake_telegram import Chat, User
-from tests.bot.harness import ALICE, PRIVATE, next_reply, replies_by_question, running_bot
+from lab.bench_load import LoadPlan, report, run_load
+from lab.fake_telegram import Chat, User
+from lab.harness import ALICE, PRIVATE, next_reply, replies_by_question, running_bot
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 

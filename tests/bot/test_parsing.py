@@ -22,7 +22,7 @@ from bot.keyboards import (
 from bot.lookup import Lookup
 from bot.memory import CAPACITY, ChatMemory, Shown
 from index import Answer
-from tests.bot.builders import lookup
+from tests.support.builders import lookup
 
 BOT = "sanad_test_bot"
 
@@ -196,7 +196,7 @@ def test_library_buttons_carry_only_an_action_and_an_article_id(data: str | None
 
 
 def test_remove_buttons_are_numbered_as_the_list_and_keep_to_telegrams_limits() -> None:
-    from tests.bot.builders import document
+    from tests.support.builders import document
 
     markup = sources_keyboard([document()] * 60, ENGLISH)
     assert markup is not None

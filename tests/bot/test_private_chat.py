@@ -11,8 +11,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.app import build_application
 from index import Searcher, Shelf
-from tests.bot.fake_telegram import FakeTelegram
-from tests.bot.harness import (
+from lab.fake_telegram import FakeTelegram
+from lab.harness import (
     ALICE,
     BOT,
     NO_ANSWER_EN,

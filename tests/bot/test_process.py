@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from index import Library
-from tests.bot.fake_telegram import FakeTelegram
-from tests.bot.harness import ALICE, BOT, PRIVATE, SPOKESMAN, TOKEN, entity_texts, sent_to
+from lab.fake_telegram import FakeTelegram
+from lab.harness import ALICE, BOT, PRIVATE, SPOKESMAN, TOKEN, entity_texts, sent_to
 
 STARTUP_SECONDS = 120  # imports and the model load, on a slow machine
 

@@ -47,7 +47,7 @@ from index import (
     UnsupportedLinkError,
     UnsupportedTypeError,
 )
-from tests.bot.builders import SENTENCES, TITLE, document, lookup, sentences, visible
+from tests.support.builders import SENTENCES, TITLE, document, lookup, sentences, visible
 
 ADD_ERRORS = [
     UnsupportedLinkError("file:"),

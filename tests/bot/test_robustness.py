@@ -10,7 +10,7 @@ import pytest
 
 from bot.logs import REDACTED, protect_logs
 from index import Answer, Searcher
-from tests.bot.harness import (
+from lab.harness import (
     ALICE,
     BOB,
     BOB_CHAT,

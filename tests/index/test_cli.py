@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 
 from bot.cli import main
-from index.documents import SourceText, prepare_document
-from index.model import ModelInfo
+from index.ingest import prepare_document
+from index.library import Library
+from index.records import ModelInfo, SourceText
 from index.shelf import chat_path
-from index.store import Library
 from tests.conftest import SEED, SPOKESMAN
-from tests.news_site import AR_COST, AR_TITLE, NewsSite
+from tests.support.news_site import AR_COST, AR_TITLE, NewsSite
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -297,7 +297,7 @@ def test_damage_is_reported_at_start_in_one_line_naming_repair_and_repair_fixes_
     damage: Callable[[Path], None],
     repaired: str,
 ) -> None:
-    """(A garbage index file: the test above; every kind of damage, in tests/index/test_store.py.)"""
+    """(A garbage index file: the test above; every kind of damage: tests/index/library/test_library.py.)"""
     shutil.copytree(seed_library.path, data_env)
     damage(data_env)
     code, _, err = run(capsys, "sources")

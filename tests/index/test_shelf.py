@@ -10,13 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.documents import SourceText
 from index.errors import NoArticleError
-from index.model import Embedded
+from index.records import Embedded, SourceText
 from index.search import Answer, Searcher
 from index.shelf import Shelf, merge_answers
-from tests.article_files import CLINIC, HARBOUR
 from tests.conftest import SPOKESMAN
+from tests.support.article_files import CLINIC, HARBOUR
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 BANK = SourceText(text=(FIXTURES / "central-bank-ar.txt").read_text(encoding="utf-8"))

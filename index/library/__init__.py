@@ -1,0 +1,33 @@
+"""The library: documents, their exact sentences and their vectors, on disk, crash-safe.
+
+    library.py        `Library`: the parts below composed into one thread-safe handle
+    schema.py         the SQLite tables, named migrations, opening and damage checks
+    vectors.py        the FAISS index and its generation files (the only faiss import)
+    ann.py            when the index is exact and when IVF, and how IVF is trained
+    compatibility.py  which model may search a library
+    repair.py         saving what a damaged database still holds
+    tokens.py         how content-token vectors are stored (int8)
+
+It stores vectors and never computes them: the embedding layer sits beside it, not below.
+"""
+
+from index.library.ann import DEFAULT_POLICY, FLAT, IndexPlan, IndexPolicy
+from index.library.compatibility import PROBE_AGREEMENT, SAME_VECTORS
+from index.library.library import Library, VectorSource, content_hash
+from index.library.repair import Salvage
+from index.library.schema import DB_NAME, SCHEMA_VERSION
+
+__all__ = [
+    "DB_NAME",
+    "DEFAULT_POLICY",
+    "FLAT",
+    "PROBE_AGREEMENT",
+    "SAME_VECTORS",
+    "SCHEMA_VERSION",
+    "IndexPlan",
+    "IndexPolicy",
+    "Library",
+    "Salvage",
+    "VectorSource",
+    "content_hash",
+]

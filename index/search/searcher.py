@@ -1,0 +1,226 @@
+"""Question -> ranked sentences -> an Answer, or a plain "not in the library"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.embedding import Encoder, SecondOpinion
+from index.errors import InputError
+from index.library import Library
+from index.records import Document, Embedded, StoredSentence
+from index.search.fusion import Ranked, Reranker
+from index.search.highlight import highlight_spans, merged, translated_spans
+from index.search.late import aligned
+from index.search.weights import Fusion, Thresholds
+from index.text import script_kind, without_invisible
+
+MAX_QUESTION_CHARS = 1000
+# Dense candidates the fusion reranks: the seed article whole, and enough that the right sentence is
+# among them for 99% of ARCD test questions (e5 alone puts it in the top 5 for 96%).
+POOL = 32
+# A sentence next to the best one, in its paragraph, scoring within this of it (on e5's cosine scale;
+# see Searcher.join_margin), is quoted with it: the answer most likely runs across the two.
+JOIN_MARGIN = 0.01
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One quoted sentence, with the sentences around it for context."""
+
+    sentence: StoredSentence
+    document: Document
+    score: float
+    context: tuple[StoredSentence, ...]
+    quoted: tuple[StoredSentence, ...] = ()
+    quote: str = ""
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The exact article text to quote: the sentence, or it and a neighbour it runs into."""
+        return self.quote or self.sentence.text
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Hits good enough to quote, best first; none means the library does not answer."""
+
+    question: str
+    hits: tuple[Hit, ...]
+    best_score: float | None
+    threshold: float | None
+
+    @property
+    def no_answer(self) -> bool:
+        return not self.hits
+
+
+def clean_question(text: str) -> str:
+    """Drop invisible marks and extra spaces; refuse what cannot be a question."""
+    question = _SPACES.sub(" ", without_invisible(text)).strip()
+    if not any(ch.isalnum() for ch in question):
+        raise InputError("Ask a question in words, for example: Who denied the claims?")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(
+            f"The question is {len(question):,} characters long; ask in under {MAX_QUESTION_CHARS:,}."
+        )
+    return question
+
+
+class Searcher:
+    """Answers questions from one library: dense candidates, fused reranking, threshold, quotes."""
+
+    def __init__(
+        self,
+        library: Library,
+        encoder: Encoder,
+        *,
+        thresholds: Thresholds | None,
+        fusion: Fusion | None = None,
+        second: SecondOpinion | None = None,
+        pool: int = POOL,
+    ) -> None:
+        self.library = library
+        self.encoder = encoder
+        self.thresholds = thresholds
+        self.pool = pool
+        self.reranker = Reranker(library, fusion, second, encoder) if fusion is not None else None
+
+    def ask(self, question: str, *, k: int = 3, context: int = 1) -> Answer:
+        """The best `k` quotes for `question` that clear the threshold."""
+        return self.ask_many([question], k=k, context=context)[0]
+
+    def ask_many(self, questions: Sequence[str], *, k: int = 3, context: int = 1) -> list[Answer]:
+        """Answer several questions with one batched embedding call."""
+        cleaned = [clean_question(q) for q in questions]
+        embedded = self._embed(cleaned)
+        ranked = self._ranked(cleaned, k, embedded)
+        tokens = embedded.tokens or [None] * len(cleaned)
+        return [
+            self._answer(q, pairs, k, context, t) for q, pairs, t in zip(cleaned, ranked, tokens, strict=True)
+        ]
+
+    def rank(self, questions: Sequence[str], *, k: int) -> list[Ranked]:
+        """The `k` best (sentence id, score) pairs per question, before any threshold."""
+        return [pairs[:k] for pairs in self._ranked(questions, k, self._embed(questions))]
+
+    def threshold(self, question: str, sentence: StoredSentence) -> float | None:
+        """The score `sentence` needs to be quoted for `question`."""
+        return None if self.thresholds is None else self.thresholds.for_pair(question, sentence.text)
+
+    def join_margin(self, question: str, sentence: StoredSentence) -> float:
+        """JOIN_MARGIN on the scale of the scores: each fused part is about a cosine, so the fused
+        score spreads as far as e5's times one plus the weights."""
+        if self.reranker is None:
+            return JOIN_MARGIN
+        weights = self.reranker.fusion.for_kind(script_kind(question, sentence.text))
+        return JOIN_MARGIN * (1 + weights.use + weights.lexical + weights.late)
+
+    def _embed(self, questions: Sequence[str]) -> Embedded:
+        """The questions' vectors, and their token vectors when the fusion weighs them."""
+        tokens = self.reranker is not None and self.reranker.fusion.uses_tokens
+        return self.encoder.embed_queries(questions, tokens=tokens)
+
+    def _ranked(self, questions: Sequence[str], k: int, embedded: Embedded) -> list[Ranked]:
+        """Every candidate scored, best first: the whole pool when fusion reranks it."""
+        if self.reranker is None:
+            return self.library.search(embedded.vectors, k)
+        candidates = self.library.search(embedded.vectors, max(k, self.pool))
+        return self.reranker.rerank(questions, candidates, embedded.tokens)
+
+    def _answer(
+        self, question: str, ranked: Ranked, k: int, context: int, tokens: np.ndarray | None = None
+    ) -> Answer:
+        if not ranked:
+            return Answer(question, (), None, None)
+        scores = dict(ranked)
+        sentences = self.library.sentences([i for i, _ in ranked])
+        best_id, best_score = ranked[0]
+        needed = self.threshold(question, sentences[best_id])
+        if needed is not None and best_score < needed:
+            return Answer(question, (), best_score, needed)
+        documents: dict[int, Document] = {}
+        hits: list[Hit] = []
+        taken: set[int] = set()
+        for sentence_id, score in ranked:
+            if len(hits) == k:
+                break
+            sentence = sentences[sentence_id]
+            floor = self.threshold(question, sentence)
+            if sentence_id in taken or (floor is not None and score < floor):
+                continue
+            if sentence.document_id not in documents:
+                document = self.library.document(sentence.document_id)
+                assert document is not None
+                documents[sentence.document_id] = document
+            around = self.library.neighbours(sentence, before=max(context, 1), after=max(context, 1))
+            margin = self.join_margin(question, sentence)
+            quoted = _joined(sentence, score, around, scores, margin) if not hits else (sentence,)
+            taken.update(s.id for s in quoted)
+            quote = self.library.document_text(sentence.document_id, quoted[0].start, quoted[-1].end)
+            hits.append(
+                Hit(
+                    sentence,
+                    documents[sentence.document_id],
+                    score,
+                    tuple(s for s in around if abs(s.position - sentence.position) <= context),
+                    quoted,
+                    quote,
+                    self._highlights(question, tokens, quoted, quote),
+                )
+            )
+        return Answer(question, tuple(hits), best_score, needed)
+
+    def _highlights(
+        self, question: str, tokens: np.ndarray | None, quoted: Sequence[StoredSentence], quote: str
+    ) -> tuple[tuple[int, int], ...]:
+        """Words to bold: those the question shares with the quote, and those its words translate to."""
+        return merged(quote, [*highlight_spans(question, quote), *self._translated(question, tokens, quoted)])
+
+    def _translated(
+        self, question: str, tokens: np.ndarray | None, quoted: Sequence[StoredSentence]
+    ) -> list[tuple[int, int]]:
+        """Spans of the quote (offsets from its first sentence) whose tokens align with the question's
+        words, for a question in another script than the quote: there no word is shared to bold."""
+        if tokens is None or self.reranker is None or script_kind(question, quoted[0].text) == "same_script":
+            return []
+        stored = self.reranker.sentence_tokens({s.id: s for s in quoted})
+        [question_spans] = self.encoder.content_spans([question], query=True)
+        spans = []
+        for sentence, token_spans in zip(
+            quoted, self.encoder.content_spans([s.text for s in quoted], query=False), strict=True
+        ):
+            vectors = stored[sentence.id]
+            if len(question_spans) != len(tokens) or len(token_spans) != len(vectors):
+                continue  # tokenised differently from the vectors (another model): nothing to locate
+            shift = sentence.start - quoted[0].start
+            pairs = aligned(tokens, vectors)
+            found = translated_spans(question, question_spans, sentence.text, token_spans, pairs)
+            spans.extend((start + shift, end + shift) for start, end in found)
+        return spans
+
+
+def _joined(
+    best: StoredSentence,
+    score: float,
+    around: Sequence[StoredSentence],
+    scores: dict[int, float],
+    margin: float,
+) -> tuple[StoredSentence, ...]:
+    """The best sentence, with the neighbour in its paragraph that scores nearly as well, if one does."""
+    close = [
+        s
+        for s in around
+        if abs(s.position - best.position) == 1
+        and s.paragraph == best.paragraph
+        and scores.get(s.id, float("-inf")) >= score - margin
+    ]
+    if not close:
+        return (best,)
+    partner = max(close, key=lambda s: scores[s.id])
+    return tuple(sorted((best, partner), key=lambda s: s.position))
