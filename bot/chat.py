@@ -39,7 +39,7 @@ def chat(librarian: Librarian, *, chat_id: int | None = None, stream: TextIO | N
             continue
         texts = texts_for(locale, question)
         try:
-            messages = render_answer(librarian.look_up(question, chat_id=chat_id), texts)
+            messages = render_answer(librarian.ask(question, chat_id=chat_id), texts)
         except InputError:
             messages = [render_refusal(question, texts)]
         for message in messages:

@@ -189,7 +189,7 @@ class Handlers:
             with contextlib.suppress(InputError):  # no letters: offer help, as for an empty query
                 lookup = await asyncio.to_thread(
                     # The user's private chat has the user's id: their own articles are searched too.
-                    self.librarian.look_up,
+                    self.librarian.ask,
                     question,
                     chat_id=query.from_user.id,
                     quotes=INLINE_QUOTES,
@@ -216,7 +216,7 @@ class Handlers:
         message = reply_to or message_of(update)
         texts = texts_for(update.effective_user.language_code if update.effective_user else None, question)
         try:
-            lookup = await self._look_up(message, question)
+            lookup = await self._ask(message, question)
         except InputError:
             await message.reply_text(render_refusal(question, texts))
             return
@@ -235,11 +235,11 @@ class Handlers:
         question_id = None if reply_to else message.message_id
         memory.remember(key, Shown(lookup, texts.language, message_ids), question_id=question_id)
 
-    async def _look_up(self, message: Message, question: str) -> Lookup:
+    async def _ask(self, message: Message, question: str) -> Lookup:
         """Search in a worker thread while Telegram shows "typing…"."""
         _, found = await asyncio.gather(
             show_typing(message),
-            asyncio.to_thread(self.librarian.look_up, question, chat_id=message.chat.id),
+            asyncio.to_thread(self.librarian.ask, question, chat_id=message.chat.id),
             return_exceptions=True,
         )
         if isinstance(found, BaseException):

@@ -48,7 +48,7 @@ class Librarian:
         self.quotes = quotes
         self.fetch = fetch or FetchSettings()
 
-    def look_up(self, question: str, *, chat_id: int | None = None, quotes: int | None = None) -> Lookup:
+    def ask(self, question: str, *, chat_id: int | None = None, quotes: int | None = None) -> Lookup:
         """Search for `question`; raises `index.InputError` for an empty, wordless or too long one."""
         shown = quotes or self.quotes
         answer = self.shelf.ask(question, chat_id=chat_id, k=2 * shown, context=CONTEXT_SENTENCES)

@@ -15,8 +15,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 BUNDLED_MODEL = "bundled:multilingual-e5-small"
 
-# How the model runs. onnx-int8 serves by default: a third of torch's memory and start-up and a quarter
-# of its latency, at cosine >= 0.99 to torch (see README, Performance). torch is the reference.
+# How the model runs. onnx-int8 serves by default: a fraction of torch's memory, start-up and latency,
+# at cosine >= 0.99 to torch (README, Performance; docs/measurements.md). torch is the reference.
 Backend = Literal["onnx-int8", "onnx-fp32", "torch"]
 BACKENDS: tuple[Backend, ...] = get_args(Backend)
 DEFAULT_BACKEND: Backend = "onnx-int8"

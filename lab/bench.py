@@ -279,15 +279,11 @@ def _work(variant: str, home: Path, config: dict[str, Any]) -> dict[str, Any]:
 
 
 def _naive_model() -> Any:
-    from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging as transformers_logging
+    """Plain sentence-transformers, as its documentation shows it: the model's own `encode`."""
+    from index.embedding import load_torch_encoder
 
-    from index.embedding import resolve_model_path
-
-    transformers_logging.disable_progress_bar()
     settings = IndexSettings.from_env()
-    location = resolve_model_path(settings.model, settings.model_cache)
-    return SentenceTransformer(str(location), device="cpu", local_files_only=True)
+    return load_torch_encoder(settings.model, settings.model_cache).model
 
 
 def _naive_work(home: Path, corpus: list[str]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """`sanad bench --scale N [N ...]`: a library of N sentences beside the naive exact baseline.
 
 For each N it builds a real library on disk (SQLite + the FAISS index the size policy picks, see
-index/ann.py) through `Library.add_many`, and reports:
+index/library/ann.py) through `Library.add_many`, and reports:
 
 - add throughput (sentences a second, in batches of `BATCH` sentences, index rewrites and any switch
   to IVF or retraining included), and the time to add one 30-sentence article to the full library;
@@ -14,14 +14,14 @@ beside the naive exact baseline: every vector in one numpy array, a matrix produ
 
 Where the sentences come from. Real text embedded by the real model: every sentence of ARCD (train and
 test) and of the seed articles, about 1,400, embedded once and cached under $SANAD_HOME/bench. Embedding
-10^6 sentences on this machine would take days, so every other sentence is a recombination of two real
-ones: the first part of sentence i, cut at a word, and the second part of sentence j. Its vector is
-derived, not embedded: the mean of the two real vectors weighted by each part's share of the words,
-renormalised. On 600 such recombinations, the model's own embedding of the recombined text lies at
-cosine 0.950 (mean; 5th percentile 0.912) from this derived vector, closer than either parent (0.932),
-while two random sentences of ARCD lie at 0.783: derived vectors stay where real text lies, in the
-narrow cone e5 puts all text in. The queries are real: ARCD's questions and their English
-translations, embedded with the model's query prompt.
+10^6 sentences on a CPU would take days, so every other sentence is a recombination of two real ones:
+the first part of sentence i, cut at a word, and the second part of sentence j. Its vector is derived,
+not embedded: the mean of the two real vectors weighted by each part's share of the words,
+renormalised. The model's own embedding of such a recombined text lies closer to this derived vector
+than to either parent, far closer than two random sentences lie to each other: derived vectors stay
+where real text lies, in the narrow cone e5 puts all text in (the check: docs/measurements.md). The
+queries are real: ARCD's questions and their English translations, embedded with the model's query
+prompt.
 
 Each N is built in its own process (`python -m lab.bench_scale N`), and the library is then opened,
 searched and added to in another fresh one (`... serve`), so that the memory it takes is measured from

@@ -1,7 +1,7 @@
 """`sanad eval`: retrieval quality of the fused system beside each of its parts, in one run.
 
 Five systems: BM25 alone, e5 alone, USE alone, late interaction over e5's token vectors alone
-(index/late.py), and the fused ranking Sanad answers with, on the seed
+(index/search/late.py), and the fused ranking Sanad answers with, on the seed
 question set (by language, with its unanswerable questions), on ARCD test (Arabic questions) and on
 our English translations of ARCD test questions. Every seed number comes from a fresh temporary
 library, so results do not depend on what a user added.

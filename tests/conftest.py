@@ -16,7 +16,18 @@ from index.search import Searcher
 from index.service import searcher_for
 
 SEED = seed_paths()[0]
+# Fixtures that load a reference model (torch, the float32 graph): seconds before the first test that
+# uses them.
+REFERENCE_FIXTURES = frozenset({"torch_encoder", "onnx_fp32"})
 SPOKESMAN = "ونفى المتحدث باسم وزارة الخارجية الصينية هذه المزاعم"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs a reference model is slow, whichever file it is in: `-m "not slow"` then
+    never imports torch."""
+    for item in items:
+        if REFERENCE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,8 @@ import pytest
 
 from tests.conftest import SPOKESMAN
 
+pytestmark = pytest.mark.slow  # each command in a child process under -X importtime
+
 HEAVY = {"torch", "transformers", "sentence_transformers", "tokenizers"}
 # The bot's own start-up, short of talking to Telegram: settings, the shelf of libraries, the application.
 BOT_STARTUP = """

@@ -30,7 +30,7 @@ class Encoder:
     info: ModelInfo
     _query_prompt: str | None
     _passage_prompt: str | None
-    _content: ContentFilter  # which token ids are words or numbers (index/late.py)
+    _content: ContentFilter  # which token ids are words or numbers (index/search/late.py)
     _probe: np.ndarray | None = None
 
     @property

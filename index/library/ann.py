@@ -3,24 +3,15 @@
 Pure policy: this module decides, `index.library.vectors` (the only faiss importer) builds what it plans.
 
 - Below `exact_limit` (100,000) sentences the index is exact: a flat inner-product scan, recall 1, no
-  training. Its cost grows with the library (p50 1.3 ms at 10^4 here, tens of ms at 10^5 on a busy
-  machine) but stays below the query's own embedding (20-50 ms with torch) up to the limit.
+  training. Its cost grows with the library but stays below the query's own embedding up to the limit.
 - From the limit on it is IVF-Flat: k-means cells (4 * sqrt(N) of them) and a scan of the `nprobe`
   cells whose centroids score highest for the query. Vectors are kept exact, so scores are true
   cosines and ids are the SQLite sentence ids, as in the flat index.
-- Measured with `sanad bench --scale` (real ARCD questions; ARCD sentences embedded by the model plus
-  derived recombinations, see index/bench_scale.py), recall@10 against exact search, p50 on one thread:
-
-      sentences   cells   16 probes       24 probes       32 probes       48 probes
-      10^5        1,265   0.941 0.37 ms   0.957 0.51 ms   0.966 0.70 ms   0.976 0.93 ms
-      4 x 10^5    2,530   0.940 0.48 ms   0.961 0.63 ms   0.970 0.86 ms   0.981 1.41 ms
-      10^6        2,828   0.948 1.13 ms   0.965 1.68 ms   0.977 1.87 ms   0.987 2.47 ms
-
-  32 probes keep recall above 0.95 with a margin at every size. (On this data e5's scores bunch
-  together: a question's ten best sentences score 0.86-0.89 against 0.75 for any sentence, so they
-  spread over many cells, and IVF needs more probes than on clustered data. HNSW did worse still:
-  0.79 at 10^6 in ../shared/GUIDE.md.) Plain k-means beat spherical k-means (0.963 against 0.944 at
-  10^5 and 16 probes): a query then probes the cells with the best mean score.
+- 32 probes keep recall@10 against exact search above 0.95, with a margin, at every size from 10^5 to
+  10^6 sentences (`sanad bench --scale`). e5's scores bunch together, so a question's best sentences
+  spread over many cells and IVF needs more probes than on clustered data. The cells come from plain
+  k-means, not spherical: a query then probes the cells with the best mean score, which recalls more.
+  (The probe counts measured, and why not HNSW: docs/measurements.md.)
 - The index is re-planned on every write: a library that grows (or shrinks) past a bound is rebuilt
   from the vectors stored in SQLite, inside the same write, so the switch needs no user action.
   Hysteresis keeps a library near a bound from rebuilding on every add: IVF is trained again only
@@ -28,7 +19,7 @@ Pure policy: this module decides, `index.library.vectors` (the only faiss import
   exact only below half the limit.
 - Training is reproducible (a fixed seed for the sample and for k-means) and bounded whatever the size:
   at most `max_train_points` vectors, `train_iterations` k-means rounds, and no more cells than leave
-  faiss's minimum of 39 training points each (3,360); about a minute at 10^6 here.
+  faiss's minimum of 39 training points each (3,360).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The numbers `sanad calibrate` learns from data, per model: fusion weights and "no answer" thresholds.
 
-They live in one place, `index/calibration.json`, keyed by the model fingerprint, so a different model
+They live in one place, `index/search/calibration.json`, keyed by the model fingerprint, so a different model
 never silently uses another's numbers.
 """
 
@@ -37,7 +37,7 @@ class Thresholds:
 @dataclass(frozen=True, slots=True)
 class Weights:
     """How much the other opinions add to e5's cosine: late interaction over e5's token vectors
-    (index/late.py), USE's cosine and lexical coverage (0..1)."""
+    (index/search/late.py), USE's cosine and lexical coverage (0..1)."""
 
     use: float = 0.0
     lexical: float = 0.0

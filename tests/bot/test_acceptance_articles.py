@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 from index import Library
 from lab.fake_telegram import FakeTelegram
 from lab.harness import ALICE, BOT, GROUP, TOKEN, JSONDict, entity_texts, sent_to
@@ -25,6 +27,8 @@ from tests.bot.test_articles import (
     final_status,
 )
 from tests.bot.test_process import STARTUP_SECONDS, sanad_command
+
+pytestmark = pytest.mark.slow  # the real `sanad bot` restarted in child processes
 
 SEED_TITLE = "المملكة المتحدة وحلفاؤها تتهم مجموعة صينية تدعمها الدولة باختراق مايكروسوفت"
 

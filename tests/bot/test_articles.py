@@ -113,6 +113,7 @@ async def test_a_message_that_is_just_a_link_is_added(searcher: Searcher, site: 
     assert f"📰 {EN_TITLE}" in answer["text"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("link", "message"),
     [

@@ -16,6 +16,8 @@ from index import Searcher
 from lab.fake_telegram import CHAOS_FAULTS, Chat, User
 from lab.harness import GROUP, replies_by_question, running_bot, wait_until
 
+pytestmark = pytest.mark.slow  # a flaky Bot API for seconds
+
 READERS = [User(id=810 + n, first_name=f"Reader {n}", language_code="en") for n in range(6)]
 QUESTIONS = (
     "Who denied the claims?",

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from index import Searcher
 from lab.bench_load import LoadPlan, report, run_load
 from lab.fake_telegram import Chat, User
 from lab.harness import ALICE, PRIVATE, next_reply, replies_by_question, running_bot
+
+pytestmark = pytest.mark.slow  # bounded load through the fake Bot API
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 

@@ -10,9 +10,13 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from index import Library
 from lab.fake_telegram import FakeTelegram
 from lab.harness import ALICE, BOT, PRIVATE, SPOKESMAN, TOKEN, entity_texts, sent_to
+
+pytestmark = pytest.mark.slow  # the real `sanad bot` in a child process
 
 STARTUP_SECONDS = 120  # imports and the model load, on a slow machine
 

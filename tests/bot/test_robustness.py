@@ -70,6 +70,7 @@ async def test_a_failing_update_is_logged_with_its_chat_and_the_user_told_briefl
     assert REDACTED in caplog.text  # python-telegram-bot's debug log names its URL, token included
 
 
+@pytest.mark.slow
 async def test_a_slow_question_does_not_hold_up_other_chats(searcher: Searcher) -> None:
     slow = SlowSearcher(searcher.library, searcher.encoder, thresholds=searcher.thresholds)
     async with running_bot(slow) as (fake, _):

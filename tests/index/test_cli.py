@@ -105,6 +105,7 @@ def test_sources_lists_the_seed_article_and_the_model(
     assert "backend: embedded by onnx-int8; answering on onnx-int8" in out
 
 
+@pytest.mark.slow  # re-embeds on torch
 def test_rebuild_re_embeds_on_the_configured_backend_and_sources_shows_it(
     capsys: pytest.CaptureFixture[str], data_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

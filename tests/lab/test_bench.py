@@ -15,6 +15,8 @@ import pytest
 from bot.cli import main
 from tests.conftest import SEED
 
+pytestmark = pytest.mark.slow  # the benchmark's worker processes
+
 
 def tiny_arcd(directory: Path) -> Path:
     """Two paragraphs of the seed article in ARCD's format, one question each, as both splits."""

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from lab.bench_scale import format_result, load_corpus, measure, sentences
+
+pytestmark = pytest.mark.slow  # the scale benchmark's worker processes
 
 WORDS = ["قال", "المتحدث", "باسم", "الوزارة", "إن", "الهجوم", "استهدف", "خوادم", "البريد", "في", "عدة", "دول"]
 

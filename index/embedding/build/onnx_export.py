@@ -30,7 +30,18 @@ from typing import Any
 
 import numpy as np
 
-from index.embedding.model_files import EXPORT_FORMAT, FP32_NAME, INT8_NAME, ONNX_DIR, QUANTIZATION, RECORD_NAME, is_fresh, onnx_path, read_record, source_fingerprint
+from index.embedding.model_files import (
+    EXPORT_FORMAT,
+    FP32_NAME,
+    INT8_NAME,
+    ONNX_DIR,
+    QUANTIZATION,
+    RECORD_NAME,
+    is_fresh,
+    onnx_path,
+    read_record,
+    source_fingerprint,
+)
 from index.errors import ModelError
 from index.files import file_lock, fsync_dir, sha256_file
 

@@ -53,6 +53,7 @@ def test_the_default_backend_loads_the_int8_graph_under_the_configured_name(
     assert load_encoder(settings) is encoder  # loaded once per process
 
 
+@pytest.mark.slow
 def test_the_torch_backend_loads_sentence_transformers(settings: IndexSettings) -> None:
     encoder = load_encoder(settings_with(SANAD_BACKEND="torch"))
     assert isinstance(encoder, TorchEncoder) and encoder.info.backend == "torch"
@@ -76,6 +77,7 @@ def cls_model(tmp_path: Path, settings: IndexSettings) -> Path:
     return model
 
 
+@pytest.mark.slow
 def test_a_model_the_onnx_encoder_cannot_run_falls_back_to_torch_with_a_warning(
     cls_model: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -86,6 +88,7 @@ def test_a_model_the_onnx_encoder_cannot_run_falls_back_to_torch_with_a_warning(
     assert not (cls_model / "onnx").exists()  # nothing exported for a model it cannot run
 
 
+@pytest.mark.slow
 def test_setup_builds_no_export_for_such_a_model_and_embeds_on_torch(
     cls_model: Path, data_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

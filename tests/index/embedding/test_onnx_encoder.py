@@ -179,7 +179,9 @@ def test_probe_embeds_the_probe_text_as_a_passage(onnx_int8: OnnxEncoder) -> Non
     assert np.linalg.norm(onnx_int8.probe()) == pytest.approx(1.0, abs=1e-5)
 
 
-@pytest.mark.parametrize(("backend", "floor"), [("onnx_fp32", 0.9999), ("onnx_int8", 0.99)])
+@pytest.mark.parametrize(
+    ("backend", "floor"), [pytest.param("onnx_fp32", 0.9999, marks=pytest.mark.slow), ("onnx_int8", 0.99)]
+)
 def test_batching_and_length_sorting_keep_the_callers_order(
     request: pytest.FixtureRequest, backend: str, floor: float
 ) -> None:

@@ -13,6 +13,8 @@ from index.embedding import SecondOpinion, prepare_weights
 from index.service import open_searcher
 from tests.conftest import SEED
 
+pytestmark = pytest.mark.slow  # USE is loaded from its files again in each test
+
 TEXTS = [
     *[line for line in SEED.read_text(encoding="utf-8").splitlines() if len(line) > 40][:12],
     "Who denied the claims?",

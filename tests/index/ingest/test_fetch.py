@@ -79,6 +79,7 @@ def test_a_redirect_is_followed_and_the_final_address_kept(site: NewsSite) -> No
     assert article_from_page(page).title == EN_TITLE
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("path", "error", "message"),
     [

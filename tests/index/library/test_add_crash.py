@@ -22,6 +22,8 @@ from index.shelf import chat_path
 from tests.support.article_files import HARBOUR
 from tests.support.news_site import NewsSite
 
+pytestmark = pytest.mark.slow  # `sanad add` SIGKILLed in child processes
+
 ROOT = Path(__file__).resolve().parents[3]
 CHAT = -100555
 

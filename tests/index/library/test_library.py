@@ -262,6 +262,7 @@ for n in range(10_000):
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [2, 7, 15])
 def test_killing_a_writer_mid_add_leaves_a_consistent_library(tmp_path: Path, kill_after: int) -> None:
     root = str(Path(__file__).resolve().parents[3])
@@ -457,6 +458,7 @@ for n in range(10**6):
 """
 
 
+@pytest.mark.slow
 def test_twenty_sigkills_in_a_row_during_adds_and_searches_leave_a_consistent_library(tmp_path: Path) -> None:
     """Each round starts a writer on the same library, kills it at a random moment while it adds,
     removes and searches (crossing from exact to IVF and retraining on the way), then checks that
