@@ -7,12 +7,14 @@ import json
 import re
 import shutil
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bot.cli import main
+from index import cli
 from index.ingest import prepare_document
 from index.library import Library
 from index.records import ModelInfo, SourceText
@@ -46,6 +48,18 @@ def test_every_command_has_help_and_is_documented_in_the_readme(capsys: pytest.C
         assert exit_.value.code == 0
         assert f"sanad {name}" in readme, f"README does not document `sanad {name}`"
         capsys.readouterr()
+
+
+def test_the_lab_plugs_its_commands_in_and_a_broken_plug_in_is_left_out_with_a_warning(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    installed = list(metadata.entry_points(group=cli.PLUGIN_GROUP))
+    assert [entry.value for entry in installed] == ["lab.commands:register"]
+    broken = metadata.EntryPoint("broken", "lab.no_such_module:register", cli.PLUGIN_GROUP)
+    monkeypatch.setattr(cli.metadata, "entry_points", lambda group: [broken, *installed])
+    names = commands(capsys)
+    assert {"ask", "eval", "calibrate", "bench", "bot"} <= set(names)
+    assert "the broken commands (lab.no_such_module:register) could not be added" in caplog.text
 
 
 def test_split_prints_one_json_object_per_sentence_with_exact_spans(
