@@ -80,6 +80,10 @@ class OnnxEncoder(Encoder):
         self.threads = _resolve_threads(threads)
         self._session = _session(graph, self.threads)
         self._inputs = {node.name for node in self._session.get_inputs()}
+        # int8 activations are quantised per call, one scale over the whole batch, so a text embedded
+        # beside others would get another vector than alone: then every text runs alone, and its
+        # vector depends on the text only (docs/measurements.md: the cost in indexing rate).
+        self.one_text_per_call = quantized
         if not {"input_ids", "attention_mask"} <= self._inputs:
             raise ModelError(f"{graph} does not take input_ids and attention_mask; re-export it.")
         self.info = ModelInfo(
@@ -103,7 +107,7 @@ class OnnxEncoder(Encoder):
         skip = self._skip(prompt)
         bar = progress_bar(len(ids)) if progress else None
         try:
-            for chosen in _batches([len(row) for row in ids], batch_size):
+            for chosen in _batches([len(row) for row in ids], 1 if self.one_text_per_call else batch_size):
                 batch = [ids[i] for i in chosen]
                 hidden, out[chosen] = self._embed(batch)
                 if tokens:

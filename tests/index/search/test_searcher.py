@@ -113,3 +113,25 @@ def test_many_questions_are_answered_in_one_batch_in_order(searcher: Searcher) -
     answers = searcher.ask_many(questions)
     assert [a.question for a in answers] == questions
     assert answers[0].hits[0].text != answers[1].hits[0].text
+
+
+OTHERS = [f"Question {n} about something else entirely, number {n * 7}?" for n in range(32)]
+
+
+@pytest.mark.parametrize("question", ["Who denied the claims?", "من نفى المزاعم؟", "Qui a démenti ?"])
+def test_a_question_gets_the_same_quotes_alone_or_asked_with_32_others(
+    searcher: Searcher, question: str
+) -> None:
+    alone = searcher.ask(question, k=3)
+    together = searcher.ask_many([*OTHERS[:16], question, *OTHERS[16:]], k=3)[16]
+    assert [(h.sentence.id, h.score) for h in together.hits] == [(h.sentence.id, h.score) for h in alone.hits]
+    vector = searcher.encoder.encode_queries([question])[0]
+    batched = searcher.encoder.encode_queries([*OTHERS, question])[-1]
+    assert float(vector @ batched) >= 0.9999
+
+
+def test_a_sentence_gets_the_same_vector_alone_or_embedded_with_32_others(searcher: Searcher) -> None:
+    sentence = SPOKESMAN + " وقال إن مايكروسوفت لا ينبغي أن توجه اتهامات."
+    alone = searcher.encoder.encode_passages([sentence])[0]
+    batched = searcher.encoder.encode_passages([*OTHERS, sentence], batch_size=32)[-1]
+    assert float(alone @ batched) >= 0.9999
