@@ -23,13 +23,13 @@ import numpy as np
 from index.embedding import Encoder, SecondOpinion
 from index.library import Library
 from index.records import StoredSentence
+from index.search.articles import Articles
 from index.search.late import late_scores
 from index.search.lexical import BM25, anchors, tokenize
 from index.search.weights import Fusion, Weights
-from index.text import ScriptKind, script_kind
+from index.text import ScriptKind
 
 Ranked = list[tuple[int, float]]
-CACHED_ARTICLES = 256
 # Sentences stored without token vectors whose vectors are kept once computed (about 20 KB each).
 CACHED_TOKENS = 2048
 
@@ -62,7 +62,12 @@ class Reranker:
     """Reorders dense candidates by the fused score. Thread-safe."""
 
     def __init__(
-        self, library: Library, fusion: Fusion, second: SecondOpinion | None, encoder: Encoder
+        self,
+        library: Library,
+        fusion: Fusion,
+        second: SecondOpinion | None,
+        encoder: Encoder,
+        articles: Articles | None = None,
     ) -> None:
         if fusion.uses_second_model and second is None:
             raise ValueError("these fusion weights need the second model")
@@ -70,7 +75,7 @@ class Reranker:
         self.fusion = fusion
         self.second = second
         self.encoder = encoder
-        self._articles: OrderedDict[tuple[int, int], BM25] = OrderedDict()
+        self.articles = articles or Articles(library)
         self._tokens: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -110,7 +115,7 @@ class Reranker:
         late = None
         if question_tokens is not None and tokens:
             late = late_scores(question_tokens, [tokens[s.id] for s, _ in pool])
-        kinds = [script_kind(question, sentence.text) for sentence, _ in pool]
+        kinds = [self.articles.kind(question, sentence.document_id) for sentence, _ in pool]
         same = np.array([kind == "same_script" for kind in kinds])
         use = None
         if any(self.fusion.for_kind(kind).use for kind in set(kinds)):  # the second model only when it counts
@@ -122,7 +127,7 @@ class Reranker:
         for n, ((sentence, _), kind) in enumerate(zip(pool, kinds, strict=True)):
             key = (sentence.document_id, kind)
             if key not in per_article:
-                bm25 = self._article(sentence.document_id)
+                bm25 = self.articles.bm25(sentence.document_id)
                 per_article[key] = bm25.coverage(lexical_terms(question, bm25, kind))
             coverage[n] = per_article[key][sentence.position]
         fused = np.where(
@@ -152,19 +157,3 @@ class Reranker:
                 while len(self._tokens) > CACHED_TOKENS:
                     self._tokens.popitem(last=False)
         return found
-
-    def _article(self, document_id: int) -> BM25:
-        """BM25 over one article's sentences, rows in sentence position order (cached)."""
-        document = self.library.document(document_id)
-        key = (document_id, document.sentence_count if document else 0)
-        with self._lock:
-            bm25 = self._articles.get(key)
-            if bm25 is not None:
-                self._articles.move_to_end(key)
-                return bm25
-        bm25 = BM25([s.text for s in self.library.document_sentences(document_id)])
-        with self._lock:
-            self._articles[key] = bm25
-            while len(self._articles) > CACHED_ARTICLES:
-                self._articles.popitem(last=False)
-        return bm25

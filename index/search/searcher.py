@@ -12,11 +12,12 @@ from index.embedding import Encoder, SecondOpinion
 from index.errors import InputError
 from index.library import Library
 from index.records import Document, Embedded, StoredSentence
+from index.search.articles import Articles
 from index.search.fusion import Ranked, Reranker
 from index.search.highlight import highlight_spans, merged, translated_spans
 from index.search.late import aligned
 from index.search.weights import Fusion, Thresholds
-from index.text import script_kind, without_invisible
+from index.text import ScriptKind, without_invisible
 
 MAX_QUESTION_CHARS = 1000
 # Dense candidates the fusion reranks: the seed article whole, and enough that the right sentence is
@@ -89,7 +90,10 @@ class Searcher:
         self.encoder = encoder
         self.thresholds = thresholds
         self.pool = pool
-        self.reranker = Reranker(library, fusion, second, encoder) if fusion is not None else None
+        self.articles = Articles(library)
+        self.reranker = (
+            Reranker(library, fusion, second, encoder, self.articles) if fusion is not None else None
+        )
 
     def ask(self, question: str, *, k: int = 3, context: int = 1) -> Answer:
         """The best `k` quotes for `question` that clear the threshold."""
@@ -111,14 +115,18 @@ class Searcher:
 
     def threshold(self, question: str, sentence: StoredSentence) -> float | None:
         """The score `sentence` needs to be quoted for `question`."""
-        return None if self.thresholds is None else self.thresholds.for_pair(question, sentence.text)
+        return None if self.thresholds is None else self.thresholds.for_kind(self.kind(question, sentence))
+
+    def kind(self, question: str, sentence: StoredSentence) -> ScriptKind:
+        """How `question` pairs with the article `sentence` stands in (index/search/articles.py)."""
+        return self.articles.kind(question, sentence.document_id)
 
     def join_margin(self, question: str, sentence: StoredSentence) -> float:
         """JOIN_MARGIN on the scale of the scores: each fused part is about a cosine, so the fused
         score spreads as far as e5's times one plus the weights."""
         if self.reranker is None:
             return JOIN_MARGIN
-        weights = self.reranker.fusion.for_kind(script_kind(question, sentence.text))
+        weights = self.reranker.fusion.for_kind(self.kind(question, sentence))
         return JOIN_MARGIN * (1 + weights.use + weights.lexical + weights.late)
 
     def _embed(self, questions: Sequence[str]) -> Embedded:
@@ -187,7 +195,7 @@ class Searcher:
     ) -> list[tuple[int, int]]:
         """Spans of the quote (offsets from its first sentence) whose tokens align with the question's
         words, for a question in another script than the quote: there no word is shared to bold."""
-        if tokens is None or self.reranker is None or script_kind(question, quoted[0].text) == "same_script":
+        if tokens is None or self.reranker is None or self.kind(question, quoted[0]) == "same_script":
             return []
         stored = self.reranker.sentence_tokens({s.id: s for s in quoted})
         [question_spans] = self.encoder.content_spans([question], query=True)

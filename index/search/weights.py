@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.files import atomic_write_bytes
-from index.text import ScriptKind, script_kind
+from index.text import ScriptKind
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
@@ -26,9 +26,6 @@ class Thresholds:
     @classmethod
     def uniform(cls, value: float) -> Thresholds:
         return cls(value, value)
-
-    def for_pair(self, question: str, sentence: str) -> float:
-        return self.for_kind(script_kind(question, sentence))
 
     def for_kind(self, kind: ScriptKind) -> float:
         return self.same_script if kind == "same_script" else self.cross_script

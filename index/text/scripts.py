@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Iterable
 from typing import Literal
 
 ScriptKind = Literal["same_script", "cross_script"]
@@ -30,8 +31,7 @@ _ARABIC_LETTERS = re.compile(
 _LATIN_LETTERS = re.compile("[A-Za-z\u00c0-\u024f]")
 
 
-@functools.lru_cache(maxsize=8192)  # a library's sentences are met again and again, question after question
-def script_counts(text: str) -> Counter[str]:
+def count_scripts(text: str) -> Counter[str]:
     """How many letters of `text` are 'arabic', 'latin' and 'other'."""
     arabic = len(_ARABIC_LETTERS.findall(text))
     latin = len(_LATIN_LETTERS.findall(text))
@@ -39,9 +39,25 @@ def script_counts(text: str) -> Counter[str]:
     return Counter({"arabic": arabic, "latin": latin, "other": other})
 
 
+# Questions and sentences are met again and again; whole articles go through `count_scripts`.
+script_counts = functools.lru_cache(maxsize=8192)(count_scripts)
+
+
 def dominant_script(text: str) -> str:
     """'arabic', 'latin' or 'other', by which letters are most common: enough to tell score ranges."""
-    counts = script_counts(text)
+    return _most(script_counts(text))
+
+
+def article_script(sentences: Iterable[str]) -> str:
+    """The script an article is written in, from all of its sentences: a Latin name or quote inside an
+    Arabic article does not make that sentence a foreign one."""
+    total: Counter[str] = Counter()
+    for sentence in sentences:
+        total.update(count_scripts(sentence))
+    return _most(total)
+
+
+def _most(counts: Counter[str]) -> str:
     return max(("arabic", "latin", "other"), key=lambda k: counts[k])
 
 
@@ -51,9 +67,14 @@ def is_arabic_script(text: str) -> bool:
     return counts["arabic"] > counts["latin"] + counts["other"]
 
 
-def script_kind(question: str, sentence: str) -> ScriptKind:
-    """Whether `question` is written in the script of `sentence`."""
-    return "same_script" if dominant_script(question) == dominant_script(sentence) else "cross_script"
+def script_kind(question: str, text: str) -> ScriptKind:
+    """Whether `question` is written in the script of `text`."""
+    return pairing(question, dominant_script(text))
+
+
+def pairing(question: str, script: str) -> ScriptKind:
+    """Whether `question` is written in `script` (an article's, see `article_script`)."""
+    return "same_script" if dominant_script(question) == script else "cross_script"
 
 
 def without_invisible(text: str) -> str:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from index.embedding import Encoder
 from index.errors import InputError
+from index.ingest import prepare_document
+from index.library import Library
+from index.records import SourceText
 from index.search import Searcher, Thresholds, clean_question
-from index.text import dominant_script
+from index.text import dominant_script, script_kind
 from tests.conftest import SPOKESMAN
 
 
@@ -104,8 +110,33 @@ def test_the_dominant_script_decides_which_threshold_applies(text: str, script: 
 
 def test_questions_in_another_script_than_the_article_get_the_cross_script_threshold() -> None:
     thresholds = Thresholds(same_script=0.8, cross_script=0.7)
-    assert thresholds.for_pair("من نفى؟", "ونفى المتحدث") == 0.8
-    assert thresholds.for_pair("Who denied?", "ونفى المتحدث") == 0.7
+    assert thresholds.for_kind(script_kind("من نفى؟", "ونفى المتحدث")) == 0.8
+    assert thresholds.for_kind(script_kind("Who denied?", "ونفى المتحدث")) == 0.7
+
+
+MIXED_ARTICLE = (
+    "قال المتحدث باسم الوزارة إن الهجوم استهدف خوادم البريد في عدة دول.\n\n"
+    "وأضاف أن الشركة أصدرت تحديثات أمنية عاجلة لسد الثغرات.\n\n"
+    "Microsoft said in a statement: We have released security updates for Exchange Server.\n\n"
+    "ونفى المتحدث باسم وزارة الخارجية الصينية هذه المزاعم."
+)
+
+
+def test_the_pairing_is_decided_by_the_article_not_by_each_sentence(tmp_path: Path, encoder: Encoder) -> None:
+    """A Latin-letter quote inside an Arabic article is part of an Arabic article: an Arabic question
+    pairs with it as with the rest, under the same threshold and the same weights."""
+    document = prepare_document(SourceText(MIXED_ARTICLE, title="mixed"))
+    with Library.open(tmp_path, encoder.info, encoder.probe()) as library:
+        library.add(document, encoder.embed_passages([s.text for s in document.sentences]))
+        searcher = Searcher(library, encoder, thresholds=Thresholds(same_script=0.8, cross_script=0.7))
+        [stored] = library.documents()
+        sentences = library.document_sentences(stored.id)
+        latin = next(s for s in sentences if s.text.startswith("Microsoft"))
+        assert dominant_script(latin.text) == "latin"
+        for sentence in sentences:
+            assert searcher.kind("من أصدر التحديثات؟", sentence) == "same_script"
+            assert searcher.threshold("من أصدر التحديثات؟", sentence) == 0.8
+            assert searcher.kind("Who released the updates?", sentence) == "cross_script"
 
 
 def test_many_questions_are_answered_in_one_batch_in_order(searcher: Searcher) -> None:

@@ -1,0 +1,57 @@
+"""What the ranking needs to know about a whole article, computed once per article and kept: its BM25
+statistics and the script it is written in.
+
+The script decides how a question pairs with the article (same script or across scripts), and so which
+fusion weights and which "no answer" threshold apply: once per question and article, so that every
+sentence of an article is scored alike, whatever letters it happens to hold.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from index.library import Library
+from index.search.lexical import BM25
+from index.text import ScriptKind, article_script, pairing
+
+CACHED_ARTICLES = 256
+
+
+class Articles:
+    """Per-article BM25 and script for one library, the most recently used `capacity` kept. Thread-safe."""
+
+    def __init__(self, library: Library, capacity: int = CACHED_ARTICLES) -> None:
+        self.library = library
+        self._capacity = capacity
+        self._known: OrderedDict[tuple[int, int], tuple[BM25, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def bm25(self, document_id: int) -> BM25:
+        """BM25 over the article's sentences, rows in sentence position order."""
+        return self._get(document_id)[0]
+
+    def script(self, document_id: int) -> str:
+        """'arabic', 'latin' or 'other': the script most of the article's letters are in."""
+        return self._get(document_id)[1]
+
+    def kind(self, question: str, document_id: int) -> ScriptKind:
+        """How `question` pairs with the article: in its script, or across scripts."""
+        return pairing(question, self.script(document_id))
+
+    def _get(self, document_id: int) -> tuple[BM25, str]:
+        document = self.library.document(document_id)
+        # Keyed by the sentence count too: an id reused after a remove and re-add is another article.
+        key = (document_id, document.sentence_count if document else 0)
+        with self._lock:
+            found = self._known.get(key)
+            if found is not None:
+                self._known.move_to_end(key)
+                return found
+        texts = [s.text for s in self.library.document_sentences(document_id)]
+        found = (BM25(texts), article_script(texts))
+        with self._lock:
+            self._known[key] = found
+            while len(self._known) > self._capacity:
+                self._known.popitem(last=False)
+        return found
