@@ -38,6 +38,8 @@ class Texts:
     others_heading: str
     no_answer: str
     no_answer_hint: str
+    doubt_close: str
+    doubt_unsure: str
     no_letters: str
     too_long: str
     not_text: str
@@ -123,6 +125,8 @@ ENGLISH = Texts(
     others_heading="Other matches:",
     no_answer="Not in the article: no sentence answers \u201c{question}\u201d closely enough.",
     no_answer_hint="Try other words, or see what is loaded with /sources.",
+    doubt_close="Two sentences could answer this: check both.",
+    doubt_unsure="Not sure: this is the closest sentence, but it may not answer the question.",
     no_letters="Ask a question in words, for example: {example}",
     too_long="That question is {length:,} characters long; please ask in under {limit:,}.",
     not_text="I can only read questions written as text. Send your question as a message.",
@@ -217,6 +221,8 @@ ARABIC = Texts(
     others_heading="نتائج أخرى:",
     no_answer="ليس في المقال: لا توجد جملة تجيب عن «{question}» بدقة كافية.",
     no_answer_hint="جرّب كلمات أخرى، أو اطّلع على المقالات المحمّلة عبر /sources.",
+    doubt_close="قد تجيب عن هذا جملتان: راجع الاثنتين.",
+    doubt_unsure="لست متأكدًا: هذه أقرب جملة، لكنها قد لا تجيب عن السؤال.",
     no_letters="اكتب سؤالك بالكلمات، مثلًا: {example}",
     too_long="طول هذا السؤال {length:,} حرفًا؛ اكتبه في أقل من {limit:,} حرف من فضلك.",
     not_text="أقرأ الأسئلة المكتوبة نصًا فقط. أرسل سؤالك في رسالة.",

@@ -74,13 +74,16 @@ _ADD_ERRORS: tuple[tuple[type[Exception], str], ...] = (
 
 
 def render_answer(lookup: Lookup, texts: Texts) -> list[str]:
-    """The answer to a question: its quotes with article and paragraph, or "not in the article".
+    """The answer to a question: its quotes with article and paragraph, or "not in the article"; a
+    note first when the quotes are in doubt (two could answer, or the best may not).
 
     Usually one message; more only when the quotes do not fit in one.
     """
     if not lookup.quotes:
         return [render_no_answer(lookup.answer.question, texts)]
-    return pack(_hit_blocks(lookup.quotes, lookup, texts))
+    doubt = {"close": texts.doubt_close, "unsure": texts.doubt_unsure}.get(lookup.answer.doubt or "")
+    notes = [_line(doubt, texts.rtl, tag="i")] if doubt else []
+    return pack([*notes, *_hit_blocks(lookup.quotes, lookup, texts)])
 
 
 def render_context(lookup: Lookup, texts: Texts) -> str:

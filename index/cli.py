@@ -355,6 +355,7 @@ def answer_json(answer: object) -> dict[str, object]:
         "question": answer.question,
         "no_answer": answer.no_answer,
         "best_score": None if answer.best_score is None else round(answer.best_score, 4),
+        "doubt": answer.doubt,
         "hits": [
             {
                 "text": hit.text,

@@ -21,6 +21,10 @@ Backend = Literal["onnx-int8", "onnx-fp32", "torch"]
 BACKENDS: tuple[Backend, ...] = get_args(Backend)
 DEFAULT_BACKEND: Backend = "onnx-int8"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# Which calibrated fusion ranks: the weighted one (e5 + weighted opinions per pairing) or the learned one
+# (sanad calibrate's logistic regression; sanad eval shows both side by side).
+FusionKind = Literal["weighted", "learned"]
+FUSIONS: tuple[FusionKind, ...] = get_args(FusionKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,7 @@ class IndexSettings:
     chats_dir: Path  # one library per chat below it, created on the chat's first add
     backend: Backend = DEFAULT_BACKEND
     onnx_threads: int | None = None  # cores one ONNX call may use; None: every core this process may use
+    fusion: FusionKind = "weighted"
     fetch: FetchSettings = field(default_factory=FetchSettings)
 
     @classmethod
@@ -72,6 +77,7 @@ class IndexSettings:
             min_score=float(min_score) if min_score else None,
             backend=parse_backend(env.get("SANAD_BACKEND", "")),
             onnx_threads=_positive_int(threads, "SANAD_ONNX_THREADS") if threads else None,
+            fusion=parse_fusion(env.get("SANAD_FUSION", "")),
             chats_dir=Path(env.get("SANAD_CHATS", "").strip() or data_dir / "chats"),
             fetch=FetchSettings.from_env(env),
         )
@@ -86,6 +92,17 @@ def parse_backend(value: str) -> Backend:
         if name == backend:
             return backend
     raise InputError(f"SANAD_BACKEND must be one of {', '.join(BACKENDS)}; not {value.strip()!r}.")
+
+
+def parse_fusion(value: str) -> FusionKind:
+    """A SANAD_FUSION value (empty: weighted), or an error that lists the choices."""
+    from index.errors import InputError
+
+    name = value.strip().lower() or "weighted"
+    for fusion in FUSIONS:
+        if name == fusion:
+            return fusion
+    raise InputError(f"SANAD_FUSION must be one of {', '.join(FUSIONS)}; not {value.strip()!r}.")
 
 
 def _positive_int(value: str, name: str) -> int:

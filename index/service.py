@@ -8,7 +8,7 @@ from index.config import IndexSettings
 from index.embedding import Encoder, SecondOpinion, load_encoder
 from index.ingest import add_paths, seed_paths
 from index.library import Library
-from index.search import Fusion, Searcher, Thresholds, load_tuning
+from index.search import Fusion, LearnedFusion, Searcher, Thresholds, load_tuning
 from index.shelf import Shelf
 
 log = logging.getLogger(__name__)
@@ -54,10 +54,20 @@ def open_shelf(settings: IndexSettings) -> Shelf:
     return Shelf(open_searcher(settings), settings.chats_dir, owns_shared=True)
 
 
-def calibration_for(settings: IndexSettings, encoder: Encoder) -> tuple[Fusion | None, Thresholds | None]:
+def calibration_for(
+    settings: IndexSettings, encoder: Encoder
+) -> tuple[Fusion | LearnedFusion | None, Thresholds | None]:
     """This model's calibrated fusion weights and "no answer" thresholds (None where `sanad calibrate`
     has not run for it); SANAD_MIN_SCORE, when set, is the threshold for every question instead."""
-    tuning = load_tuning(encoder.info.fingerprint)
+    tuning = None
+    if settings.fusion == "learned":
+        tuning = load_tuning(encoder.info.fingerprint, learned=True)
+        if tuning is None:
+            log.warning(
+                "no learned fusion for %s: run sanad calibrate; ranking with the weighted one",
+                encoder.info.name,
+            )
+    tuning = tuning or load_tuning(encoder.info.fingerprint)
     if tuning is None:
         log.warning("no calibration for %s: run sanad calibrate", encoder.info.name)
     if settings.min_score is not None:

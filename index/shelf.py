@@ -159,16 +159,22 @@ def chat_path(chats_dir: Path, chat_id: int) -> Path:
 
 
 def merge_answers(answers: Sequence[Answer], *, k: int) -> Answer:
-    """One answer from several libraries' answers to the same question: the best `k` hits by score."""
-    hits = sorted((hit for answer in answers for hit in answer.hits), key=lambda hit: -hit.score)[:k]
+    """One answer from several libraries' answers to the same question: the best `k` hits by how far
+    each clears its threshold (libraries of other languages pair with the question differently)."""
+    hits = sorted((hit for answer in answers for hit in answer.hits), key=lambda hit: -hit.margin)[:k]
     scored = [answer for answer in answers if answer.best_score is not None]
-    best = max(scored, key=lambda answer: cast(float, answer.best_score)) if scored else None
+    best = max(scored, key=_margin) if scored else None
     return Answer(
         question=answers[0].question,
         hits=tuple(hits),
         best_score=best.best_score if best else None,
         threshold=best.threshold if best else None,
+        sure=answers[0].sure,
     )
+
+
+def _margin(answer: Answer) -> float:
+    return cast(float, answer.best_score) - (answer.threshold or 0.0)
 
 
 class _QueryMemory:

@@ -50,6 +50,10 @@ def format_answer(answer: Answer, *, stream: TextIO | None = None) -> str:
             + _score_note(answer)
             + " Try other words, or add the article that covers it (sanad add FILE)."
         )
+    if answer.doubt == "close":
+        parts.append("Two sentences could answer this: check both.")
+    elif answer.doubt == "unsure":
+        parts.append("Not sure: this is the closest sentence, but it may not answer the question.")
     for number, hit in enumerate(answer.hits, start=1):
         parts.append(f"{number}. score {hit.score:.3f}")
         parts.append(for_terminal(hit.text, indent="   ", stream=stream))

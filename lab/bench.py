@@ -238,7 +238,7 @@ def _work(variant: str, home: Path, config: dict[str, Any]) -> dict[str, Any]:
     from index.library import Library
     from index.records import SourceText
     from index.service import open_library
-    from lab.evaluate import calibrated, evaluate_arcd, evaluate_seed
+    from lab.evaluate import evaluate_arcd, evaluate_seed
 
     settings = IndexSettings.from_env()
     encoder = load_encoder(settings)
@@ -260,19 +260,17 @@ def _work(variant: str, home: Path, config: dict[str, Any]) -> dict[str, Any]:
     scores = encoder.encode_queries(seed["questions"]) @ encoder.encode_passages(seed["sentences"]).T
     best = scores.argmax(axis=1)
     second = SecondOpinion(model_cache=settings.model_cache)
-    fusion, thresholds = calibrated(settings, encoder)
     with open(os.devnull, "w", encoding="utf-8") as quiet, contextlib.redirect_stdout(quiet):
         seed_tallies = [evaluate_seed(settings, encoder, second, article) for article in seed["articles"]]
         limit = config["arcd_questions"]
-        arcd_tallies = (
-            evaluate_arcd(encoder, second, fusion, thresholds, arcd, limit=limit) if limit != 0 else {}
-        )
+        arcd_tallies = evaluate_arcd(settings, encoder, second, arcd, limit=limit) if limit != 0 else {}
     figures: dict[str, Any] = {"index_rate": rate, "seed_best": [int(b) for b in best]}
     for system in ("e5", "fused"):
         ranks = [rank for tallies in seed_tallies for rank in tallies[system]["all"].ranks]
         figures[f"seed_top1_{system}"] = float(np.mean([rank == 1 for rank in ranks]))
+        served = "e5" if system == "e5" else settings.fusion  # the fusion that answers
         for lang in ("ar", "en"):
-            tally = arcd_tallies.get(f"{system} {lang}")
+            tally = arcd_tallies.get(served, {}).get(f"{lang}->ar")
             figures[f"arcd_top1_{lang}_{system}"] = tally.hit(1) if tally and tally.ranks else None
     figures["work_load"] = os.getloadavg()[0]
     return figures

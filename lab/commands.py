@@ -14,12 +14,20 @@ from index.config import BACKENDS, IndexSettings
 
 def register(command: AddCommand) -> None:
     """Add the lab's commands to `sanad`'s parser."""
-    evaluate = command("eval", _eval, "Measure retrieval quality on ARCD and the seed question set.")
+    evaluate = command(
+        "eval",
+        _eval,
+        "Measure retrieval quality per pairing on the seed question set, ARCD and a mixed English + Arabic"
+        " library: e5, the weighted and the learned fusion side by side.",
+    )
     evaluate.add_argument("--arcd", type=Path, help="ARCD directory (default: ../shared/data/arcd)")
     evaluate.add_argument("--limit", type=int, help="evaluate only the first N ARCD questions")
 
     calibrate = command(
-        "calibrate", _calibrate, "Learn the fusion weights and 'no answer' thresholds from ARCD train."
+        "calibrate",
+        _calibrate,
+        "Learn the learned fusion, its 'no answer' thresholds and the 'not sure' levels from ARCD train and"
+        " the mixed set's training articles.",
     )
     calibrate.add_argument("--arcd", type=Path, help="ARCD directory (default: ../shared/data/arcd)")
 

@@ -1,14 +1,17 @@
-"""`sanad eval`: retrieval quality of the fused system beside each of its parts, in one run.
+"""`sanad eval`: retrieval quality of what serves beside its parts and its alternatives, in one run.
 
-Five systems: BM25 alone, e5 alone, USE alone, late interaction over e5's token vectors alone
-(index/search/late.py), and the fused ranking Sanad answers with, on the seed
-question set (by language, with its unanswerable questions), on ARCD test (Arabic questions) and on
-our English translations of ARCD test questions. Every seed number comes from a fresh temporary
-library, so results do not depend on what a user added.
+- The seed question set, by language: BM25, e5, USE, late interaction alone, and the fused ranking
+  Sanad answers with (a fresh temporary library, whatever a user added).
+- ARCD test within each article, and one library that mixes ARCD test's Arabic articles with the mixed
+  set's held-out English ones: plain e5, the weighted and the learned fusion per pairing (ar->ar,
+  en->ar, en->en, ar->en, other languages), through the searcher's own candidate pools; how often each
+  declines answerable questions and questions asked of the wrong article; and the learned fusion's
+  reliability table.
 """
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
@@ -21,14 +24,19 @@ from index.config import IndexSettings
 from index.embedding import Encoder, SecondOpinion, load_encoder
 from index.ingest import prepare_document, read_source
 from index.library import Library
-from index.search import Fusion, Searcher, Thresholds
+from index.records import Embedded
+from index.search import Fusion, Searcher, Thresholds, load_tuning
 from index.search.late import late_scores
 from index.search.lexical import BM25
 from index.service import calibration_for, searcher_for
-from lab.calibrate import NEGATIVE_OFFSETS, Article, Asked
+from lab.calibrate import PRIOR
+from lab.corpora import MIXED, MIXED_TRAIN, Labelled, arcd_documents, fill, labelled_pools, mixed_documents
 from lab.datasets import find_arcd, load_arcd, load_seed_questions, load_translations, seed_articles
 
 SYSTEMS = ("bm25", "e5", "use", "late", "fused")
+EVALUATED = ("e5", "weighted", "learned")
+# The other articles an ARCD question is also asked of, where it has no answer (by offset in the list).
+NEGATIVE_OFFSETS = (7, 23, 41)
 
 
 @dataclass
@@ -69,7 +77,8 @@ def run_evaluation(
     print(f"fusion: {fusion}\nno-answer thresholds (fused score): {thresholds}")
     for article in seed_articles():
         evaluate_seed(settings, encoder, second, article)
-    evaluate_arcd(encoder, second, fusion, thresholds, find_arcd(arcd_dir), limit=limit)
+    evaluate_arcd(settings, encoder, second, find_arcd(arcd_dir), limit=limit)
+    evaluate_mixed(encoder, second, find_arcd(arcd_dir))
 
 
 def calibrated(settings: IndexSettings, encoder: Encoder) -> tuple[Fusion, Thresholds | None]:
@@ -137,69 +146,184 @@ def _by_position(lib: Library, ranked: list[list[tuple[int, float]]]) -> list[np
 
 
 def evaluate_arcd(
+    settings: IndexSettings,
     encoder: Encoder,
     second: SecondOpinion,
-    fusion: Fusion,
-    thresholds: Thresholds | None,
     path: Path,
     *,
     limit: int | None = None,
-) -> dict[str, Tally]:
-    """Top-1, top-5 and MRR of sentence retrieval within each ARCD test article, for the Arabic
-    questions and for their English translations (`seeds/eval/arcd-test-en.jsonl`); and how often the
-    fused system declines them, and declines them against other articles (unanswerable there)."""
+) -> dict[str, dict[str, Tally]]:
+    """Top-1, top-3 and declines of sentence retrieval within each ARCD test article, for the Arabic
+    questions and for their English translations (`seeds/eval/arcd-test-en.jsonl`): plain e5, the
+    weighted and the learned fusion side by side, through the searcher's own pool; and how often each
+    fusion declines the same questions asked of other articles (unanswerable there)."""
     arcd, unmatched = load_arcd(path, "test")
-    english = load_translations("test")
-    tallies: dict[str, Tally] = defaultdict(Tally)
-    unanswerable: dict[str, list[bool]] = defaultdict(list)
-    budget = limit if limit is not None else sum(len(a.questions) for a in arcd)
-    sentences = sum(len(a.sentences) for a in arcd)
+    documents, questions = arcd_documents(arcd, load_translations("test"), "arcd-test-")
+    questions = questions[: limit if limit is not None else len(questions)]
     print(
-        f"\nARCD test: {len(arcd)} articles, {sentences} sentences; right sentence = the one holding"
-        f" answer_start ({unmatched} questions without one left out); ranking within the question's article"
+        f"\nARCD test: {len(arcd)} articles, {sum(len(a.sentences) for a in arcd)} sentences; right"
+        f" sentence = the one holding answer_start ({unmatched} questions without one left out);"
+        " ranking within the question's article"
     )
-    articles = [Article.embed(list(a.sentences), encoder, second) for a in arcd]
-    for i, article in enumerate(arcd):
-        questions = article.questions[:budget]
-        budget -= len(questions)
-        for lang, kind, asked in (
-            ("ar", "same_script", [(q, q.question) for q in questions]),
-            ("en", "cross_script", [(q, english[q.id]) for q in questions if q.id in english]),
-        ):
-            if not asked:
+    keys = list(documents)
+    tallies: dict[str, dict[str, Tally]] = {name: defaultdict(Tally) for name in EVALUATED}
+    unanswerable: dict[str, list[dict[str, bool]]] = defaultdict(list)
+    with tempfile.TemporaryDirectory() as tmp:
+        libraries = {}
+        embedded: dict[str, Embedded] = {}
+        for n, key in enumerate(keys):  # one library an article: its pool is the whole article
+            library = Library.open(Path(tmp) / str(n), encoder.info, encoder.probe())
+            libraries[key] = (library, fill(library, encoder, {key: documents[key]}, embedded))
+        for n, key in enumerate(keys):
+            mine = [q for q in questions if q.article == key]
+            if not mine:
                 continue
-            embedded = Asked.embed_all([text for _, text in asked], encoder, second)
-            weights = fusion.for_kind(kind)
-            floor = thresholds.for_kind(kind) if thresholds else -np.inf
-            for (question, text), one in zip(asked, embedded, strict=True):
-                signals = articles[i].signals(one, kind)
-                fused = signals.fused(weights)
-                for name, scores in (
-                    ("bm25", articles[i].bm25.scores(text)),
-                    ("e5", signals.dense),
-                    ("use", signals.use),
-                    ("late", signals.late),
-                    ("fused", fused),
-                ):
-                    tallies[f"{name} {lang}"].add(rank_of(scores, question.gold))
-                tallies[f"fused {lang}"].declined[-1] = bool(fused.max() < floor)
-                for offset in NEGATIVE_OFFSETS:
-                    other = articles[(i + offset) % len(arcd)].signals(one, kind)
-                    unanswerable[lang].append(bool(other.fused(weights).max() < floor))
-    order = {name: n for n, name in enumerate(SYSTEMS)}
-    _print_table(
-        ["system", "questions", "top-1", "top-5", "MRR"],
-        [
-            [name, len(t.ranks), f"{t.hit(1):.3f}", f"{t.hit(5):.3f}", f"{t.mrr():.3f}"]
-            for name, t in sorted(tallies.items(), key=lambda kv: (kv[0].split()[1], order[kv[0].split()[0]]))
-        ],
-    )
+            for target in (key, *(keys[(n + offset) % len(keys)] for offset in NEGATIVE_OFFSETS)):
+                library, ids = libraries[target]
+                systems = fusions(library, encoder, second)
+                for item in labelled_pools(library, ids, encoder, second, mine, PRIOR):
+                    if target == key:
+                        _tally(tallies, item, systems)
+                    else:
+                        declined = {name: _declined(s, item) for name, s in systems.items()}
+                        unanswerable[item.question.lang].append(declined)
+        for library, _ in libraries.values():
+            library.close()
+    _print_pairings(tallies)
     for lang, declined in sorted(unanswerable.items()):
-        print(
-            f"fused {lang}: declined {tallies[f'fused {lang}'].declined_rate():.3f} of answerable questions,"
-            f" {np.mean(declined):.3f} of the same questions asked of {len(NEGATIVE_OFFSETS)} other articles"
-        )
+        for name in EVALUATED[1:]:
+            if not tallies[name]:
+                continue
+            print(
+                f"{name} {lang}: declined {tallies[name][f'{lang}->ar'].declined_rate():.3f} of answerable"
+                f" questions, {np.mean([d[name] for d in declined]):.3f} of the same questions asked of"
+                f" {len(NEGATIVE_OFFSETS)} other articles"
+            )
     return tallies
+
+
+def evaluate_mixed(encoder: Encoder, second: SecondOpinion, path: Path) -> None:
+    """Every pairing in one library that mixes languages, as a newsroom's does: ARCD test's Arabic
+    articles beside the mixed set's held-out English ones (seeds/eval/mixed), every question asked of
+    the whole library. Plain e5, the weighted and the learned fusion side by side, and the learned
+    fusion's calibration."""
+    arcd, _ = load_arcd(path, "test")
+    documents, questions = arcd_documents(arcd, load_translations("test"), "arcd-test-")
+    held_out = sorted({p.name.split("-")[0] for p in MIXED.glob("*.en.txt")} - set(MIXED_TRAIN))
+    more, more_questions = mixed_documents(held_out)
+    tallies: dict[str, dict[str, Tally]] = {name: defaultdict(Tally) for name in EVALUATED}
+    calibration: list[tuple[float, bool]] = []
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Library.open(Path(tmp), encoder.info, encoder.probe()) as library,
+    ):
+        ids = fill(library, encoder, {**documents, **more})
+        systems = fusions(library, encoder, second)
+        for item in labelled_pools(library, ids, encoder, second, questions + more_questions, PRIOR):
+            judged = _tally(tallies, item, systems)
+            if "learned" in judged:
+                calibration.append(judged["learned"])
+    print(
+        f"\nMixed library: {len(documents)} Arabic ARCD test articles and {len(more)} English articles"
+        f" ({', '.join(held_out)}) in one library; every question searched in all of it"
+    )
+    _print_pairings(tallies)
+    if calibration:
+        _print_reliability(calibration)
+
+
+def fusions(library: Library, encoder: Encoder, second: SecondOpinion) -> dict[str, Searcher]:
+    """The searchers compared: plain e5, the weighted fusion, and the learned one when calibrated."""
+    systems = {"e5": Searcher(library, encoder, thresholds=None)}
+    for name, learned in (("weighted", False), ("learned", True)):
+        tuning = load_tuning(encoder.info.fingerprint, learned=learned)
+        if tuning is not None and tuning.fusion is not None:
+            systems[name] = Searcher(
+                library, encoder, thresholds=tuning.thresholds, fusion=tuning.fusion, second=second
+            )
+    return systems
+
+
+def _tally(
+    tallies: dict[str, dict[str, Tally]], item: Labelled, systems: dict[str, Searcher]
+) -> dict[str, tuple[float, bool]]:
+    """Add one question's rank (and decision) under each system to its pairing's tallies; for each
+    system, what it judges the answer by and whether its first quote is right."""
+    name = item.question.pairing if item.answerable else f"{item.question.lang}->none"
+    judged = {}
+    for system, searcher in systems.items():
+        order = _ordering(searcher, item)
+        rank = rank_of(order, item.gold) if item.gold is not None and len(order) else None
+        tallies[system][name].add(rank, _declined(searcher, item))
+        right = bool(item.gold is not None and len(order) and int(order.argmax()) == item.gold)
+        judged[system] = (_judgement(searcher, item), right)
+    return judged
+
+
+def _ordering(searcher: Searcher, item: Labelled) -> np.ndarray:
+    if searcher.reranker is None:
+        return item.pool.signals["dense"]
+    return searcher.reranker.ordering(item.pool, searcher.reranker.score(item.pool))
+
+
+def _judgement(searcher: Searcher, item: Labelled) -> float:
+    """What a searcher judges the answer by: the learned answer model's probability, else the first
+    candidate's fused score (e5's cosine without fusion)."""
+    if not item.pool.sentences:
+        return float("-inf")
+    if searcher.reranker is None:
+        return float(item.pool.signals["dense"].max())
+    scores = searcher.reranker.score(item.pool)
+    confidence = searcher.reranker.confidence(item.pool, scores)
+    if confidence is not None:
+        return confidence
+    return float(scores[int(searcher.reranker.ordering(item.pool, scores).argmax())])
+
+
+def _declined(searcher: Searcher, item: Labelled) -> bool:
+    """Whether the searcher would say "not in the library": its judgement under the threshold for how
+    the question pairs with its first candidate's article."""
+    if not item.pool.sentences:
+        return True
+    first = int(_ordering(searcher, item).argmax())
+    needed = searcher.threshold(item.question.text, item.pool.sentences[first])
+    return needed is not None and _judgement(searcher, item) < needed
+
+
+def _print_pairings(tallies: dict[str, dict[str, Tally]]) -> None:
+    systems = [name for name in EVALUATED if tallies[name]]
+    header = ["pairing", "questions"]
+    header += [f"{system} top-1" for system in systems] + [f"{system} top-3" for system in systems]
+    header += [f"{system} declined" for system in systems[1:]]
+    rows = []
+    for name in sorted(tallies["e5"]):
+        answerable = not name.endswith("->none")
+        row: list[object] = [name, len(tallies["e5"][name].ranks)]
+        for k in (1, 3):
+            row += [f"{tallies[s][name].hit(k):.3f}" if answerable else "" for s in systems]
+        row += [f"{tallies[s][name].declined_rate():.3f}" for s in systems[1:]]
+        rows.append(row)
+    _print_table(header, rows)
+
+
+def _print_reliability(calibration: list[tuple[float, bool]]) -> None:
+    """How often the first quote is right at each predicted probability (unanswerable questions count
+    as wrong): a calibrated fusion's rows read alike."""
+    print("\nreliability of the learned fusion's answer probability, held-out questions:")
+    rows = []
+    edges = np.linspace(0, 1, 11)
+    for low, high in itertools.pairwise(edges):
+        inside = [(p, r) for p, r in calibration if low <= p < high or (high == 1 and p == 1)]
+        if inside:
+            rows.append(
+                [
+                    f"{low:.1f}-{high:.1f}",
+                    len(inside),
+                    f"{np.mean([p for p, _ in inside]):.3f}",
+                    f"{np.mean([r for _, r in inside]):.3f}",
+                ]
+            )
+    _print_table(["probability", "questions", "mean predicted", "first quote right"], rows)
 
 
 def _gold_position(text: str, sentences: Sequence, answer: str | None) -> int | None:

@@ -8,15 +8,25 @@ highlight.py   which words of a quote to bold
 weights.py     the calibrated fusion weights and thresholds (calibration.json), per model
 """
 
-from index.search.searcher import MAX_QUESTION_CHARS, Answer, Hit, Searcher, clean_question
-from index.search.weights import CALIBRATION_FILE, Fusion, Thresholds, Tuning, Weights, load_tuning
+from index.search.searcher import MAX_QUESTION_CHARS, Answer, Doubt, Hit, Searcher, clean_question
+from index.search.weights import (
+    CALIBRATION_FILE,
+    Fusion,
+    LearnedFusion,
+    Thresholds,
+    Tuning,
+    Weights,
+    load_tuning,
+)
 
 __all__ = [
     "CALIBRATION_FILE",
     "MAX_QUESTION_CHARS",
     "Answer",
+    "Doubt",
     "Fusion",
     "Hit",
+    "LearnedFusion",
     "Searcher",
     "Thresholds",
     "Tuning",

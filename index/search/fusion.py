@@ -24,9 +24,10 @@ from index.embedding import Encoder, SecondOpinion
 from index.library import Library
 from index.records import StoredSentence
 from index.search.articles import Articles
+from index.search.features import Pool, answer_features, pool_features
 from index.search.late import late_scores
 from index.search.lexical import BM25, anchors, tokenize
-from index.search.weights import Fusion, Weights
+from index.search.weights import Fusion, LearnedFusion, Thresholds, Weights
 from index.text import ScriptKind
 
 Ranked = list[tuple[int, float]]
@@ -64,10 +65,12 @@ class Reranker:
     def __init__(
         self,
         library: Library,
-        fusion: Fusion,
+        fusion: Fusion | LearnedFusion,
         second: SecondOpinion | None,
         encoder: Encoder,
         articles: Articles | None = None,
+        *,
+        offsets: Thresholds | None = None,
     ) -> None:
         if fusion.uses_second_model and second is None:
             raise ValueError("these fusion weights need the second model")
@@ -76,6 +79,9 @@ class Reranker:
         self.second = second
         self.encoder = encoder
         self.articles = articles or Articles(library)
+        # Weighted scores of different pairings run on different scales (each adds its own weights):
+        # candidates are ordered by how far they clear their pairing's threshold.
+        self.offsets = offsets
         self._tokens: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -87,13 +93,52 @@ class Reranker:
     ) -> list[Ranked]:
         """Each question's candidates, best fused score first. `question_tokens` (the questions'
         content-token vectors) are needed when the fusion weighs late interaction."""
+        return [ranked for ranked, _ in self.judge(questions, candidates, question_tokens)]
+
+    def judge(
+        self,
+        questions: Sequence[str],
+        candidates: Sequence[Ranked],
+        question_tokens: Sequence[np.ndarray] | None = None,
+    ) -> list[tuple[Ranked, float | None]]:
+        """Each question's candidates, best first, and the probability that the first answers it (a
+        learned fusion's answer model; None for weighted fusion, whose best score is judged instead)."""
+        judged = []
+        for pool in self.pools(questions, candidates, question_tokens):
+            scores = self.score(pool)
+            order = np.argsort(-self.ordering(pool, scores), kind="stable")
+            ranked = [(pool.sentences[n].id, float(scores[n])) for n in order]
+            judged.append((ranked, self.confidence(pool, scores)))
+        return judged
+
+    def ordering(self, pool: Pool, scores: np.ndarray) -> np.ndarray:
+        """What the candidates are ordered by: the learned fusion's probability; the weighted score
+        less its pairing's threshold (each pairing's scores run on their own scale)."""
+        if self.offsets is None or isinstance(self.fusion, LearnedFusion):
+            return scores
+        return scores - np.array([self.offsets.for_kind(kind) for kind in pool.kinds])
+
+    def confidence(self, pool: Pool, scores: np.ndarray) -> float | None:
+        """The answer model's probability that the pool's first candidate answers the question."""
+        if not isinstance(self.fusion, LearnedFusion) or not len(scores):
+            return None
+        return float(self.fusion.answer.probabilities(answer_features(pool, scores))[0])
+
+    def pools(
+        self,
+        questions: Sequence[str],
+        candidates: Sequence[Ranked],
+        question_tokens: Sequence[np.ndarray] | None = None,
+    ) -> list[Pool]:
+        """Each question's candidates with every signal the fusion weighs (what the learned fusion is
+        trained on, by the lab, and scores here)."""
         if self.fusion.uses_tokens and question_tokens is None:
             raise ValueError("these fusion weights need the questions' token vectors")
         ids = sorted({i for pairs in candidates for i, _ in pairs})
         sentences = self.library.sentences(ids)
         tokens = self.sentence_tokens(sentences) if self.fusion.uses_tokens else {}
         return [
-            self._rerank_one(
+            self._pool(
                 question,
                 [(sentences[i], score) for i, score in pairs if i in sentences],
                 question_tokens[n] if question_tokens is not None else None,
@@ -102,41 +147,60 @@ class Reranker:
             for n, (question, pairs) in enumerate(zip(questions, candidates, strict=True))
         ]
 
-    def _rerank_one(
+    def _pool(
         self,
         question: str,
         pool: list[tuple[StoredSentence, float]],
         question_tokens: np.ndarray | None,
         tokens: dict[int, np.ndarray],
-    ) -> Ranked:
-        if not pool:
-            return []
-        dense = np.array([score for _, score in pool])
-        late = None
-        if question_tokens is not None and tokens:
-            late = late_scores(question_tokens, [tokens[s.id] for s, _ in pool])
-        kinds = [self.articles.kind(question, sentence.document_id) for sentence, _ in pool]
-        same = np.array([kind == "same_script" for kind in kinds])
-        use = None
-        if any(self.fusion.for_kind(kind).use for kind in set(kinds)):  # the second model only when it counts
-            assert self.second is not None
-            vectors = self.second.encode([question, *(s.text for s, _ in pool)])
-            use = vectors[1:] @ vectors[0]
+    ) -> Pool:
+        sentences = [sentence for sentence, _ in pool]
+        kinds = [self.articles.kind(question, sentence.document_id) for sentence in sentences]
+        scripts = [self.articles.script(sentence.document_id) for sentence in sentences]
+        signals = {"dense": np.array([score for _, score in pool])}
+        if question_tokens is not None and tokens and pool:
+            signals["late"] = late_scores(question_tokens, [tokens[s.id] for s in sentences])
+        learned = isinstance(self.fusion, LearnedFusion)
+        if pool and (learned or any(self.fusion.for_kind(kind).use for kind in set(kinds))):
+            assert self.second is not None  # the second model runs only when it counts
+            vectors = self.second.encode([question, *(s.text for s in sentences)])
+            signals["use"] = vectors[1:] @ vectors[0]
         coverage = np.zeros(len(pool))
         per_article: dict[tuple[int, ScriptKind], np.ndarray] = {}
-        for n, ((sentence, _), kind) in enumerate(zip(pool, kinds, strict=True)):
+        for n, (sentence, kind) in enumerate(zip(sentences, kinds, strict=True)):
             key = (sentence.document_id, kind)
             if key not in per_article:
                 bm25 = self.articles.bm25(sentence.document_id)
                 per_article[key] = bm25.coverage(lexical_terms(question, bm25, kind))
             coverage[n] = per_article[key][sentence.position]
-        fused = np.where(
+        signals["lexical"] = coverage
+        if learned and pool:
+            signals["prior"] = self._weighted(signals, kinds, self.fusion.prior)
+        return Pool(question, sentences, signals, kinds, scripts)
+
+    def score(self, pool: Pool) -> np.ndarray:
+        """The fused score of each candidate: the learned fusion's probability, or e5's cosine plus
+        the weighted opinions."""
+        if not pool.sentences:
+            return np.zeros(0)
+        signals = pool.signals
+        if isinstance(self.fusion, LearnedFusion):
+            fused = self.fusion.ranker.probabilities(pool_features(pool))
+        else:
+            fused = self._weighted(signals, pool.kinds, self.fusion)
+        return np.asarray(fused, dtype=np.float64)
+
+    @staticmethod
+    def _weighted(signals: dict[str, np.ndarray], kinds: Sequence[ScriptKind], fusion: Fusion) -> np.ndarray:
+        """e5's cosine plus the opinions, weighted for each candidate's pairing."""
+        same = np.array([kind == "same_script" for kind in kinds])
+        dense, use, late, coverage = (signals.get(name) for name in ("dense", "use", "late", "lexical"))
+        assert dense is not None and coverage is not None
+        return np.where(
             same,
-            fused_scores(dense, use, coverage, self.fusion.same_script, late),
-            fused_scores(dense, use, coverage, self.fusion.cross_script, late),
+            fused_scores(dense, use, coverage, fusion.same_script, late),
+            fused_scores(dense, use, coverage, fusion.cross_script, late),
         )
-        order = np.argsort(-fused, kind="stable")
-        return [(pool[n][0].id, float(fused[n])) for n in order]
 
     def sentence_tokens(self, sentences: dict[int, StoredSentence]) -> dict[int, np.ndarray]:
         """Each sentence's token vectors: stored with it, or (for a sentence stored before they were)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from index.search.articles import Articles
 from index.search.fusion import Ranked, Reranker
 from index.search.highlight import highlight_spans, merged, translated_spans
 from index.search.late import aligned
-from index.search.weights import Fusion, Thresholds
+from index.search.weights import Fusion, LearnedFusion, Thresholds
 from index.text import ScriptKind, without_invisible
 
 MAX_QUESTION_CHARS = 1000
@@ -26,6 +27,10 @@ POOL = 32
 # A sentence next to the best one, in its paragraph, scoring within this of it (on e5's cosine scale;
 # see Searcher.join_margin), is quoted with it: the answer most likely runs across the two.
 JOIN_MARGIN = 0.01
+# A second quote that clears its threshold by this share of the first's margin could answer as well: the
+# reply says two sentences could answer rather than presenting one with full confidence.
+CLOSE = 0.8
+Doubt = Literal["close", "unsure"]
 _SPACES = re.compile(r"\s+")
 
 
@@ -40,6 +45,9 @@ class Hit:
     quoted: tuple[StoredSentence, ...] = ()
     quote: str = ""
     highlights: tuple[tuple[int, int], ...] = ()
+    # How far the score clears what its pairing needs: what quotes from several libraries (and
+    # pairings) are ordered by.
+    margin: float = 0.0
 
     @property
     def text(self) -> str:
@@ -49,16 +57,30 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """Hits good enough to quote, best first; none means the library does not answer."""
+    """Hits good enough to quote, best first; none means the library does not answer. `sure` is how far
+    the first quote must clear its threshold to be shown without a note of doubt (None: uncalibrated)."""
 
     question: str
     hits: tuple[Hit, ...]
     best_score: float | None
     threshold: float | None
+    sure: float | None = None
 
     @property
     def no_answer(self) -> bool:
         return not self.hits
+
+    @property
+    def doubt(self) -> Doubt | None:
+        """Why the first quote should not be shown with full confidence: "close" when the second
+        clears its threshold nearly as far (either could be the answer), "unsure" when the first
+        clears it by less than `sure`; None when neither."""
+        if not self.hits or self.sure is None:
+            return None
+        first = self.hits[0].margin
+        if len(self.hits) > 1 and first > 0 and self.hits[1].margin >= CLOSE * first:
+            return "close"
+        return "unsure" if first < self.sure else None
 
 
 def clean_question(text: str) -> str:
@@ -82,7 +104,7 @@ class Searcher:
         encoder: Encoder,
         *,
         thresholds: Thresholds | None,
-        fusion: Fusion | None = None,
+        fusion: Fusion | LearnedFusion | None = None,
         second: SecondOpinion | None = None,
         pool: int = POOL,
     ) -> None:
@@ -92,7 +114,9 @@ class Searcher:
         self.pool = pool
         self.articles = Articles(library)
         self.reranker = (
-            Reranker(library, fusion, second, encoder, self.articles) if fusion is not None else None
+            Reranker(library, fusion, second, encoder, self.articles, offsets=thresholds)
+            if fusion is not None
+            else None
         )
 
     def ask(self, question: str, *, k: int = 3, context: int = 1) -> Answer:
@@ -103,15 +127,16 @@ class Searcher:
         """Answer several questions with one batched embedding call."""
         cleaned = [clean_question(q) for q in questions]
         embedded = self._embed(cleaned)
-        ranked = self._ranked(cleaned, k, embedded)
+        judged = self._judged(cleaned, k, embedded)
         tokens = embedded.tokens or [None] * len(cleaned)
         return [
-            self._answer(q, pairs, k, context, t) for q, pairs, t in zip(cleaned, ranked, tokens, strict=True)
+            self._answer(q, pairs, confidence, k, context, t)
+            for q, (pairs, confidence), t in zip(cleaned, judged, tokens, strict=True)
         ]
 
     def rank(self, questions: Sequence[str], *, k: int) -> list[Ranked]:
         """The `k` best (sentence id, score) pairs per question, before any threshold."""
-        return [pairs[:k] for pairs in self._ranked(questions, k, self._embed(questions))]
+        return [pairs[:k] for pairs, _ in self._judged(questions, k, self._embed(questions))]
 
     def threshold(self, question: str, sentence: StoredSentence) -> float | None:
         """The score `sentence` needs to be quoted for `question`."""
@@ -122,10 +147,10 @@ class Searcher:
         return self.articles.kind(question, sentence.document_id)
 
     def join_margin(self, question: str, sentence: StoredSentence) -> float:
-        """JOIN_MARGIN on the scale of the scores: each fused part is about a cosine, so the fused
-        score spreads as far as e5's times one plus the weights."""
-        if self.reranker is None:
-            return JOIN_MARGIN
+        """JOIN_MARGIN on the scale of the scores: each weighted part is about a cosine, so that score
+        spreads as far as e5's times one plus the weights; a learned fusion's is a probability."""
+        if self.reranker is None or isinstance(self.reranker.fusion, LearnedFusion):
+            return JOIN_MARGIN  # a probability: the same scale for every pairing
         weights = self.reranker.fusion.for_kind(self.kind(question, sentence))
         return JOIN_MARGIN * (1 + weights.use + weights.lexical + weights.late)
 
@@ -134,24 +159,36 @@ class Searcher:
         tokens = self.reranker is not None and self.reranker.fusion.uses_tokens
         return self.encoder.embed_queries(questions, tokens=tokens)
 
-    def _ranked(self, questions: Sequence[str], k: int, embedded: Embedded) -> list[Ranked]:
-        """Every candidate scored, best first: the whole pool when fusion reranks it."""
+    def _judged(
+        self, questions: Sequence[str], k: int, embedded: Embedded
+    ) -> list[tuple[Ranked, float | None]]:
+        """Every candidate scored, best first (the whole pool when fusion reranks it), and the learned
+        fusion's probability that the first answers (None without one)."""
         if self.reranker is None:
-            return self.library.search(embedded.vectors, k)
+            return [(pairs, None) for pairs in self.library.search(embedded.vectors, k)]
         candidates = self.library.search(embedded.vectors, max(k, self.pool))
-        return self.reranker.rerank(questions, candidates, embedded.tokens)
+        return self.reranker.judge(questions, candidates, embedded.tokens)
 
     def _answer(
-        self, question: str, ranked: Ranked, k: int, context: int, tokens: np.ndarray | None = None
+        self,
+        question: str,
+        ranked: Ranked,
+        confidence: float | None,
+        k: int,
+        context: int,
+        tokens: np.ndarray | None = None,
     ) -> Answer:
+        sure = self.thresholds.sure if self.thresholds else None
         if not ranked:
-            return Answer(question, (), None, None)
+            return Answer(question, (), None, None, sure)
         scores = dict(ranked)
         sentences = self.library.sentences([i for i, _ in ranked])
         best_id, best_score = ranked[0]
         needed = self.threshold(question, sentences[best_id])
+        if confidence is not None:  # the answer model judges the first quote; the others come with it
+            best_score = confidence
         if needed is not None and best_score < needed:
-            return Answer(question, (), best_score, needed)
+            return Answer(question, (), best_score, needed, sure)
         documents: dict[int, Document] = {}
         hits: list[Hit] = []
         taken: set[int] = set()
@@ -159,7 +196,7 @@ class Searcher:
             if len(hits) == k:
                 break
             sentence = sentences[sentence_id]
-            floor = self.threshold(question, sentence)
+            floor = None if confidence is not None else self.threshold(question, sentence)
             if sentence_id in taken or (floor is not None and score < floor):
                 continue
             if sentence.document_id not in documents:
@@ -180,9 +217,10 @@ class Searcher:
                     quoted,
                     quote,
                     self._highlights(question, tokens, quoted, quote),
+                    score - (floor or 0.0),
                 )
             )
-        return Answer(question, tuple(hits), best_score, needed)
+        return Answer(question, tuple(hits), best_score, needed, sure)
 
     def _highlights(
         self, question: str, tokens: np.ndarray | None, quoted: Sequence[StoredSentence], quote: str

@@ -1,17 +1,27 @@
-"""The numbers `sanad calibrate` learns from data, per model: fusion weights and "no answer" thresholds.
+"""The numbers `sanad calibrate` learns from data, per model: the fusion and the "no answer" thresholds.
 
-They live in one place, `index/search/calibration.json`, keyed by the model fingerprint, so a different model
-never silently uses another's numbers.
+They live in one place, `index/search/calibration.json`, keyed by the model fingerprint, so a different
+model never silently uses another's numbers. A model's fusion is either learned (`LearnedFusion`: a
+logistic regression over index/search/features.py, whose probability is the score) or hand-set
+weights per pairing (`Fusion`, e5's cosine plus weighted opinions); a calibration written for another
+feature set is not used.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import logging
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from index.files import atomic_write_bytes
+from index.search.features import ANSWER_FEATURES, FEATURES
 from index.text import ScriptKind
+
+log = logging.getLogger(__name__)
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
@@ -22,6 +32,9 @@ class Thresholds:
 
     same_script: float
     cross_script: float
+    # How far the first quote must clear its threshold to be shown without a note of doubt (None: never
+    # doubted), on the fusion's scale; chosen by `sanad calibrate`.
+    sure: float | None = None
 
     @classmethod
     def uniform(cls, value: float) -> Thresholds:
@@ -64,31 +77,115 @@ class Fusion:
         return self.same_script.late > 0 or self.cross_script.late > 0
 
 
+@dataclass(frozen=True, eq=False)
+class Logistic:
+    """A logistic regression over standardised features: deterministic numpy at serving time."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        z = ((features - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+    def to_entry(self, names: tuple[str, ...]) -> dict[str, Any]:
+        return {
+            "features": list(names),
+            "mean": [round(float(x), 6) for x in self.mean],
+            "scale": [round(float(x), 6) for x in self.scale],
+            "coef": [round(float(x), 6) for x in self.coef],
+            "intercept": round(float(self.intercept), 6),
+        }
+
+    @classmethod
+    def from_entry(cls, entry: dict[str, Any], names: tuple[str, ...]) -> Logistic | None:
+        """The model `to_entry` wrote; None when it was learned over other features than `names`."""
+        if tuple(entry.get("features", ())) != names:
+            return None
+        arrays = [np.asarray(entry[key], dtype=np.float64) for key in ("mean", "scale", "coef")]
+        return cls(*arrays, float(entry["intercept"]))
+
+
+@dataclass(frozen=True, eq=False)
+class LearnedFusion:
+    """The learned fusion: a ranker that scores each candidate (index/search/features.py FEATURES:
+    the probability that it answers), and an answer model that judges the ranked pool (ANSWER_FEATURES:
+    the probability that the first quote answers). The second decides "not in the library" and doubt."""
+
+    ranker: Logistic
+    answer: Logistic
+    # The hand-set weights whose fused score is one of the features (the "prior" signal).
+    prior: Fusion
+    # Below this ranker probability the first quote is offered with a note that it may not answer.
+    sure: float = 0.5
+
+    uses_second_model = True
+    uses_tokens = True
+
+    def __repr__(self) -> str:
+        return (
+            f"LearnedFusion({len(self.ranker.coef)} + {len(self.answer.coef)} features, sure={self.sure:.3f})"
+        )
+
+    def to_entry(self) -> dict[str, Any]:
+        return {
+            "ranker": self.ranker.to_entry(FEATURES),
+            "answer": self.answer.to_entry(ANSWER_FEATURES),
+            "prior": {kind: asdict(self.prior.for_kind(kind)) for kind in ("same_script", "cross_script")},
+            "sure": round(float(self.sure), 4),
+        }
+
+    @classmethod
+    def from_entry(cls, entry: dict[str, Any]) -> LearnedFusion | None:
+        """The fusion `to_entry` wrote; None when it was learned over other features than these."""
+        ranker = Logistic.from_entry(entry.get("ranker", {}), FEATURES)
+        answer = Logistic.from_entry(entry.get("answer", {}), ANSWER_FEATURES)
+        if ranker is None or answer is None:
+            log.warning("the learned fusion was trained on other features: run sanad calibrate")
+            return None
+        prior = entry.get("prior", {})
+        weights = Fusion(Weights(**prior.get("same_script", {})), Weights(**prior.get("cross_script", {})))
+        return cls(ranker, answer, weights, float(entry.get("sure", 0.5)))
+
+
 @dataclass(frozen=True, slots=True)
 class Tuning:
-    fusion: Fusion
+    fusion: Fusion | LearnedFusion | None
     thresholds: Thresholds | None
 
 
-def load_tuning(fingerprint: str, path: Path = CALIBRATION_FILE) -> Tuning | None:
-    """The calibration for this model, if `sanad calibrate` has run for it."""
+def load_tuning(fingerprint: str, path: Path = CALIBRATION_FILE, *, learned: bool = False) -> Tuning | None:
+    """The calibration for this model, if `sanad calibrate` has run for it: its weighted fusion, or with
+    `learned` its learned fusion (None when there is none, or it was learned over other features)."""
     if not path.exists():
         return None
     entry = json.loads(path.read_text(encoding="utf-8")).get(fingerprint)
     if not entry:
         return None
-    weights = entry.get("fusion", {})
-    fusion = Fusion(
-        Weights(**weights.get("same_script", {})),
-        Weights(**weights.get("cross_script", {})),
-    )
-    scores = entry["min_score"]
-    return Tuning(fusion, Thresholds(float(scores["same_script"]), float(scores["cross_script"])))
+    fusion: Fusion | LearnedFusion | None
+    if learned:
+        if "learned" not in entry or (fusion := LearnedFusion.from_entry(entry["learned"])) is None:
+            return None
+        scores = entry["learned"]["min_score"]
+        sure = entry["learned"].get("sure")
+    else:
+        weights = entry.get("fusion", {})
+        fusion = Fusion(
+            Weights(**weights.get("same_script", {})),
+            Weights(**weights.get("cross_script", {})),
+        )
+        scores = entry["min_score"]
+        sure = entry.get("sure_margin")
+    thresholds = Thresholds(float(scores["same_script"]), float(scores["cross_script"]), sure)
+    return Tuning(fusion, thresholds)
 
 
 def save_tuning(fingerprint: str, entry: dict[str, object], path: Path = CALIBRATION_FILE) -> None:
-    """Merge one model's entry into the calibration file, atomically."""
+    """Merge one model's entry into the calibration file, atomically (keys of its entry that `entry`
+    does not name are kept)."""
     data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data[fingerprint] = entry
+    data[fingerprint] = {**data.get(fingerprint, {}), **entry}
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     atomic_write_bytes(path, text.encode("utf-8"))

@@ -3,11 +3,12 @@ own HTML parser (what Telegram would refuse, or count, is what these tests refus
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 
 import pytest
 
-from bot.i18n import ARABIC, ENGLISH, Texts
+from bot.i18n import ARABIC, ENGLISH, TEXTS, Texts
 from bot.lookup import Lookup
 from bot.render import (
     MESSAGE_LIMIT,
@@ -329,3 +330,16 @@ def test_a_large_library_is_summed_up_in_the_welcome_and_listed_in_full_by_sourc
     parts = render_sources(documents, [], ENGLISH)
     assert len(parts) > 1 and all(len(visible(part)) <= MESSAGE_LIMIT for part in parts)
     assert sum(visible(part).count("Article number") for part in parts) == 200
+
+
+@pytest.mark.parametrize(("doubt", "language"), [("close", "en"), ("unsure", "en"), ("unsure", "ar")])
+def test_an_answer_in_doubt_says_so_before_its_quotes(doubt: str, language: str) -> None:
+    texts = TEXTS[language]
+    found = lookup([1, 0])
+    margins = (0.5, 0.45) if doubt == "close" else (0.05, 0.01)
+    hits = tuple(dataclasses.replace(h, margin=m) for h, m in zip(found.answer.hits, margins, strict=True))
+    doubtful = Lookup(dataclasses.replace(found.answer, hits=hits, sure=0.2), found.shown)
+    [message] = render_answer(doubtful, texts)
+    note = texts.doubt_close if doubt == "close" else texts.doubt_unsure
+    assert visible(message).splitlines()[0].strip("\u200f") == note
+    assert visible(render_answer(found, texts)[0]).splitlines()[0] != note  # no calibration: no note

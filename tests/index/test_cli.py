@@ -98,6 +98,15 @@ def test_ask_json_answers_each_stdin_line_on_its_own_line(
     assert set(denied["hits"][0]) >= {"text", "score", "document", "paragraph"}
     assert weather["no_answer"] is True and weather["hits"] == []
     assert "error" in emoji
+    # The spokesman is among the quotes, but not first and not by a clear margin: the answer says so.
+    assert denied["doubt"] == "unsure" and weather["doubt"] is None
+
+
+def test_ask_says_when_it_is_not_sure(capsys: pytest.CaptureFixture[str], data_env: Path) -> None:
+    code, out, _ = run(capsys, "ask", "Who denied the claims?")
+    assert code == 0 and out.splitlines()[1] == (
+        "Not sure: this is the closest sentence, but it may not answer the question."
+    )
 
 
 def test_ask_prints_readable_quotes_with_their_place(

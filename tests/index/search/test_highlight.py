@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.records import StoredSentence
-from index.search import Searcher
+from index.search import Fusion, LearnedFusion, Searcher, Weights, load_tuning
 from index.search.highlight import highlight_spans, merged, translated_spans
 from index.search.searcher import JOIN_MARGIN, _joined
 
@@ -62,14 +62,32 @@ def test_a_weaker_neighbour_or_one_in_another_paragraph_is_not_quoted() -> None:
 
 
 def test_the_join_margin_follows_the_fused_scores_scale(searcher: Searcher) -> None:
-    """Fused scores add weighted cosines to e5's, so they spread further apart than e5's alone."""
+    """Weighted fusion adds weighted cosines to e5's, so its scores spread further apart than e5's
+    alone; a learned fusion's are probabilities, on one scale for every pairing."""
     assert searcher.reranker is not None
-    weights = searcher.reranker.fusion.cross_script
+    weights = Weights(use=0.1, lexical=0.1, late=1.5)
+    weighted = Searcher(
+        searcher.library,
+        searcher.encoder,
+        thresholds=None,
+        fusion=Fusion(Weights(0.05, 0.2, 1.0), weights),
+        second=searcher.reranker.second,
+    )
     arabic = StoredSentence(1, 1, 0, 0, 0, 12, "ونفى المتحدث")
-    english = searcher.join_margin("Who denied the claims?", arabic)
+    english = weighted.join_margin("Who denied the claims?", arabic)
     assert english == pytest.approx(JOIN_MARGIN * (1 + weights.use + weights.lexical + weights.late))
     plain = Searcher(searcher.library, searcher.encoder, thresholds=None)
     assert plain.join_margin("Who denied the claims?", arabic) == JOIN_MARGIN
+    tuning = load_tuning(searcher.encoder.info.fingerprint, learned=True)
+    assert tuning is not None and isinstance(tuning.fusion, LearnedFusion)
+    learned = Searcher(
+        searcher.library,
+        searcher.encoder,
+        thresholds=tuning.thresholds,
+        fusion=tuning.fusion,
+        second=searcher.reranker.second,
+    )
+    assert learned.join_margin("Who denied the claims?", arabic) == JOIN_MARGIN
 
 
 def test_overlapping_and_neighbouring_spans_become_one_bold_run() -> None:

@@ -1,0 +1,194 @@
+"""What the learned fusion sees of each candidate sentence: its scores, each also relative to the
+question's candidate pool, how the question pairs with the article, and whether the sentence holds the
+kind of fact the question asks for.
+
+A question's candidates come from one library search, so each score is also given relative to the
+pool (gap to the best, z-score, rank): a weak best candidate is a sign that nothing answers. The
+pairing features let one model weigh the evidence differently for a question in the article's script
+and one asked across scripts, where no word can match.
+
+The question's kind (who, when, how many, where) is read from interrogative words in the languages
+journalists ask in; a sentence holds a number, a date or a name, or not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.records import StoredSentence
+from index.text import ScriptKind, dominant_script
+
+# "prior" is the hand-set weighted fusion's score (e5 + weighted opinions per pairing): the learned
+# fusion starts from it and corrects it.
+SIGNALS = ("dense", "late", "use", "lexical", "prior")
+SCRIPTS = ("arabic", "latin", "other")
+ASKS = ("who", "when", "number", "where")
+
+# Interrogatives by what they ask for (a phrase matches at a word boundary, lower-cased).
+_ASKING = {
+    "who": "who|whom|whose|من هو|من هي|من هم|من الذي|qui|quién|quiénes|wer|wem|wen|кто|kim",
+    "when": "when|what year|what date|what day|which day|متى|في أي عام|في أي سنة|في اي عام|في أي يوم"
+    "|quand|cuándo|wann|когда|ne zaman",
+    "number": "how many|how much|what percentage|how long|how far|how old|كم|ما عدد|ما نسبة|ما قيمة"
+    "|combien|cuántos|cuántas|cuánto|cuánta|wie viel|wie viele|сколько|kaç",
+    "where": "where|أين|اين|où|dónde|wo|wohin|где|nerede",
+}
+_ASK_PATTERNS = {
+    kind: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases.split("|")) + r")(?!\w)")
+    for kind, phrases in _ASKING.items()
+}
+# "من" alone is also "from": it asks who only as the question's first word.
+_WHO_FIRST = re.compile(r"^\W*(?:و|ف)?من\s")
+_NUMBER = re.compile(r"[0-9٠-٩۰-۹]")
+_YEAR = re.compile(r"(?<![0-9])(1[89][0-9]{2}|20[0-9]{2})(?![0-9])")
+_MONTHS_AND_DAYS = re.compile(
+    r"(?<!\w)(january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|tomorrow|today"
+    r"|يناير|فبراير|مارس|أبريل|ابريل|مايو|يونيو|يوليو|أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر|نوفمبر|ديسمبر"
+    r"|كانون|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين"
+    r"|الاثنين|الإثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد|أمس|غدا|غدًا|اليوم)(?!\w)"
+)
+_NAME = re.compile(r"(?<=[\w,;:] )[A-Z][a-z]+")  # a capitalised word that does not start the sentence
+
+
+def _names() -> tuple[str, ...]:
+    names = list(SIGNALS)
+    for signal in SIGNALS:
+        names += [f"{signal}_gap", f"{signal}_z", f"{signal}_rank", f"{signal}_x_same"]
+    names += [f"question_{s}" for s in SCRIPTS] + [f"article_{s}" for s in SCRIPTS] + ["same_script"]
+    names += ["log_chars", "has_number", "has_date", "has_name"]
+    names += [f"asks_{kind}" for kind in ASKS] + ["who_x_name", "when_x_date", "number_x_number"]
+    names += ["neighbour_dense_gap", "neighbour_late_gap", "log_pool"]
+    return tuple(names)
+
+
+FEATURES = _names()
+# What the answer model sees of a whole pool, once it is ranked: how strong and how clear-cut the
+# first candidate is. Its probability is the chance that the first quote answers the question.
+ANSWER_FEATURES = (
+    "top_logit",
+    "second_gap",
+    "top_dense",
+    "top_late",
+    "top_use",
+    "top_lexical",
+    "top_prior",
+    "top_dense_below_best",
+    "top_same_script",
+    "question_arabic",
+    "log_pool",
+    "asks_any",
+    "asked_and_held",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """One question's candidates and their scores from each signal (one value per candidate)."""
+
+    question: str
+    sentences: Sequence[StoredSentence]
+    signals: dict[str, np.ndarray]
+    kinds: Sequence[ScriptKind]
+    article_scripts: Sequence[str]
+
+
+def asks(question: str) -> dict[str, bool]:
+    """Which kinds of fact the question asks for."""
+    text = question.lower()
+    found = {kind: bool(pattern.search(text)) for kind, pattern in _ASK_PATTERNS.items()}
+    found["who"] = found["who"] or bool(_WHO_FIRST.search(text))
+    return found
+
+
+def holds(sentence: str) -> dict[str, bool]:
+    """Which kinds of fact a sentence holds: a number, a date, a name."""
+    lowered = sentence.lower()
+    return {
+        "number": bool(_NUMBER.search(sentence)),
+        "date": bool(_YEAR.search(sentence) or _MONTHS_AND_DAYS.search(lowered)),
+        "name": bool(_NAME.search(sentence)),
+    }
+
+
+def pool_features(pool: Pool) -> np.ndarray:
+    """One row of FEATURES per candidate, in the pool's order."""
+    n = len(pool.sentences)
+    columns: dict[str, np.ndarray] = {}
+    same = np.array([kind == "same_script" for kind in pool.kinds], dtype=np.float64)
+    for signal in SIGNALS:
+        values = np.asarray(pool.signals[signal], dtype=np.float64)
+        columns[signal] = values
+        columns[f"{signal}_gap"] = values - values.max()
+        columns[f"{signal}_z"] = (values - values.mean()) / (values.std() + 1e-6)
+        order = np.argsort(-values, kind="stable")
+        ranks = np.empty(n)
+        ranks[order] = np.arange(n)
+        columns[f"{signal}_rank"] = 1.0 / (1.0 + ranks)
+        columns[f"{signal}_x_same"] = values * same
+    question_script = dominant_script(pool.question)
+    for script in SCRIPTS:
+        columns[f"question_{script}"] = np.full(n, float(question_script == script))
+        columns[f"article_{script}"] = np.array([float(s == script) for s in pool.article_scripts])
+    columns["same_script"] = same
+    facts = [holds(s.text) for s in pool.sentences]
+    columns["log_chars"] = np.array([math.log1p(len(s.text)) for s in pool.sentences])
+    for fact in ("number", "date", "name"):
+        columns[f"has_{fact}"] = np.array([float(f[fact]) for f in facts])
+    asked = asks(pool.question)
+    for kind in ASKS:
+        columns[f"asks_{kind}"] = np.full(n, float(asked[kind]))
+    columns["who_x_name"] = columns["asks_who"] * columns["has_name"]
+    columns["when_x_date"] = columns["asks_when"] * columns["has_date"]
+    columns["number_x_number"] = columns["asks_number"] * columns["has_number"]
+    for signal in ("dense", "late"):
+        columns[f"neighbour_{signal}_gap"] = _neighbour_gap(pool, columns[signal])
+    # A small library gives a short pool, whose best candidate stands out less from the rest.
+    columns["log_pool"] = np.full(n, math.log(n))
+    return np.column_stack([columns[name] for name in FEATURES])
+
+
+def _neighbour_gap(pool: Pool, values: np.ndarray) -> np.ndarray:
+    """The best score among a candidate's neighbours in its article that are in the pool, relative to
+    the pool's best (the pool's worst when none is): an answer often sits beside a sentence on topic."""
+    where = {(s.document_id, s.position): n for n, s in enumerate(pool.sentences)}
+    floor = values.min()
+    best = np.full(len(values), floor)
+    for n, sentence in enumerate(pool.sentences):
+        for step in (-1, 1):
+            other = where.get((sentence.document_id, sentence.position + step))
+            if other is not None:
+                best[n] = max(best[n], values[other])
+    return best - values.max()
+
+
+def answer_features(pool: Pool, scores: np.ndarray) -> np.ndarray:
+    """One row of ANSWER_FEATURES for a ranked pool (`scores`: the ranker's probability per candidate)."""
+    order = np.argsort(-scores, kind="stable")
+    top = int(order[0])
+    logits = np.log(np.clip(scores, 1e-6, 1 - 1e-6) / (1 - np.clip(scores, 1e-6, 1 - 1e-6)))
+    second = float(logits[order[1]]) if len(order) > 1 else float(logits[top]) - 10.0
+    asked = asks(pool.question)
+    held = holds(pool.sentences[top].text)
+    pairs = (("number", "number"), ("when", "date"), ("who", "name"))
+    row = {
+        "top_logit": float(logits[top]),
+        "second_gap": float(logits[top]) - second,
+        "top_dense": float(pool.signals["dense"][top]),
+        "top_late": float(pool.signals["late"][top]),
+        "top_use": float(pool.signals["use"][top]),
+        "top_lexical": float(pool.signals["lexical"][top]),
+        "top_prior": float(pool.signals["prior"][top]),
+        "top_dense_below_best": float(pool.signals["dense"].max() - pool.signals["dense"][top]),
+        "top_same_script": float(pool.kinds[top] == "same_script"),
+        "question_arabic": float(dominant_script(pool.question) == "arabic"),
+        "log_pool": math.log(len(scores)),
+        "asks_any": float(any(asked.values())),
+        "asked_and_held": float(any(asked[a] and held[h] for a, h in pairs)),
+    }
+    return np.array([[row[name] for name in ANSWER_FEATURES]])
