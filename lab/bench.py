@@ -93,6 +93,19 @@ def _prepare(settings: IndexSettings, variants: Sequence[str]) -> None:
         ensure_exports(location, progress=True)
 
 
+def cpu_flags() -> str:
+    """The vector instructions of this CPU that decide ONNX int8 and BLAS speed (from /proc/cpuinfo):
+    figures from machines with other flags do not compare."""
+    wanted = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return "unknown"
+    line = next((row for row in text.splitlines() if row.startswith("flags")), "")
+    present = set(line.split(":", 1)[-1].split())
+    return " ".join(flag for flag in wanted if flag in present) or "none of " + " ".join(wanted)
+
+
 def _spawn(
     role: str, variant: str, config: dict[str, Any], home: Path, env: dict[str, str]
 ) -> dict[str, Any]:
@@ -152,7 +165,7 @@ def _print(results: dict[str, dict[str, Any]], config: dict[str, Any]) -> None:
         figures["loads"] = f"{figures['work_load']:.1f} / {figures['serve_load']:.1f}"
     variants = list(results)
     coretype = os.environ.get("OPENBLAS_CORETYPE", "unset")
-    print(f"\ncores {len(os.sched_getaffinity(0))}, OPENBLAS_CORETYPE={coretype}")
+    print(f"\ncores {len(os.sched_getaffinity(0))}, OPENBLAS_CORETYPE={coretype}, CPU flags: {cpu_flags()}")
     print(f"{'measure':50} " + " ".join(f"{v:>10}" for v in variants))
     for label, key, fmt in rows:
         cells = [fmt(results[v][key]) if results[v].get(key) is not None else "-" for v in variants]

@@ -28,7 +28,7 @@ from index.search.features import Pool, answer_features, pool_features
 from index.search.late import late_scores
 from index.search.lexical import BM25, anchors, tokenize
 from index.search.weights import Fusion, LearnedFusion, Thresholds, Weights
-from index.text import ScriptKind
+from index.text import ScriptKind, pairing
 
 Ranked = list[tuple[int, float]]
 # Sentences stored without token vectors whose vectors are kept once computed (about 20 KB each).
@@ -155,8 +155,10 @@ class Reranker:
         tokens: dict[int, np.ndarray],
     ) -> Pool:
         sentences = [sentence for sentence, _ in pool]
-        kinds = [self.articles.kind(question, sentence.document_id) for sentence in sentences]
-        scripts = [self.articles.script(sentence.document_id) for sentence in sentences]
+        # Once per article of the pool, not per candidate: each look-up reads the article's row.
+        script_of = {doc: self.articles.script(doc) for doc in {s.document_id for s in sentences}}
+        scripts = [script_of[sentence.document_id] for sentence in sentences]
+        kinds = [pairing(question, script) for script in scripts]
         signals = {"dense": np.array([score for _, score in pool])}
         if question_tokens is not None and tokens and pool:
             signals["late"] = late_scores(question_tokens, [tokens[s.id] for s in sentences])
