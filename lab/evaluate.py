@@ -213,6 +213,7 @@ def evaluate_mixed(encoder: Encoder, second: SecondOpinion, path: Path) -> None:
     more, more_questions = mixed_documents(held_out)
     tallies: dict[str, dict[str, Tally]] = {name: defaultdict(Tally) for name in EVALUATED}
     calibration: list[tuple[float, bool]] = []
+    margins: list[tuple[float, bool]] = []
     with (
         tempfile.TemporaryDirectory() as tmp,
         Library.open(Path(tmp), encoder.info, encoder.probe()) as library,
@@ -223,11 +224,15 @@ def evaluate_mixed(encoder: Encoder, second: SecondOpinion, path: Path) -> None:
             judged = _tally(tallies, item, systems)
             if "learned" in judged:
                 calibration.append(judged["learned"])
+            if "weighted" in judged and item.pool.sentences:
+                margins.append(_margin(systems["weighted"], item, judged["weighted"]))
     print(
         f"\nMixed library: {len(documents)} Arabic ARCD test articles and {len(more)} English articles"
         f" ({', '.join(held_out)}) in one library; every question searched in all of it"
     )
     _print_pairings(tallies)
+    if margins:
+        _print_margins(margins, systems["weighted"])
     if calibration:
         _print_reliability(calibration)
 
@@ -324,6 +329,33 @@ def _print_reliability(calibration: list[tuple[float, bool]]) -> None:
                 ]
             )
     _print_table(["probability", "questions", "mean predicted", "first quote right"], rows)
+
+
+def _margin(searcher: Searcher, item: Labelled, judged: tuple[float, bool]) -> tuple[float, bool]:
+    """How far the weighted fusion's first quote clears its pairing's threshold, and whether it is right."""
+    first = int(_ordering(searcher, item).argmax())
+    needed = searcher.threshold(item.question.text, item.pool.sentences[first]) or 0.0
+    return judged[0] - needed, judged[1]
+
+
+def _print_margins(margins: list[tuple[float, bool]], searcher: Searcher) -> None:
+    """How often the weighted fusion's first quote is right by how far it clears its threshold, and
+    where its "not sure" note starts (unanswerable questions count as wrong)."""
+    sure = searcher.thresholds.sure if searcher.thresholds else None
+    print(f"\nweighted fusion: first quote right by its margin over the threshold (not sure below {sure}):")
+    rows = []
+    for low, high in itertools.pairwise((-np.inf, 0.0, 0.1, 0.2, 0.3, 0.4, 0.6, np.inf)):
+        inside = [right for margin, right in margins if low <= margin < high]
+        if inside:
+            label = (
+                "declined"
+                if high == 0.0
+                else f"{low:.1f}-{high:.1f}"
+                if np.isfinite(high)
+                else f">= {low:.1f}"
+            )
+            rows.append([label, len(inside), f"{np.mean(inside):.3f}"])
+    _print_table(["margin", "questions", "first quote right"], rows)
 
 
 def _gold_position(text: str, sentences: Sequence, answer: str | None) -> int | None:
