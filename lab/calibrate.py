@@ -63,10 +63,11 @@ def run_calibration(settings: IndexSettings, *, arcd_dir: Path | None = None) ->
         for kind in SCRIPT_KINDS
     }
     top, right = dev.tops(ranker)
-    fusion = LearnedFusion(ranker, answer, PRIOR, sure_level(top[dev.answerable], right[dev.answerable]))
+    fusion = LearnedFusion(ranker, answer, PRIOR)
     declined = np.array([a < thresholds[k] for a, k in zip(answerable, kinds, strict=True)])
     learned = {
         **fusion.to_entry(),
+        "sure": round(sure_level(top[dev.answerable], right[dev.answerable]), 4),
         "regularisation": strength,
         "min_score": {kind: round(value, 4) for kind, value in thresholds.items()},
         "target_false_no_answer": TARGET_FALSE_NO_ANSWER,

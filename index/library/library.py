@@ -189,6 +189,12 @@ class Library:
         """The kind of vector index in use (exact or IVF) and its training."""
         return self._vectors.plan
 
+    @property
+    def generation(self) -> int:
+        """The committed generation this handle last read: every add, remove or rebuild makes a new
+        one, so what was read of an article at one generation holds until the next."""
+        return self._vectors.generation
+
     def index_file(self) -> Path:
         """The FAISS file of the current generation."""
         return self._vectors.file()

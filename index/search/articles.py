@@ -40,9 +40,9 @@ class Articles:
         return pairing(question, self.script(document_id))
 
     def _get(self, document_id: int) -> tuple[BM25, str]:
-        document = self.library.document(document_id)
-        # Keyed by the sentence count too: an id reused after a remove and re-add is another article.
-        key = (document_id, document.sentence_count if document else 0)
+        # Keyed by the library's generation too: no write changes an article while it lasts, and reading
+        # it costs no query (a look-up per candidate would be one).
+        key = (document_id, self.library.generation)
         with self._lock:
             found = self._known.get(key)
             if found is not None:

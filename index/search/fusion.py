@@ -9,7 +9,11 @@ be held against a calibrated "no answer" threshold. Lexical coverage is computed
 candidate's own article (BM25 statistics of one article), and across scripts only over anchors
 (numbers, Latin names, acronyms) the article holds: there is nothing else to match. The dense FAISS
 search stays the first stage; fusion only touches the candidate pool, so its cost does not grow with
-the library.
+the library. Each pairing adds its own weights, so candidates are ordered by how far they clear their
+pairing's threshold.
+
+A learned fusion (index/search/weights.py) replaces the sum by a ranker's probability over the
+candidates' features (index/search/features.py), and judges the ranked pool with its answer model.
 """
 
 from __future__ import annotations
@@ -85,16 +89,6 @@ class Reranker:
         self._tokens: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def rerank(
-        self,
-        questions: Sequence[str],
-        candidates: Sequence[Ranked],
-        question_tokens: Sequence[np.ndarray] | None = None,
-    ) -> list[Ranked]:
-        """Each question's candidates, best fused score first. `question_tokens` (the questions'
-        content-token vectors) are needed when the fusion weighs late interaction."""
-        return [ranked for ranked, _ in self.judge(questions, candidates, question_tokens)]
-
     def judge(
         self,
         questions: Sequence[str],
@@ -102,7 +96,9 @@ class Reranker:
         question_tokens: Sequence[np.ndarray] | None = None,
     ) -> list[tuple[Ranked, float | None]]:
         """Each question's candidates, best first, and the probability that the first answers it (a
-        learned fusion's answer model; None for weighted fusion, whose best score is judged instead)."""
+        learned fusion's answer model; None for weighted fusion, whose best score is judged instead).
+        `question_tokens` (the questions' content-token vectors) are needed when the fusion weighs
+        late interaction."""
         judged = []
         for pool in self.pools(questions, candidates, question_tokens):
             scores = self.score(pool)

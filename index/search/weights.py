@@ -118,23 +118,18 @@ class LearnedFusion:
     answer: Logistic
     # The hand-set weights whose fused score is one of the features (the "prior" signal).
     prior: Fusion
-    # Below this ranker probability the first quote is offered with a note that it may not answer.
-    sure: float = 0.5
 
     uses_second_model = True
     uses_tokens = True
 
     def __repr__(self) -> str:
-        return (
-            f"LearnedFusion({len(self.ranker.coef)} + {len(self.answer.coef)} features, sure={self.sure:.3f})"
-        )
+        return f"LearnedFusion({len(self.ranker.coef)} + {len(self.answer.coef)} features)"
 
     def to_entry(self) -> dict[str, Any]:
         return {
             "ranker": self.ranker.to_entry(FEATURES),
             "answer": self.answer.to_entry(ANSWER_FEATURES),
             "prior": {kind: asdict(self.prior.for_kind(kind)) for kind in ("same_script", "cross_script")},
-            "sure": round(float(self.sure), 4),
         }
 
     @classmethod
@@ -147,7 +142,7 @@ class LearnedFusion:
             return None
         prior = entry.get("prior", {})
         weights = Fusion(Weights(**prior.get("same_script", {})), Weights(**prior.get("cross_script", {})))
-        return cls(ranker, answer, weights, float(entry.get("sure", 0.5)))
+        return cls(ranker, answer, weights)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from index.errors import InputError
 from index.ingest import add_source, read_source
 from index.library import Library
 from index.records import Document, StoredSentence
-from index.search import Answer, Hit, LearnedFusion, Searcher, load_tuning
+from index.search import CALIBRATION_FILE, Answer, Hit, LearnedFusion, Searcher, load_tuning
 from index.search.features import ANSWER_FEATURES, FEATURES, asks, holds
 from index.search.searcher import CLOSE
 from index.service import searcher_for
@@ -76,7 +77,8 @@ def test_the_learned_fusion_is_calibrated_for_the_features_the_code_computes(
     assert len(fusion.ranker.coef) == len(FEATURES) and len(fusion.answer.coef) == len(ANSWER_FEATURES)
     assert LearnedFusion.from_entry(fusion.to_entry()) is not None
     assert LearnedFusion.from_entry({**fusion.to_entry(), "ranker": {"features": ["e5"]}}) is None
-    assert tuning.thresholds is not None and tuning.thresholds.sure == fusion.sure
+    entry = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))[encoder.info.fingerprint]["learned"]
+    assert tuning.thresholds is not None and tuning.thresholds.sure == entry["sure"]
     assert searcher.reranker is not None
     learned = Searcher(
         mixed_library, encoder, thresholds=tuning.thresholds, fusion=fusion, second=searcher.reranker.second
