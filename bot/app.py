@@ -7,6 +7,7 @@ connects (`BotSettings.api_base_url`) differs. Everything it needs is passed in:
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,12 +32,18 @@ from bot.articles import JUST_A_LINK, ArticleHandlers, ArticleLike
 from bot.handlers import Handlers
 from bot.health import heartbeat_path, start_heartbeat
 from bot.i18n import ENGLISH, TEXTS
+from bot.journal import RETRY_AFTER, JournaledProcessor, JournalingQueue
 from bot.keyboards import ARTICLE_DATA
 from bot.logs import RedactToken
 from bot.lookup import Librarian
+from bot.memory import Memory
 from bot.retry import RetryingRateLimiter
 from bot.settings import BOTFATHER, BotSettings, BotSettingsError, WebhookSettings
+from bot.state import STATE_NAME, BotState
 from index import SanadError, Shelf
+
+# The start and stop lines, logged at INFO even without -v (`sanad bot` sets this logger's level).
+STATUS = logging.getLogger("sanad.status")
 
 # The update kinds the bot handles; Telegram sends no others.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
@@ -46,9 +53,26 @@ RATE_LIMIT_RETRIES = 3
 NETWORK_RETRY_SECONDS = 60.0
 
 
-def build_application(settings: BotSettings, shelf: Shelf) -> Application:
-    """The bot, ready for `run_polling`/`run_webhook` (or initialize, post_init, start, in tests)."""
+def build_application(
+    settings: BotSettings, shelf: Shelf, *, retry_after: tuple[float, ...] = RETRY_AFTER
+) -> Application:
+    """The bot, ready for `run_polling`/`run_webhook` (or initialize, post_init, start, in tests).
+
+    Its update queue journals every update and its update processor handles them through the journal
+    (bot/journal.py), in the state file beside the chats' libraries (bot/state.py), which also keeps
+    the buttons' memory. `retry_after`: pauses before a failed update is tried again.
+    """
     librarian = Librarian(shelf, quotes=settings.quotes_per_answer, fetch=settings.index.fetch)
+    state = BotState.open(settings.state_path or shelf.chats_dir / STATE_NAME)
+    memory = Memory(state)
+    handlers = Handlers(settings, librarian, memory)
+    articles = ArticleHandlers(settings, librarian, memory)
+
+    async def give_up(update: Update, reason: str) -> None:
+        await articles.interrupted(update.update_id, update.get_bot())
+        await handlers.gave_up(update, reason)
+
+    processor = JournaledProcessor(state, give_up=give_up, retry_after=retry_after)
     application = (
         ApplicationBuilder()
         .token(settings.token)
@@ -65,12 +89,55 @@ def build_application(settings: BotSettings, shelf: Shelf) -> Application:
         .rate_limiter(
             RetryingRateLimiter(give_up_after=NETWORK_RETRY_SECONDS, max_retries=RATE_LIMIT_RETRIES)
         )
-        .concurrent_updates(True)
-        .post_init(register_commands)
+        .update_queue(JournalingQueue(state))
+        .concurrent_updates(processor)
         .build()
     )
-    add_handlers(application, Handlers(settings, librarian), ArticleHandlers(settings, librarian))
+    processor.attach(application)
+    add_handlers(application, handlers, articles)
+    application.add_error_handler(processor.on_error)
+
+    async def post_init(app: Application) -> None:
+        await register_commands(app)
+        replayed = await processor.replay()
+        interrupted = await articles.report_interrupted(app.bot)
+        pruned = await asyncio.to_thread(state.prune)
+        STATUS.info(
+            "Sanad bot @%s started (%s): %s; %s; journal %s (%d updates to replay, %d interrupted adds"
+            " reported, %d old entries pruned)",
+            app.bot.username,
+            app.bot_data.get("mode", "polling"),
+            describe_libraries(shelf),
+            shelf.encoder.info.backend,
+            state.path,
+            replayed,
+            interrupted,
+            pruned,
+        )
+
+    async def post_shutdown(app: Application) -> None:
+        counts = processor.counts
+        STATUS.info(
+            "Sanad bot @%s stopped: %d updates answered, %d retried, %d given up, %d replayed",
+            app.bot.username,
+            counts["handled"],
+            counts["retried"],
+            counts["given_up"],
+            counts["replayed"],
+        )
+        state.close()
+
+    application.post_init = post_init
+    application.post_shutdown = post_shutdown
     return application
+
+
+def describe_libraries(shelf: Shelf) -> str:
+    """The shared library and the chats' libraries in a few words, for the start-up line."""
+    shared = shelf.shared_documents()
+    sentences = sum(document.sentence_count for document in shared)
+    chats = len(shelf.chat_ids())
+    return f"shared library {len(shared)} articles ({sentences:,} sentences), {chats} chat libraries"
 
 
 def add_handlers(application: Application, handlers: Handlers, articles: ArticleHandlers) -> None:
@@ -79,7 +146,8 @@ def add_handlers(application: Application, handlers: Handlers, articles: Article
     addressed = private | (groups & ADDRESSED_TO_BOT)
     new_text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & addressed
     article_like = ArticleLike(articles.settings.article_min_chars)
-    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-2)
+    application.add_handler(TypeHandler(Update, handlers.check_button), group=-1)
     application.add_handlers(
         [
             CommandHandler("start", handlers.start),
@@ -89,6 +157,7 @@ def add_handlers(application: Application, handlers: Handlers, articles: Article
             CommandHandler("sources", articles.sources),
             CommandHandler("remove", articles.remove),
             CommandHandler("clear", articles.clear),
+            CommandHandler("repair", articles.repair),
             MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL & addressed, articles.offer),
             MessageHandler(new_text & JUST_A_LINK, articles.link),
             MessageHandler(new_text & article_like, articles.offer),
@@ -133,6 +202,9 @@ def check_connection(settings: BotSettings) -> str:
 def serve(application: Application, settings: BotSettings, webhook: WebhookSettings | None = None) -> None:
     """Run until SIGINT or SIGTERM: long polling, or a webhook server behind an HTTPS proxy."""
     keep_heartbeat(application, heartbeat_path(settings.index))
+    application.bot_data["mode"] = (
+        "polling" if webhook is None else f"webhook on {webhook.listen}:{webhook.port}"
+    )
     with telegram_errors(settings):
         if webhook is None:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)

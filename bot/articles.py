@@ -7,10 +7,15 @@
     /remove N, /clear                               a confirmation first
 
 An add shows its progress in one message: "Reading…" (while the chat shows "typing"), then edited into
-"Added: <title>, N sentences", or into what went wrong. In groups only admins add and remove, checked
-with Telegram each time (SANAD_GROUP_EDITORS=everyone lifts it). No state is kept between updates:
-the add button finds its article in the message the offer replies to, and the remove buttons carry the
-article's id, so buttons keep working after a restart.
+"Added: <title>, N sentences", or into what went wrong. The add is recorded while it runs (bot/state.py):
+when the bot dies mid-add, the journal hands the update back on restart and the add goes on in the same
+message, or, when it is given up, the message says the add was interrupted. In groups only admins add,
+remove and repair, checked with Telegram each time (SANAD_GROUP_EDITORS=everyone lifts it). The add
+button finds its article in the message the offer replies to, and the remove buttons carry the
+article's id; every button is recorded with the user it was sent to, who alone may press it.
+
+A chat whose own library is damaged gets that said plainly, with `/repair` and the exact server command
+(`sanad repair --chat ID`), wherever its library is needed.
 """
 
 from __future__ import annotations
@@ -23,13 +28,13 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from telegram import Chat, Document, InlineKeyboardMarkup, Message, Update, User
+from telegram import Bot, Chat, Document, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import filters
 
 from bot.addressing import command_argument, without_mention_keeping_lines
-from bot.i18n import Texts
+from bot.i18n import TEXTS, Texts
 from bot.keyboards import (
     ArticlePress,
     add_keyboard,
@@ -38,23 +43,29 @@ from bot.keyboards import (
     sources_keyboard,
 )
 from bot.lookup import Added, Librarian
-from bot.messages import Context, edit, message_of, texts_of
+from bot.memory import Memory
+from bot.messages import Context, answer_query, edit, message_of, texts_of
 from bot.render import (
     render_add_error,
     render_added,
     render_confirm_remove,
+    render_damaged,
     render_notice,
     render_offer,
     render_removed,
     render_sources,
+    shorten,
 )
 from bot.settings import BotSettings
-from index import SanadError, TooLargeError, UnsupportedTypeError
+from bot.state import Adding
+from index import ChatLibraryError, SanadError, TooLargeError, UnsupportedTypeError
+from index import Document as Article
 from index.ingest import FILE_SUFFIXES
 
 log = logging.getLogger(__name__)
 
 TYPING_EVERY = 4.5  # seconds; Telegram shows a chat action for about 5
+LABEL_LIMIT = 60  # characters of a link, file name or text naming an interrupted add
 _LINK = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
 _BARE_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?", re.IGNORECASE)
 _EDITORS = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
@@ -84,9 +95,10 @@ Source = Link | Text | File
 class ArticleHandlers:
     """The callbacks for the chat's own library, sharing the settings and the librarian."""
 
-    def __init__(self, settings: BotSettings, librarian: Librarian) -> None:
+    def __init__(self, settings: BotSettings, librarian: Librarian, memory: Memory) -> None:
         self.settings = settings
         self.librarian = librarian
+        self.memory = memory
 
     # ------------------------------------------------------------------ adding
 
@@ -103,7 +115,7 @@ class ArticleHandlers:
             await message.reply_text(render_notice(texts.add_usage, texts))
             return
         if await self._may_edit(update, context, texts):
-            await self._add(message, context, source, texts)
+            await self._add(message, context, source, texts, update_id=update.update_id)
 
     async def link(self, update: Update, context: Context) -> None:
         """A message that is just a link: fetch it and add the article."""
@@ -111,7 +123,7 @@ class ArticleHandlers:
         source = source_of(message, context.bot.username)
         assert isinstance(source, Link), "registered for JUST_A_LINK messages"
         if await self._may_edit(update, context, texts):
-            await self._add(message, context, source, texts)
+            await self._add(message, context, source, texts, update_id=update.update_id)
 
     async def offer(self, update: Update, context: Context) -> None:
         """Long or forwarded text, or a file: ask, with a button, whether to add it (not a question)."""
@@ -124,7 +136,9 @@ class ArticleHandlers:
             text = render_offer(texts, file_name=message.document.file_name or "")
         else:
             text = render_offer(texts, characters=len(message.text or ""))
-        await message.reply_text(text, reply_markup=add_keyboard(texts))
+        markup = add_keyboard(texts)
+        offer = await message.reply_text(text, reply_markup=markup)
+        await self.memory.shows(message.chat.id, offer.message_id, markup, user_id=_owner(update))
 
     # ------------------------------------------------------------------ listing and removing
 
@@ -133,7 +147,9 @@ class ArticleHandlers:
         message, texts = message_of(update), texts_of(update)
         parts, markup = await self._sources_view(message.chat.id, texts)
         for number, part in enumerate(parts):
-            await message.reply_text(part, reply_markup=markup if number == len(parts) - 1 else None)
+            last = number == len(parts) - 1
+            sent = await message.reply_text(part, reply_markup=markup if last else None)
+        await self.memory.shows(message.chat.id, sent.message_id, markup, user_id=_owner(update))
 
     async def remove(self, update: Update, context: Context) -> None:
         """/remove N (numbered as /sources lists the chat's articles) asks to confirm; /remove lists them."""
@@ -147,30 +163,53 @@ class ArticleHandlers:
             return
         if not await self._may_edit(update, context, texts):
             return
-        documents = await asyncio.to_thread(self.librarian.chat_documents, message.chat.id)
+        documents = await self._chat_documents(message, texts)
+        if documents is None:
+            return
         number = int(argument)
         if not 1 <= number <= len(documents):
             await message.reply_text(render_notice(texts.remove_missing.format(number=number), texts))
             return
         document = documents[number - 1]
-        await message.reply_text(
-            render_confirm_remove(document, texts),
-            reply_markup=confirm_keyboard(texts.remove_yes, f"rmok:{document.id}", texts),
-        )
+        markup = confirm_keyboard(texts.remove_yes, f"rmok:{document.id}", texts)
+        confirm = await message.reply_text(render_confirm_remove(document, texts), reply_markup=markup)
+        await self.memory.shows(message.chat.id, confirm.message_id, markup, user_id=_owner(update))
 
     async def clear(self, update: Update, context: Context) -> None:
         """/clear: asks to confirm removing all of the chat's articles."""
         message, texts = message_of(update), texts_of(update)
         if not await self._may_edit(update, context, texts):
             return
-        count = len(await asyncio.to_thread(self.librarian.chat_documents, message.chat.id))
-        if not count:
+        documents = await self._chat_documents(message, texts)
+        if documents is None:
+            return
+        if not documents:
             await message.reply_text(render_notice(texts.nothing_to_clear, texts))
             return
-        await message.reply_text(
-            render_notice(texts.confirm_clear.format(count=count), texts),
-            reply_markup=confirm_keyboard(texts.clear_yes, "clrok", texts),
-        )
+        markup = confirm_keyboard(texts.clear_yes, "clrok", texts)
+        text = render_notice(texts.confirm_clear.format(count=len(documents)), texts)
+        confirm = await message.reply_text(text, reply_markup=markup)
+        await self.memory.shows(message.chat.id, confirm.message_id, markup, user_id=_owner(update))
+
+    async def repair(self, update: Update, context: Context) -> None:
+        """/repair: mend this chat's damaged library (group admins; in a private chat, its owner)."""
+        message, texts = message_of(update), texts_of(update)
+        if not await self._may_edit(update, context, texts):
+            return
+        chat_id = message.chat.id
+        try:
+            repaired = await asyncio.to_thread(self.librarian.repair, chat_id)
+        except SanadError as exc:
+            log.error(
+                "chat %s: /repair failed: %s (on the server: sanad repair --chat %s)", chat_id, exc, chat_id
+            )
+            await message.reply_text(render_notice(f"⚠️ {texts.repair_failed.format(chat_id=chat_id)}", texts))
+            return
+        if repaired is None:
+            await message.reply_text(render_notice(texts.repair_not_needed, texts))
+            return
+        done = texts.repaired.format(documents=repaired.documents, sentences=repaired.sentences)
+        await message.reply_text(render_notice(f"🛠 {done}", texts))
 
     # ------------------------------------------------------------------ buttons
 
@@ -182,25 +221,56 @@ class ArticleHandlers:
         press = parse_article_callback(query.data)
         message = query.message
         if press is None or not isinstance(message, Message):
-            await query.answer(texts.button_invalid)
+            await answer_query(query, texts.button_stale)
             return
         refusal = await self._edit_refusal(message.chat, query.from_user, None, context)
         if refusal is not None:
-            await query.answer(getattr(texts, refusal), show_alert=True)
+            await answer_query(query, getattr(texts, refusal), show_alert=True)
             return
         if press.action == "add":
             replied = message.reply_to_message
             source = source_of(replied, context.bot.username) if replied else None
             if source is None:
-                await query.answer(texts.offer_gone, show_alert=True)
+                await answer_query(query, texts.offer_gone, show_alert=True)
                 return
-            await query.answer()
-            await self._add(message, context, source, texts, status=message)
+            await answer_query(query)
+            await self._add(message, context, source, texts, status=message, update_id=update.update_id)
             return
-        await query.answer()
-        await edit(
-            context, message.chat.id, message.message_id, *await self._pressed(press, message.chat.id, texts)
-        )
+        await answer_query(query)
+        try:
+            text, markup = await self._pressed(press, message.chat.id, texts)
+        except ChatLibraryError as exc:
+            log.warning("%s", exc)
+            text, markup = render_damaged(exc.chat_id, texts), None
+        await edit(context, message.chat.id, message.message_id, text, markup)
+        await self.memory.shows(message.chat.id, message.message_id, markup, user_id=query.from_user.id)
+
+    # ------------------------------------------------------------------ interrupted adds
+
+    async def interrupted(self, update_id: int, bot: Bot) -> bool:
+        """Say in its progress message that the add update `update_id` started was interrupted (when
+        it started one); whether it had."""
+        adding = await self.memory.add_of(update_id)
+        if adding is None:
+            return False
+        texts = TEXTS.get(adding.language, TEXTS["en"])  # type: ignore[call-overload]
+        text = render_notice(f"⚠️ {texts.add_interrupted.format(label=adding.label)}", texts)
+        try:
+            await bot.edit_message_text(text, chat_id=adding.chat_id, message_id=adding.message_id)
+        except TelegramError as exc:
+            log.warning(
+                "chat %s: could not report the interrupted add of %s: %s", adding.chat_id, adding.label, exc
+            )
+        await self.memory.end_add(update_id)
+        log.info("chat %s: the add of %s was interrupted; the chat was told", adding.chat_id, adding.label)
+        return True
+
+    async def report_interrupted(self, bot: Bot) -> int:
+        """At start: report every add that was interrupted and will not be tried again; how many."""
+        orphans = await self.memory.orphaned_adds()
+        for adding in orphans:
+            await self.interrupted(adding.update_id, bot)
+        return len(orphans)
 
     async def _pressed(self, press: ArticlePress, chat_id: int, texts: Texts) -> tuple[str, Markup]:
         """The message a removal button leaves behind, with its buttons."""
@@ -233,17 +303,27 @@ class ArticleHandlers:
         source: Source,
         texts: Texts,
         *,
+        update_id: int,
         status: Message | None = None,
     ) -> None:
-        """Add `source` to the chat's library, showing progress in one message (`status`, or a new reply)."""
+        """Add `source` to the chat's library, showing progress in one message: `status`, or a new reply,
+        or the one an interrupted try of the same update left."""
         chat_id = reply_to.chat.id
         typing = asyncio.create_task(_keep_typing(context, chat_id))
         try:
             reading = render_notice(f"⏳ {texts.reading}", texts)
-            if status is None:
-                status = await reply_to.reply_text(reading)
+            earlier = await self.memory.add_of(update_id)
+            if earlier is not None:
+                status_id = earlier.message_id
+                await edit(context, chat_id, status_id, reading, None)
+            elif status is None:
+                status_id = (await reply_to.reply_text(reading)).message_id
             else:
-                await edit(context, chat_id, status.message_id, reading, None)
+                status_id = status.message_id
+                await edit(context, chat_id, status_id, reading, None)
+            await self.memory.start_add(
+                Adding(update_id, chat_id, status_id, label_of(source), texts.language)
+            )
             try:
                 added = await self._added(chat_id, source, context)
                 result = render_added(added.document, added.new, texts)
@@ -257,7 +337,9 @@ class ArticleHandlers:
             typing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await typing
-        await edit(context, chat_id, status.message_id, result, None)
+        await edit(context, chat_id, status_id, result, None)
+        await self.memory.shows(chat_id, status_id, None)
+        await self.memory.end_add(update_id)
 
     async def _added(self, chat_id: int, source: Source, context: Context) -> Added:
         if isinstance(source, Link):
@@ -289,9 +371,22 @@ class ArticleHandlers:
         return None
 
     async def _sources_view(self, chat_id: int, texts: Texts) -> tuple[list[str], Markup]:
-        own = await asyncio.to_thread(self.librarian.chat_documents, chat_id)
         shared = await asyncio.to_thread(self.librarian.shared_documents)
+        try:
+            own = await asyncio.to_thread(self.librarian.chat_documents, chat_id)
+        except ChatLibraryError as exc:
+            log.warning("%s", exc)
+            return render_sources([], shared, texts, damaged=chat_id), None
         return render_sources(own, shared, texts), sources_keyboard(own, texts)
+
+    async def _chat_documents(self, message: Message, texts: Texts) -> list[Article] | None:
+        """The chat's own articles; None (after saying why) when its library is damaged."""
+        try:
+            return await asyncio.to_thread(self.librarian.chat_documents, message.chat.id)
+        except ChatLibraryError as exc:
+            log.warning("%s", exc)
+            await message.reply_text(render_damaged(message.chat.id, texts))
+            return None
 
     async def _may_edit(self, update: Update, context: Context, texts: Texts) -> bool:
         """Whether the sender may change this chat's library; tells them why not when they may not."""
@@ -320,6 +415,26 @@ class ArticleHandlers:
 
 
 # ---------------------------------------------------------------------- sources
+
+
+def label_of(source: Source) -> str:
+    """How an interrupted add names its article: the link, the file name, or the text's beginning."""
+    if isinstance(source, Link):
+        name = source.url
+    elif isinstance(source, File):
+        name = source.document.file_name or "the file"
+    else:
+        name = " ".join(source.text.split())
+    return f"“{shorten(name, LABEL_LIMIT)}”"
+
+
+def _owner(update: Update) -> int | None:
+    """Who alone may press the buttons of a reply to this update: its sender (None when an anonymous
+    admin speaks as the group: any admin may then)."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == message.chat.id:
+        return None
+    return update.effective_user.id if update.effective_user else None
 
 
 def source_of(message: Message, username: str) -> Source | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -26,7 +27,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.addressing import command_argument, without_mention
 from bot.deeplink import question_from_payload, start_payload
-from bot.i18n import TEXTS, Texts, texts_for
+from bot.i18n import Texts, texts_for
 from bot.keyboards import (
     ExamplePress,
     View,
@@ -37,8 +38,8 @@ from bot.keyboards import (
     views_of,
 )
 from bot.lookup import Librarian, Lookup
-from bot.memory import Shown, memory_of
-from bot.messages import Context, edit, message_of, show_typing, texts_of
+from bot.memory import Memory, markup_of, new_key, view_of
+from bot.messages import Context, answer_query, edit, message_of, show_typing, texts_of
 from bot.render import (
     INLINE_TITLE_LIMIT,
     place,
@@ -53,46 +54,97 @@ from bot.render import (
     shorten,
 )
 from bot.settings import BotSettings
+from bot.state import Remembered
 from index import Hit, InputError
 
 log = logging.getLogger(__name__)
 
 INLINE_QUOTES = 5
 INLINE_CACHE_SECONDS = 10  # Telegram caches inline answers for 300 s unless told otherwise
+REFUSED_CACHE_SECONDS = 300  # an empty inline answer for users outside SANAD_ALLOWED_CHATS
+TELL_REFUSED_EVERY = 3600.0  # seconds between replies to the same refused user
 
 
 class Handlers:
     """The callbacks `build_application` registers, sharing the settings and the librarian."""
 
-    def __init__(self, settings: BotSettings, librarian: Librarian) -> None:
+    def __init__(self, settings: BotSettings, librarian: Librarian, memory: Memory) -> None:
         self.settings = settings
         self.librarian = librarian
+        self.memory = memory
+        self._told: dict[int, float] = {}  # refused user -> when they were last told so
 
     # ------------------------------------------------------------------ gate and errors
 
     async def gate(self, update: Update, context: Context) -> None:
-        """Stop updates from chats and users outside SANAD_ALLOWED_CHATS before any handler sees them."""
+        """Stop updates from chats and users outside SANAD_ALLOWED_CHATS before any handler sees them:
+        an empty inline answer, and in a private chat a short reply (at most hourly per user)."""
         chat_id = update.effective_chat.id if update.effective_chat else None
         user_id = update.effective_user.id if update.effective_user else None
-        if not self.settings.allows(chat_id, user_id):
-            log.info("ignored update %s from chat %s: not in SANAD_ALLOWED_CHATS", update.update_id, chat_id)
+        if self.settings.allows(chat_id, user_id):
+            return
+        log.info("refused update %s from chat %s: not in SANAD_ALLOWED_CHATS", update.update_id, chat_id)
+        try:
+            await self._refuse(update, user_id)
+        except TelegramError as exc:
+            log.warning("could not tell chat %s it is refused: %s", chat_id, exc)
+        raise ApplicationHandlerStop
+
+    async def check_button(self, update: Update, context: Context) -> None:
+        """Let a button press through only when the bot put that very button on that very message (and,
+        for the buttons of one user, when that user presses it); anything else changes nothing."""
+        query = update.callback_query
+        if query is None:
+            return
+        texts = texts_of(update)
+        message = query.message
+        button = None
+        if isinstance(message, Message) and query.data:
+            button = await self.memory.button(message.chat.id, message.message_id, query.data)
+        if button is None:
+            log.info("stale or forged button %r from user %s", (query.data or "")[:64], query.from_user.id)
+            await answer_query(query, texts.button_stale)
+            raise ApplicationHandlerStop
+        if button.user_id is not None and button.user_id != query.from_user.id:
+            await answer_query(query, texts.button_not_yours)
             raise ApplicationHandlerStop
 
     async def on_error(self, update: object, context: Context) -> None:
-        """Log a failure with where it happened; tell the user something short, never the details."""
+        """Log a failure with where it happened. The update journal (bot/journal.py) tries the update
+        again, and tells the user when it gives up (`gave_up`)."""
         if not isinstance(update, Update):  # a polling or network failure, not a user's update
             log.error("the bot failed outside an update", exc_info=context.error)
             return
         chat_id = update.effective_chat.id if update.effective_chat else None
         log.error("update %s in chat %s failed", update.update_id, chat_id, exc_info=context.error)
+
+    async def gave_up(self, update: Update, reason: str) -> None:
+        """Something short for the user whose update the journal gave up on; never the details."""
         texts = texts_of(update)
-        try:
-            if update.callback_query:
-                await update.callback_query.answer(texts.error)
-            elif update.effective_message:
-                await update.effective_message.reply_text(render_notice(texts.error, texts))
-        except TelegramError as exc:
-            log.warning("could not tell chat %s that update %s failed: %s", chat_id, update.update_id, exc)
+        if update.callback_query:
+            await answer_query(update.callback_query, texts.gave_up)
+        elif update.effective_message:
+            await update.effective_message.reply_text(render_notice(texts.gave_up, texts))
+
+    async def _refuse(self, update: Update, user_id: int | None) -> None:
+        texts = texts_of(update)
+        if update.inline_query is not None:
+            await update.inline_query.answer([], cache_time=REFUSED_CACHE_SECONDS, is_personal=True)
+            return
+        if update.callback_query is not None:
+            await answer_query(update.callback_query, texts.refused)
+            return
+        reply = self.settings.refused_reply
+        chat = update.effective_chat
+        if reply == "off" or chat is None or chat.type != "private" or user_id is None:
+            return
+        now = time.monotonic()
+        if now - self._told.get(user_id, -TELL_REFUSED_EVERY) < TELL_REFUSED_EVERY:
+            return
+        self._told[user_id] = now
+        message = update.effective_message
+        if message is not None:
+            await message.reply_text(render_notice(reply or texts.refused, texts))
 
     # ------------------------------------------------------------------ commands
 
@@ -108,7 +160,9 @@ class Handlers:
         texts = texts_of(update)
         message = message_of(update)
         documents = await asyncio.to_thread(self.librarian.documents, message.chat.id)
-        await message.reply_text(render_welcome(documents, texts), reply_markup=examples_keyboard(texts))
+        markup = examples_keyboard(texts)
+        welcome = await message.reply_text(render_welcome(documents, texts), reply_markup=markup)
+        await self.memory.shows(message.chat.id, welcome.message_id, markup)
 
     async def help_command(self, update: Update, context: Context) -> None:
         texts = texts_of(update)
@@ -144,37 +198,30 @@ class Handlers:
     # ------------------------------------------------------------------ buttons
 
     async def button(self, update: Update, context: Context) -> None:
-        """Switch an answer between its views by editing it, or answer an example question."""
+        """Switch an answer between its views by editing it, or answer an example question.
+
+        `check_button` has made sure the button is on this message; the views are the ones stored when
+        the answer was sent, so they work after a restart too."""
         query = update.callback_query
-        assert query is not None
+        assert query is not None and isinstance(query.message, Message)
+        message = query.message
         press = parse_callback(query.data)
-        notices = texts_of(update)
-        if isinstance(press, ExamplePress) and press.question and isinstance(query.message, Message):
-            await query.answer()
-            await self._answer(update, context, press.question, reply_to=query.message)
+        if isinstance(press, ExamplePress) and press.question:
+            await answer_query(query)
+            await self._answer(update, context, press.question, reply_to=message)
             return
         if not isinstance(press, ViewPress):
-            await query.answer(notices.button_invalid)
+            await answer_query(query, texts_of(update).button_stale)
             return
-        shown = memory_of(context.chat_data).recall(press.key)
-        if (
-            shown is None
-            or query.message is None
-            or query.message.message_id != shown.message_ids[-1]
-            or press.view not in views_of(shown.lookup)
-        ):
-            await query.answer(notices.button_expired)
+        answer = await self.memory.answer(message.chat.id, press.key)
+        view = answer.views.get(press.view) if answer else None
+        if answer is None or view is None or message.message_id != answer.message_ids[-1]:
+            await answer_query(query, texts_of(update).button_stale)
             return
-        texts = TEXTS[shown.language]
-        await query.answer()
-        markup = answer_keyboard(press.view, press.key, shown.lookup, texts)
-        await edit(
-            context,
-            query.message.chat.id,
-            query.message.message_id,
-            _view(press.view, shown.lookup, texts),
-            markup,
-        )
+        await answer_query(query)
+        markup = markup_of(view)
+        await edit(context, message.chat.id, message.message_id, view.text, markup)
+        await self.memory.shows(message.chat.id, message.message_id, markup, answer_key=answer.key)
 
     # ------------------------------------------------------------------ inline mode
 
@@ -214,26 +261,33 @@ class Handlers:
         remembered; otherwise the answer is a new reply.
         """
         message = reply_to or message_of(update)
+        chat_id = message.chat.id
         texts = texts_for(update.effective_user.language_code if update.effective_user else None, question)
         try:
             lookup = await self._ask(message, question)
         except InputError:
             await message.reply_text(render_refusal(question, texts))
             return
-        memory = memory_of(context.chat_data)
-        previous = memory.answer_to(message.message_id) if update.edited_message else None
-        key = previous[0] if previous else memory.new_key()
+        previous = await self.memory.answer_to(chat_id, message.message_id) if update.edited_message else None
+        key = previous.key if previous else new_key()
         parts = render_answer(lookup, texts)
         markup = answer_keyboard("answer", key, lookup, texts)
         message_ids: tuple[int, ...] = ()
-        if previous and len(parts) == 1 == len(previous[1].message_ids):
+        if previous and len(parts) == 1 == len(previous.message_ids):
             with contextlib.suppress(BadRequest):  # the old answer is gone: answer anew
-                await edit(context, message.chat.id, previous[1].message_ids[0], parts[0], markup)
-                message_ids = previous[1].message_ids
+                await edit(context, chat_id, previous.message_ids[0], parts[0], markup)
+                message_ids = previous.message_ids
         if not message_ids:
             message_ids = await _send(message, parts, markup)
-        question_id = None if reply_to else message.message_id
-        memory.remember(key, Shown(lookup, texts.language, message_ids), question_id=question_id)
+        views = {
+            view: view_of(_view(view, lookup, texts), answer_keyboard(view, key, lookup, texts))
+            for view in views_of(lookup)
+        }
+        await self.memory.remember_answer(
+            chat_id,
+            Remembered(key, texts.language, message_ids, views),
+            question_id=None if reply_to else message.message_id,
+        )
 
     async def _ask(self, message: Message, question: str) -> Lookup:
         """Search in a worker thread while Telegram shows "typing…"."""

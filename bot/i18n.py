@@ -45,9 +45,17 @@ class Texts:
     not_text: str
     ask_usage: str
     unknown_command: str
-    button_expired: str
-    button_invalid: str
+    button_stale: str
+    button_not_yours: str
     error: str
+    gave_up: str
+    add_interrupted: str
+    refused: str
+    chat_library_damaged: str
+    repair_usage: str
+    repaired: str
+    repair_not_needed: str
+    repair_failed: str
     chat_sources_heading: str
     shared_sources_heading: str
     no_chat_sources: str
@@ -115,7 +123,8 @@ ENGLISH = Texts(
         "To add your own article: /add and a link, or send a file (.txt, .md, .html, .pdf, .docx) or paste"
         " the text and press \u201cAdd to library\u201d. Each chat has its own library; in groups only admins"
         " add and remove.",
-        "/sources lists the chat's articles and the shared ones; /remove and /clear take yours away.",
+        "/sources lists the chat's articles and the shared ones; /remove and /clear take yours away;"
+        " /repair mends this chat's library if it is ever damaged.",
     ),
     paragraph="paragraph {number} of {total}",
     more_context="More context",
@@ -132,9 +141,19 @@ ENGLISH = Texts(
     not_text="I can only read questions written as text. Send your question as a message.",
     ask_usage="Write your question after /ask, for example: /ask {example}",
     unknown_command="I don't know that command. /help shows what I can do.",
-    button_expired="This answer has expired. Please ask again.",
-    button_invalid="That button is not valid.",
+    button_stale="This button no longer applies.",
+    button_not_yours="This button is for the person who asked.",
     error="Sorry, something went wrong. Please try again in a moment.",
+    gave_up="Sorry, I could not handle this message. Please send it again later.",
+    add_interrupted="Adding {label} was interrupted. Please send it again.",
+    refused="Sorry, this bot only answers the chats it was set up for.",
+    chat_library_damaged="This chat's own articles are unavailable: its library is damaged. A group admin"
+    " (or, in a private chat, its owner) can send /repair; on the server: sanad repair --chat {chat_id}",
+    repair_usage="Only a group admin can repair this chat's library.",
+    repaired="Repaired this chat's library: {documents:,} articles ({sentences:,} sentences) can be asked"
+    " about again.",
+    repair_not_needed="This chat's library is fine: nothing to repair.",
+    repair_failed="I could not repair this chat's library. On the server, run: sanad repair --chat {chat_id}",
     chat_sources_heading="This chat's articles:",
     shared_sources_heading="Shared articles (every chat can ask about them):",
     no_chat_sources="This chat has no articles of its own yet: /add a link, or send a file or the"
@@ -186,6 +205,7 @@ ENGLISH = Texts(
         ("sources", "List this chat's articles and the shared ones"),
         ("remove", "Remove one of this chat's articles"),
         ("clear", "Remove all of this chat's articles"),
+        ("repair", "Repair this chat's library if it is damaged"),
         ("help", "How to use Sanad"),
         ("start", "Welcome and example questions"),
     ),
@@ -211,7 +231,8 @@ ARABIC = Texts(
         "لإضافة مقالك: اكتب /add ثم الرابط، أو أرسل ملفًا (.txt أو .md أو .html أو .pdf أو .docx)، أو الصق"
         " النص ثم اضغط «أضف إلى المكتبة». لكل محادثة مكتبتها الخاصة، وفي المجموعات يضيف المشرفون"
         " ويحذفون وحدهم.",
-        "يعرض الأمر /sources مقالات المحادثة والمقالات المشتركة، ويحذف الأمران /remove و/clear مقالاتك.",
+        "يعرض الأمر /sources مقالات المحادثة والمقالات المشتركة، ويحذف الأمران /remove و/clear مقالاتك،"
+        " ويُصلح الأمر /repair مكتبة المحادثة إن تلفت.",
     ),
     paragraph="الفقرة {number} من {total}",
     more_context="سياق أوسع",
@@ -228,9 +249,18 @@ ARABIC = Texts(
     not_text="أقرأ الأسئلة المكتوبة نصًا فقط. أرسل سؤالك في رسالة.",
     ask_usage="اكتب سؤالك بعد /ask، مثلًا: /ask {example}",
     unknown_command="لا أعرف هذا الأمر. يعرض /help ما يمكنني فعله.",
-    button_expired="انتهت صلاحية هذه الإجابة. اسأل من جديد من فضلك.",
-    button_invalid="هذا الزر غير صالح.",
+    button_stale="لم يعد هذا الزر صالحًا.",
+    button_not_yours="هذا الزر لمن طرح السؤال.",
     error="عذرًا، حدث خطأ. حاول مرة أخرى بعد قليل.",
+    gave_up="عذرًا، تعذّر عليّ التعامل مع هذه الرسالة. أرسلها من جديد لاحقًا من فضلك.",
+    add_interrupted="انقطعت إضافة {label}. أرسله من جديد من فضلك.",
+    refused="عذرًا، لا يجيب هذا البوت إلا المحادثات التي أُعدّ لها.",
+    chat_library_damaged="مقالات هذه المحادثة غير متاحة: مكتبتها تالفة. يستطيع مشرف المجموعة (أو صاحب"
+    " المحادثة الخاصة) إرسال /repair؛ وعلى الخادم: sanad repair --chat {chat_id}",
+    repair_usage="لا يصلح مكتبة هذه المحادثة إلا مشرف المجموعة.",
+    repaired="أُصلحت مكتبة هذه المحادثة: يمكن السؤال من جديد عن {documents:,} مقالات ({sentences:,} جملة).",
+    repair_not_needed="مكتبة هذه المحادثة سليمة: لا شيء يحتاج إلى إصلاح.",
+    repair_failed="تعذّر إصلاح مكتبة هذه المحادثة. شغّل على الخادم: sanad repair --chat {chat_id}",
     chat_sources_heading="مقالات هذه المحادثة:",
     shared_sources_heading="المقالات المشتركة (يمكن لكل محادثة أن تسأل عنها):",
     no_chat_sources="لا مقالات خاصة بهذه المحادثة بعد: أضف رابطًا بالأمر /add، أو أرسل ملفًا أو نص المقال.",
@@ -281,6 +311,7 @@ ARABIC = Texts(
         ("sources", "مقالات هذه المحادثة والمقالات المشتركة"),
         ("remove", "احذف مقالًا من مقالات هذه المحادثة"),
         ("clear", "احذف كل مقالات هذه المحادثة"),
+        ("repair", "أصلح مكتبة هذه المحادثة إن كانت تالفة"),
         ("help", "طريقة استخدام سند"),
         ("start", "الترحيب وأمثلة للأسئلة"),
     ),

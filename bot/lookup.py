@@ -7,9 +7,23 @@ private chat's id is its user's, so inline questions search the asking user's ow
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from index import Answer, Document, FetchSettings, Hit, Shelf, SourceText, read_link, read_upload
+from index import (
+    Answer,
+    ChatLibraryError,
+    Document,
+    FetchSettings,
+    Hit,
+    Repaired,
+    Shelf,
+    SourceText,
+    read_link,
+    read_upload,
+)
+
+log = logging.getLogger(__name__)
 
 # Sentences before and after a quote that "More context" shows.
 CONTEXT_SENTENCES = 2
@@ -55,12 +69,21 @@ class Librarian:
         return Lookup(answer, shown)
 
     def documents(self, chat_id: int | None = None) -> list[Document]:
-        """What a chat can ask about: its own articles, then the shared ones."""
-        own = self.shelf.documents(chat_id) if chat_id is not None else []
+        """What a chat can ask about: its own articles (when its library can be read), then the shared."""
+        try:
+            own = self.shelf.documents(chat_id) if chat_id is not None else []
+        except ChatLibraryError as exc:
+            log.warning("%s", exc)
+            own = []
         return own + self.shelf.shared_documents()
 
     def chat_documents(self, chat_id: int) -> list[Document]:
+        """The chat's own articles; raises `index.ChatLibraryError` when its library is damaged."""
         return self.shelf.documents(chat_id)
+
+    def repair(self, chat_id: int) -> Repaired | None:
+        """Mend the chat's damaged library (None: it needed nothing)."""
+        return self.shelf.repair(chat_id)
 
     def shared_documents(self) -> list[Document]:
         return self.shelf.shared_documents()

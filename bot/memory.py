@@ -1,71 +1,106 @@
-"""What the bot remembers about its recent answers in one chat, so buttons and edited questions work.
+"""What the bot remembers about the messages it sent, so that their buttons work after a restart.
 
-It lives in `context.chat_data`, in memory only and bounded: the oldest answers fall out, and after a
-restart every old button is stale. Buttons then get a short "expired" notice instead of an answer,
-which is also what forged callback data gets (see bot/keyboards.py).
+Every view of an answer (the answer, more context, other matches) is stored as it was rendered when
+the answer was sent, so a button shows exactly what was found then, whichever process serves it. And
+every button the bot puts on a message is stored with the message and the user it was meant for: a
+press is honoured only when that very button is on that very message now (see `Memory.button`), so
+forged, stale or replayed callback data changes nothing. The storage is bot/state.py; this is its
+asynchronous face for the handlers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections import OrderedDict
-from collections.abc import MutableMapping
-from dataclasses import dataclass
-from typing import Any
 
-from bot.i18n import Language
-from bot.lookup import Lookup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-CAPACITY = 64  # answers remembered per chat
+from bot.state import Adding, BotState, Button, Remembered, View
+
 KEY_BYTES = 6  # random bytes in a key: 8 characters of callback data, unguessable
 
 
-@dataclass(frozen=True, slots=True)
-class Shown:
-    """An answer the bot sent: what it found, in which language, and the messages that show it."""
-
-    lookup: Lookup
-    language: Language
-    message_ids: tuple[int, ...]  # the last one carries the buttons
+def new_key() -> str:
+    return secrets.token_urlsafe(KEY_BYTES)
 
 
-class ChatMemory:
-    """The last `capacity` answers of a chat, by random key and by the question's message id."""
-
-    def __init__(self, capacity: int = CAPACITY) -> None:
-        self.capacity = capacity
-        self._answers: OrderedDict[str, Shown] = OrderedDict()
-        self._by_question: OrderedDict[int, str] = OrderedDict()
-
-    @staticmethod
-    def new_key() -> str:
-        return secrets.token_urlsafe(KEY_BYTES)
-
-    def remember(self, key: str, shown: Shown, *, question_id: int | None) -> None:
-        self._answers[key] = shown
-        self._answers.move_to_end(key)
-        if question_id is not None:
-            self._by_question[question_id] = key
-            self._by_question.move_to_end(question_id)
-        while len(self._answers) > self.capacity:
-            self._answers.popitem(last=False)
-        while len(self._by_question) > self.capacity:
-            self._by_question.popitem(last=False)
-
-    def recall(self, key: str) -> Shown | None:
-        return self._answers.get(key)
-
-    def answer_to(self, question_id: int) -> tuple[str, Shown] | None:
-        """The key and answer of the question in message `question_id`, if still remembered."""
-        key = self._by_question.get(question_id)
-        shown = None if key is None else self._answers.get(key)
-        return None if key is None or shown is None else (key, shown)
+def view_of(text: str, markup: InlineKeyboardMarkup | None) -> View:
+    """A view to store: its text and its buttons as (label, callback data)."""
+    rows = markup.inline_keyboard if markup else ()
+    return View(text, tuple(tuple((b.text, b.callback_data or "") for b in row) for row in rows))
 
 
-def memory_of(chat_data: MutableMapping[Any, Any] | None) -> ChatMemory:
-    """The memory kept in a chat's `context.chat_data` (a throwaway one where there is no chat)."""
-    if chat_data is None:
-        return ChatMemory()
-    memory = chat_data.setdefault("answers", ChatMemory())
-    assert isinstance(memory, ChatMemory)
-    return memory
+def markup_of(view: View) -> InlineKeyboardMarkup | None:
+    """The keyboard of a stored view, ready to send again."""
+    rows = [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in view.buttons]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def buttons_on(
+    chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None, user_id: int | None = None
+) -> list[Button]:
+    """The callback buttons of `markup` on that message, for `user_id` alone (None: anyone there)."""
+    rows = markup.inline_keyboard if markup else ()
+    return [
+        Button(chat_id, message_id, str(button.callback_data), user_id)
+        for row in rows
+        for button in row
+        if button.callback_data is not None
+    ]
+
+
+class Memory:
+    """The bot's memory of answers, buttons and adds in progress, over its state file."""
+
+    def __init__(self, state: BotState) -> None:
+        self.state = state
+
+    # ---------------------------------------------------------------- answers
+
+    async def remember_answer(self, chat_id: int, answer: Remembered, *, question_id: int | None) -> None:
+        """Store an answer's views; the buttons of its "answer" view are on its last message."""
+        markup = markup_of(answer.views["answer"]) if "answer" in answer.views else None
+        buttons = buttons_on(chat_id, answer.message_ids[-1], markup)
+        await asyncio.to_thread(
+            self.state.remember_answer, chat_id, answer, question_id=question_id, buttons=buttons
+        )
+
+    async def answer(self, chat_id: int, key: str) -> Remembered | None:
+        return await asyncio.to_thread(self.state.answer, chat_id, key)
+
+    async def answer_to(self, chat_id: int, question_id: int) -> Remembered | None:
+        """The answer the question in message `question_id` got, when it is still remembered."""
+        return await asyncio.to_thread(self.state.answer_to, chat_id, question_id)
+
+    # ---------------------------------------------------------------- buttons
+
+    async def shows(
+        self,
+        chat_id: int,
+        message_id: int,
+        markup: InlineKeyboardMarkup | None,
+        *,
+        user_id: int | None = None,
+        answer_key: str | None = None,
+    ) -> None:
+        """Record the buttons now on a message the bot sent or edited (`user_id`: only they may press)."""
+        buttons = buttons_on(chat_id, message_id, markup, user_id)
+        await asyncio.to_thread(self.state.set_buttons, chat_id, message_id, buttons, answer_key=answer_key)
+
+    async def button(self, chat_id: int, message_id: int, data: str) -> Button | None:
+        """The button a press names, when the bot put it on that message and it is still there."""
+        return await asyncio.to_thread(self.state.button, chat_id, message_id, data)
+
+    # ---------------------------------------------------------------- adds in progress
+
+    async def start_add(self, adding: Adding) -> None:
+        await asyncio.to_thread(self.state.start_add, adding)
+
+    async def add_of(self, update_id: int) -> Adding | None:
+        return await asyncio.to_thread(self.state.add_of, update_id)
+
+    async def end_add(self, update_id: int) -> None:
+        await asyncio.to_thread(self.state.end_add, update_id)
+
+    async def orphaned_adds(self) -> list[Adding]:
+        return await asyncio.to_thread(self.state.orphaned_adds)

@@ -1,11 +1,11 @@
-"""Small helpers every callback uses: the update's message and language, and edits that tolerate
-Telegram's "message is not modified"."""
+"""Small helpers every callback uses: the update's message and language, edits that tolerate
+Telegram's "message is not modified", and button answers that tolerate "query is too old"."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
@@ -48,3 +48,15 @@ async def edit(
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
+
+
+async def answer_query(query: CallbackQuery, text: str | None = None, *, show_alert: bool = False) -> None:
+    """Answer a button press (the notice the user sees, or just the end of the spinner).
+
+    Telegram refuses answers after about 15 seconds ("query is too old"): a press handled late, as
+    after a restart, still does its work, only without the notice.
+    """
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as exc:
+        log.info("could not answer button press %s (%s); handling it anyway", query.id, exc.message)

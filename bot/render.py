@@ -27,6 +27,7 @@ from bot.lookup import Lookup
 from index import (
     BlockedAddressError,
     BrokenFileError,
+    ChatLibraryError,
     DeadLinkError,
     Document,
     EncryptedFileError,
@@ -79,11 +80,18 @@ def render_answer(lookup: Lookup, texts: Texts) -> list[str]:
 
     Usually one message; more only when the quotes do not fit in one.
     """
+    damaged = lookup.answer.unavailable
+    warning = [render_damaged(damaged.chat_id, texts)] if damaged else []
     if not lookup.quotes:
-        return [render_no_answer(lookup.answer.question, texts)]
+        return pack([*warning, render_no_answer(lookup.answer.question, texts)])
     doubt = {"close": texts.doubt_close, "unsure": texts.doubt_unsure}.get(lookup.answer.doubt or "")
     notes = [_line(doubt, texts.rtl, tag="i")] if doubt else []
-    return pack([*notes, *_hit_blocks(lookup.quotes, lookup, texts)])
+    return pack([*warning, *notes, *_hit_blocks(lookup.quotes, lookup, texts)])
+
+
+def render_damaged(chat_id: int, texts: Texts) -> str:
+    """That the chat's own articles cannot be searched, and how an admin repairs them."""
+    return render_notice(f"⚠️ {texts.chat_library_damaged.format(chat_id=chat_id)}", texts)
 
 
 def render_context(lookup: Lookup, texts: Texts) -> str:
@@ -143,11 +151,16 @@ def render_help(texts: Texts, *, mention: str) -> str:
     return _GAP.join(_line(line.format(mention=mention), texts.rtl) for line in texts.help)
 
 
-def render_sources(own: Sequence[Document], shared: Sequence[Document], texts: Texts) -> list[str]:
+def render_sources(
+    own: Sequence[Document], shared: Sequence[Document], texts: Texts, *, damaged: int | None = None
+) -> list[str]:
     """The chat's own articles, numbered as /remove takes them (title, date added, sentence count, and
-    author and date when known), then the shared articles every chat can ask about."""
+    author and date when known), then the shared articles every chat can ask about. `damaged`: the
+    chat id whose own library could not be read, said instead of its list."""
     blocks = [_line(texts.chat_sources_heading, texts.rtl, tag="b")]
-    if not own:
+    if damaged is not None:
+        blocks.append(render_damaged(damaged, texts))
+    elif not own:
         blocks[0] += "\n" + _line(texts.no_chat_sources, texts.rtl)
     for number, document in enumerate(own, start=1):
         blocks.append(_listed(f"{number}.", document, texts))
@@ -167,6 +180,8 @@ def render_added(document: Document, new: bool, texts: Texts) -> str:
 
 def render_add_error(error: Exception, texts: Texts) -> str:
     """Why an article could not be added, in the user's language: one message per kind of failure."""
+    if isinstance(error, ChatLibraryError):
+        return render_damaged(error.chat_id, texts)
     for kind, field in _ADD_ERRORS:
         if isinstance(error, kind):
             text: str = getattr(texts, field)

@@ -9,6 +9,9 @@ Environment (an optional `.env` in the working directory is loaded by the comman
     TELEGRAM_WEBHOOK_SECRET  secret for `sanad bot --webhook` when --secret-token is not given
     SANAD_GROUP_EDITORS      who may add and remove a group's articles: "admins" (default) or "everyone"
     SANAD_ARTICLE_MIN_CHARS  pasted text at least this long is offered for adding, not answered (600)
+    SANAD_REFUSED_REPLY      what a private chat outside SANAD_ALLOWED_CHATS is told (at most hourly):
+                             empty for the built-in sentence in the user's language, "off" for nothing
+    SANAD_BOT_STATE          the bot's journal and button memory (default <SANAD_CHATS>/bot.sqlite)
     SANAD_DATA, SANAD_MODEL, SANAD_MODEL_CACHE, SANAD_BACKEND, SANAD_ONNX_THREADS, SANAD_TOP_K,
     SANAD_MIN_SCORE: see `index.IndexSettings`
 
@@ -22,6 +25,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, cast, get_args
 from urllib.parse import urlsplit
 
@@ -52,6 +56,8 @@ class BotSettings:
     index: IndexSettings
     group_editors: Editors = "admins"
     article_min_chars: int = 600
+    refused_reply: str = ""  # "" the built-in sentence, "off" nothing, else this text
+    state_path: Path | None = None  # None: bot.sqlite beside the chats' libraries
 
     @property
     def quotes_per_answer(self) -> int:
@@ -73,6 +79,8 @@ class BotSettings:
             index=index or IndexSettings.from_env(env),
             group_editors=parse_editors(env.get("SANAD_GROUP_EDITORS", "")),
             article_min_chars=parse_min_chars(env.get("SANAD_ARTICLE_MIN_CHARS", "")),
+            refused_reply=" ".join(env.get("SANAD_REFUSED_REPLY", "").split()),
+            state_path=Path(state) if (state := env.get("SANAD_BOT_STATE", "").strip()) else None,
         )
 
     def allows(self, *ids: int | None) -> bool:

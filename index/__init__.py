@@ -18,6 +18,7 @@ from index.config import FetchSettings, IndexSettings
 from index.errors import (
     BlockedAddressError,
     BrokenFileError,
+    ChatLibraryError,
     CorruptLibraryError,
     DeadLinkError,
     EncryptedFileError,
@@ -38,7 +39,7 @@ from index.library import Library
 from index.records import Document, SourceText, StoredSentence
 from index.search import Answer, Hit, Searcher, clean_question
 from index.service import open_searcher, open_shelf
-from index.shelf import Shelf
+from index.shelf import Repaired, Shelf
 from index.text import is_arabic_script, without_invisible
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "Answer",
     "BlockedAddressError",
     "BrokenFileError",
+    "ChatLibraryError",
     "CorruptLibraryError",
     "DeadLinkError",
     "Document",
@@ -60,6 +62,7 @@ __all__ = [
     "ModelMismatchError",
     "NoArticleError",
     "RedirectLoopError",
+    "Repaired",
     "SanadError",
     "Searcher",
     "Shelf",

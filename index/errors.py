@@ -18,8 +18,9 @@ maps each class to a short message in the user's language.
     ├── ModelError                 the embedding model cannot be found or built
     └── LibraryError               the library directory cannot be used as it is
         ├── ModelMismatchError         the library was embedded by another model
-        └── CorruptLibraryError        a library file is missing, truncated or inconsistent
-            └── DamagedDatabaseError      the SQLite database itself cannot be read
+        ├── CorruptLibraryError        a library file is missing, truncated or inconsistent
+        │   └── DamagedDatabaseError      the SQLite database itself cannot be read
+        └── ChatLibraryError           a chat's own library cannot be used (the others can)
 """
 
 from __future__ import annotations
@@ -99,3 +100,22 @@ class CorruptLibraryError(LibraryError):
 
 class DamagedDatabaseError(CorruptLibraryError):
     """The library's SQLite database cannot be read; `sanad repair` saves what it still can."""
+
+
+class ChatLibraryError(LibraryError):
+    """A chat's own library cannot be used; the shared library and the other chats' are unaffected.
+
+    The message names the exact command that mends it, `sanad repair --chat ID` (or `sanad rebuild
+    --chat ID` for vectors of another model), whatever the cause said.
+    """
+
+    def __init__(self, chat_id: int, cause: Exception) -> None:
+        self.chat_id = chat_id
+        verb = "rebuild" if isinstance(cause, ModelMismatchError) else "repair"
+        self.command = f"sanad {verb} --chat {chat_id}"
+        detail = str(cause)
+        if "Run sanad repair" in detail:
+            detail = detail.replace("Run sanad repair", f"Run {self.command}")
+        else:
+            detail = f"{detail.rstrip('.')}. Run {self.command}."
+        super().__init__(f"Chat {chat_id}'s own library cannot be used. {detail}")

@@ -7,6 +7,11 @@ A question in a chat is searched in the chat's library and in the shared one; th
 score, and each keeps the document it comes from, so an answer can name its article. Both libraries
 are searched with one encoder, one fusion and one set of thresholds, so their scores compare.
 
+A chat's library that cannot be used (a damaged file) never takes the shared library or other chats
+down with it: questions in that chat are answered from the shared library, with the problem attached
+to the answer (`Answer.unavailable`), and every other call about that chat raises `ChatLibraryError`,
+whose message names `sanad repair --chat ID`. `repair` mends it in place.
+
 Opened libraries stay open (the most recently used `capacity` of them). Writes to one library take
 its lock (in-process and on disk, see index.library), so adds to the same chat queue up while adds to
 different chats run side by side; the slow part, embedding, runs before the lock is taken.
@@ -15,14 +20,19 @@ different chats run side by side; the slow part, embedding, runs before the lock
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
+import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from index.embedding import Encoder
+from index.errors import ChatLibraryError, DamagedDatabaseError, LibraryError
 from index.ingest import add_source
 from index.library import DB_NAME, Library
 from index.records import Document, Embedded, SourceText
@@ -32,6 +42,17 @@ log = logging.getLogger(__name__)
 
 CAPACITY = 256  # chat libraries kept open
 QUERY_MEMORY = 32  # recent question embeddings kept
+# What a chat's library can raise when its files are damaged (under a running bot too).
+_DAMAGE = (LibraryError, sqlite3.DatabaseError, OSError)
+
+
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    """What `Shelf.repair` did to a chat's library."""
+
+    documents: int
+    sentences: int
+    salvaged: bool  # the database itself was damaged: what could be read was saved, the rest set aside
 
 
 class Shelf:
@@ -64,25 +85,39 @@ class Shelf:
 
     def ask(self, question: str, *, chat_id: int | None, k: int = 3, context: int = 1) -> Answer:
         """The best `k` sentences for `question` from the chat's library and the shared one."""
-        searchers = [self._shared]
-        if chat_id is not None and (own := self._chat(chat_id, create=False)) is not None:
-            searchers.insert(0, own)
-        return merge_answers([s.ask(question, k=k, context=context) for s in searchers], k=k)
+        shared = self._shared.ask(question, k=k, context=context)
+        if chat_id is None:
+            return shared
+        try:
+            with self._damage(chat_id):
+                own = self._chat(chat_id, create=False)
+                answer = own.ask(question, k=k, context=context) if own else None
+        except ChatLibraryError as exc:
+            log.warning("%s Answering from the shared library only.", exc)
+            return dataclasses.replace(shared, unavailable=exc)
+        return shared if answer is None else merge_answers([answer, shared], k=k)
 
     def documents(self, chat_id: int) -> list[Document]:
         """The chat's own articles, oldest first (none before its first add)."""
-        own = self._chat(chat_id, create=False)
-        return own.library.documents() if own else []
+        with self._damage(chat_id):
+            own = self._chat(chat_id, create=False)
+            return own.library.documents() if own else []
 
     def shared_documents(self) -> list[Document]:
         return self.shared.documents()
 
     def document(self, chat_id: int, document_id: int) -> Document | None:
-        own = self._chat(chat_id, create=False)
-        return own.library.document(document_id) if own else None
+        with self._damage(chat_id):
+            own = self._chat(chat_id, create=False)
+            return own.library.document(document_id) if own else None
 
     def chat_path(self, chat_id: int) -> Path:
         return chat_path(self.chats_dir, chat_id)
+
+    def chat_ids(self) -> list[int]:
+        """The chats that have a library of their own."""
+        found = (path.parent.name for path in self.chats_dir.glob(f"*/{DB_NAME}"))
+        return sorted(int(name) for name in found if name.lstrip("-").isdigit())
 
     # ---------------------------------------------------------------- writing
 
@@ -92,21 +127,47 @@ class Shelf:
         Nothing is written until the article is cut and embedded, so a refused article leaves no trace
         (not even an empty library).
         """
-        return add_source(lambda: self._own_library(chat_id), self.encoder, source, progress=progress)
+        own: Callable[[], Library] = lambda: self._own_library(chat_id)  # noqa: E731
+        with self._damage(chat_id):
+            return add_source(own, self.encoder, source, progress=progress)
 
     def remove(self, chat_id: int, document_id: int) -> Document | None:
         """Delete one of the chat's articles with its sentences and vectors; None when it is not there."""
-        own = self._chat(chat_id, create=False)
-        if own is None or (document := own.library.document(document_id)) is None:
-            return None
-        return document if own.library.remove(document_id) else None
+        with self._damage(chat_id):
+            own = self._chat(chat_id, create=False)
+            if own is None or (document := own.library.document(document_id)) is None:
+                return None
+            return document if own.library.remove(document_id) else None
 
     def clear(self, chat_id: int) -> int:
         """Delete all of the chat's articles; returns how many there were."""
-        own = self._chat(chat_id, create=False)
-        if own is None:
-            return 0
-        return sum(own.library.remove(document.id) for document in own.library.documents())
+        with self._damage(chat_id):
+            own = self._chat(chat_id, create=False)
+            if own is None:
+                return 0
+            return sum(own.library.remove(document.id) for document in own.library.documents())
+
+    def repair(self, chat_id: int) -> Repaired | None:
+        """Mend the chat's library: rebuild its vector index, or first save what its damaged database
+        still holds (the damaged file is kept aside). None when it opens fine or does not exist."""
+        try:
+            with self._damage(chat_id):
+                self._chat(chat_id, create=False)
+            return None
+        except ChatLibraryError:
+            pass
+        path = self.chat_path(chat_id)
+        with self._lock:
+            self._chats.pop(chat_id, None)
+        try:
+            sentences = Library.repair_at(path)
+            salvaged = False
+        except DamagedDatabaseError:
+            sentences = Library.salvage_at(path).sentences
+            salvaged = True
+        documents = len(self.documents(chat_id))
+        log.info("chat %s: library repaired (%d articles, %d sentences)", chat_id, documents, sentences)
+        return Repaired(documents, sentences, salvaged)
 
     def close(self) -> None:
         with self._lock:
@@ -129,6 +190,21 @@ class Shelf:
         own = self._chat(chat_id, create=True)
         assert own is not None
         return own.library
+
+    @contextmanager
+    def _damage(self, chat_id: int) -> Iterator[None]:
+        """Turn a chat library's failure into `ChatLibraryError`, and let go of the broken handle so
+        that the next call (after a repair) opens the files afresh."""
+        try:
+            yield
+        except ChatLibraryError:
+            raise
+        except _DAMAGE as exc:
+            if isinstance(exc, OSError) and not (self.chat_path(chat_id) / DB_NAME).exists():
+                raise
+            with self._lock:
+                self._chats.pop(chat_id, None)
+            raise ChatLibraryError(chat_id, exc) from exc
 
     def _chat(self, chat_id: int, *, create: bool) -> Searcher | None:
         """The chat's searcher, opening its library on first use; None when it has none and not `create`."""

@@ -1016,6 +1016,12 @@ class FakeTelegram:
         self._enqueue("inline_query", query_update)
         return query_id
 
+    def take_updates(self) -> list[JSONDict]:
+        """Remove and return the updates not yet confirmed, as if an earlier bot process had fetched
+        and confirmed them, then died: only its journal still has them."""
+        taken, self._updates = self._updates, []
+        return taken
+
     def set_admins(self, chat: Chat, *users: User, bot: bool = False) -> None:
         """Make ``users`` (and the bot itself when ``bot``) the administrators of a group chat."""
         if chat.type == "private":

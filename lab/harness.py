@@ -42,6 +42,10 @@ PIERRE_CHAT = Chat(id=PIERRE.id)
 GROUP = Chat(id=-100777, type="supergroup", title="Newsroom")
 
 
+# Pauses before a failed update is tried again: short, so that tests of retries and give-ups are quick.
+QUICK_RETRIES = (0.05, 0.1)
+
+
 def settings_for(fake: FakeTelegram, **env: str) -> BotSettings:
     """Bot settings pointing at `fake`; `env` adds or overrides variables (SANAD_TOP_K=...)."""
     return BotSettings.from_env(
@@ -57,7 +61,7 @@ def settings_for(fake: FakeTelegram, **env: str) -> BotSettings:
 @asynccontextmanager
 async def serving(application: Application) -> AsyncIterator[Application]:
     """Start the application as `run_polling` does (initialize, post_init, polling, start) and stop it
-    the same way."""
+    the same way (stop polling, stop, shutdown, post_shutdown)."""
     await application.initialize()
     assert application.post_init is not None and application.updater is not None
     await application.post_init(application)
@@ -69,6 +73,8 @@ async def serving(application: Application) -> AsyncIterator[Application]:
         await application.updater.stop()
         await application.stop()
         await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
 
 
 @asynccontextmanager
@@ -82,7 +88,9 @@ async def running_bot(
         shelf = stack.enter_context(Shelf(searcher, directory))
         async with (
             FakeTelegram(token=TOKEN, bot_username=BOT) as fake,
-            serving(build_application(settings_for(fake, **env), shelf)) as application,
+            serving(
+                build_application(settings_for(fake, **env), shelf, retry_after=QUICK_RETRIES)
+            ) as application,
         ):
             yield fake, application
 

@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 
 from index.embedding import Encoder, SecondOpinion
-from index.errors import InputError
+from index.errors import ChatLibraryError, InputError
 from index.library import Library
 from index.records import Document, Embedded, StoredSentence
 from index.search.articles import Articles
@@ -58,13 +58,16 @@ class Hit:
 @dataclass(frozen=True, slots=True)
 class Answer:
     """Hits good enough to quote, best first; none means the library does not answer. `sure` is how far
-    the first quote must clear its threshold to be shown without a note of doubt (None: uncalibrated)."""
+    the first quote must clear its threshold to be shown without a note of doubt (None: uncalibrated).
+    `unavailable` is a library that could not be searched (a chat's own, damaged): the hits come from
+    the others, and the reply should say so."""
 
     question: str
     hits: tuple[Hit, ...]
     best_score: float | None
     threshold: float | None
     sure: float | None = None
+    unavailable: ChatLibraryError | None = None
 
     @property
     def no_answer(self) -> bool:

@@ -40,8 +40,8 @@ from tests.support.builders import visible
 
 HUGE = 100_000
 CONTROLS = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ufeff"
-EXPIRED = "This answer has expired. Please ask again."
-INVALID = "That button is not valid."
+STALE = "This button no longer applies."
+REFUSED = "Sorry, this bot only answers the chats it was set up for."
 STRANGER = User(id=666, first_name="Mallory", language_code="en")
 
 
@@ -185,14 +185,14 @@ async def test_callback_data_from_another_chat_or_forged_finds_nothing(
         call.params["callback_query_id"]: call.params.get("text")
         for call in calls(fake, "answerCallbackQuery", since=answered)
     }
-    assert [notices[query] for query in forged] == [EXPIRED, EXPIRED, INVALID, INVALID, INVALID]
+    assert [notices[query] for query in forged] == [STALE] * 5
     assert [call.params["chat_id"] for call in calls(fake, "editMessageText")] == [PRIVATE.id]
     assert not [call for call in calls(fake, "sendMessage", since=answered) if sent_to(BOB_CHAT)(call)]
     assert RAAB in context["text"]
     assert_clean(fake, watched_logs)
 
 
-async def test_strangers_get_nothing_from_inline_queries_buttons_or_edits(
+async def test_strangers_get_one_short_refusal_and_an_empty_inline_answer(
     searcher: Searcher, watched_logs: pytest.LogCaptureFixture
 ) -> None:
     stranger_chat = Chat(STRANGER.id)
@@ -205,7 +205,12 @@ async def test_strangers_get_nothing_from_inline_queries_buttons_or_edits(
         group = await ask(fake, GROUP, STRANGER, "/ask Who denied the claims?")  # allowed group: anyone
         await ask_plainly(fake)
     assert any(quote.startswith(SPOKESMAN) for quote in entity_texts(group, "blockquote"))
-    assert not [call for call in fake.calls if call.params.get("chat_id") == STRANGER.id]
-    assert calls(fake, "answerInlineQuery") == [] and calls(fake, "answerCallbackQuery") == []
+    # One reply for the message and its edit (at most one an hour), nothing from the library.
+    [refusal] = [call for call in fake.calls if call.params.get("chat_id") == STRANGER.id]
+    assert refusal.params["text"] == REFUSED
+    [inline] = calls(fake, "answerInlineQuery")
+    assert inline.params["results"] == []  # at once, instead of a query left to time out
+    [pressed] = calls(fake, "answerCallbackQuery")
+    assert pressed.params["text"] == REFUSED
     assert not [call for call in fake.calls if sent_to(PRIVATE, "editMessageText")(call)]
     assert_clean(fake, watched_logs)

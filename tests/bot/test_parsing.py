@@ -19,9 +19,7 @@ from bot.keyboards import (
     parse_callback,
     sources_keyboard,
 )
-from bot.lookup import Lookup
-from bot.memory import CAPACITY, ChatMemory, Shown
-from index import Answer
+from bot.memory import new_key
 from tests.support.builders import lookup
 
 BOT = "sanad_test_bot"
@@ -107,7 +105,7 @@ def test_an_example_press_names_a_real_example_or_nothing() -> None:
 
 def test_answer_buttons_lead_to_the_other_views_within_64_bytes() -> None:
     found = lookup([1, 0, 4, 2], shown=2)
-    key = ChatMemory.new_key()
+    key = new_key()
 
     def labels(view: View) -> list[str]:
         markup = answer_keyboard(view, key, found, ENGLISH)
@@ -122,7 +120,7 @@ def test_answer_buttons_lead_to_the_other_views_within_64_bytes() -> None:
 
 
 def test_an_answer_without_quotes_or_alternatives_gets_fewer_buttons() -> None:
-    key = ChatMemory.new_key()
+    key = new_key()
     assert answer_keyboard("answer", key, lookup([]), ENGLISH) is None
     only_context = answer_keyboard("answer", key, lookup([1], shown=3), ARABIC)
     assert only_context is not None
@@ -133,19 +131,6 @@ def test_example_buttons_carry_their_language() -> None:
     markup = examples_keyboard(ARABIC)
     assert [row[0].text for row in markup.inline_keyboard] == list(ARABIC.examples)
     assert [row[0].callback_data for row in markup.inline_keyboard] == ["x:ar:0", "x:ar:1", "x:ar:2"]
-
-
-def test_memory_finds_answers_by_key_and_by_question_and_forgets_the_oldest() -> None:
-    memory = ChatMemory()
-    shown = Shown(Lookup(Answer("q", (), None, None), 3), "en", (11,))
-    keys = [memory.new_key() for _ in range(CAPACITY + 1)]
-    assert len(set(keys)) == len(keys) and all(len(key) == 8 for key in keys)
-    for question_id, key in enumerate(keys):
-        memory.remember(key, shown, question_id=question_id)
-    assert memory.recall(keys[0]) is None and memory.answer_to(0) is None
-    assert memory.recall(keys[-1]) is shown
-    assert memory.answer_to(CAPACITY) == (keys[-1], shown)
-    assert memory.recall("forged!!") is None
 
 
 @pytest.mark.parametrize(

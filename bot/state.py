@@ -1,0 +1,391 @@
+"""What the bot must not forget when its process dies, in one SQLite file beside the chats' libraries.
+
+    updates   the update journal: every update Telegram delivered, until its reply is sent
+    answers   the views of each answer sent (answer, more context, other matches) by random key
+    buttons   every button on every message the bot sent, with whom it was sent to
+    adds      articles being added, with the message that shows their progress
+
+The file is in WAL mode with `synchronous=FULL`: a write is on disk when the call returns, so an
+update journaled here survives a SIGKILL, an OOM kill or a power cut straight after. Each table is
+bounded (see `prune`). Every method is thread-safe and blocking; the bot calls them through
+`asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+STATE_NAME = "bot.sqlite"
+KEEP_DONE_SECONDS = 3600.0  # finished updates kept this long, to recognise Telegram sending one again
+KEEP_DONE_ROWS = 10_000  # and never more than this many
+ANSWERS_PER_CHAT = 256  # answers whose buttons keep working, per chat
+KEEP_BUTTONS_SECONDS = 30 * 24 * 3600.0  # library buttons (add, remove) older than this stop working
+
+# Numbered migrations: the file's `user_version` says how many have run.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE updates (
+        update_id INTEGER PRIMARY KEY,
+        chat_id INTEGER,
+        payload TEXT NOT NULL,
+        received REAL NOT NULL,
+        tries INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'given_up')),
+        reason TEXT,
+        finished REAL
+    );
+    CREATE INDEX updates_by_state ON updates (state, update_id);
+    CREATE TABLE answers (
+        chat_id INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        question_id INTEGER,
+        language TEXT NOT NULL,
+        message_ids TEXT NOT NULL,
+        views TEXT NOT NULL,
+        created REAL NOT NULL,
+        PRIMARY KEY (chat_id, key)
+    );
+    CREATE INDEX answers_by_question ON answers (chat_id, question_id);
+    CREATE TABLE buttons (
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        user_id INTEGER,
+        answer_key TEXT,
+        created REAL NOT NULL,
+        PRIMARY KEY (chat_id, message_id, data)
+    );
+    CREATE TABLE adds (
+        update_id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        language TEXT NOT NULL,
+        started REAL NOT NULL
+    );
+    """,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Journaled:
+    """An update as the journal holds it: Telegram's JSON and how often handling it was started."""
+
+    update_id: int
+    chat_id: int | None
+    payload: dict[str, Any]
+    tries: int
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One view of an answer: the text of its last message and the buttons under it (label, data)."""
+
+    text: str
+    buttons: tuple[tuple[tuple[str, str], ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """An answer the bot sent: its views, in which language, and the messages that show it."""
+
+    key: str
+    language: str
+    message_ids: tuple[int, ...]  # the last one carries the buttons
+    views: dict[str, View]
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button the bot put on one of its messages; `user_id` alone may press it (None: anyone there)."""
+
+    chat_id: int
+    message_id: int
+    data: str
+    user_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Adding:
+    """An add in progress: the update that asked for it and the message that shows its progress."""
+
+    update_id: int
+    chat_id: int
+    message_id: int
+    label: str
+    language: str
+
+
+class BotState:
+    """The bot's SQLite file. Open with `BotState.open(path)`; thread-safe."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.path = path
+        self._db = connection
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: Path) -> BotState:
+        """Open (creating and migrating) the state file at `path`."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute("PRAGMA busy_timeout=5000")
+        state = cls(connection, path)
+        state._migrate()
+        return state
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> BotState:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- the update journal
+
+    def record(self, update_id: int, chat_id: int | None, payload: dict[str, Any]) -> bool:
+        """Journal an update before Telegram may forget it; False when it was journaled already."""
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO updates (update_id, chat_id, payload, received) VALUES (?, ?, ?, ?)",
+                (update_id, chat_id, json.dumps(payload, ensure_ascii=False), time.time()),
+            )
+            return cursor.rowcount == 1
+
+    def claim(self, update_id: int) -> int | None:
+        """Count one more attempt at handling a pending update and return the count (1 the first
+        time); None when it is not pending (done, given up, or never journaled)."""
+        with self._write() as db:
+            row = db.execute(
+                "UPDATE updates SET tries = tries + 1 WHERE update_id = ? AND state = 'pending'"
+                " RETURNING tries",
+                (update_id,),
+            ).fetchone()
+            return None if row is None else int(row[0])
+
+    def finish(self, update_id: int, *, reason: str | None = None) -> None:
+        """Mark an update done (its reply is sent), or given up with `reason`."""
+        state = "done" if reason is None else "given_up"
+        with self._write() as db:
+            db.execute(
+                "UPDATE updates SET state = ?, reason = ?, finished = ? WHERE update_id = ?",
+                (state, reason, time.time(), update_id),
+            )
+
+    def pending(self) -> list[Journaled]:
+        """Updates not done yet, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT update_id, chat_id, payload, tries FROM updates WHERE state = 'pending'"
+                " ORDER BY update_id"
+            ).fetchall()
+        return [Journaled(row[0], row[1], json.loads(row[2]), row[3]) for row in rows]
+
+    def is_pending(self, update_id: int) -> bool:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM updates WHERE update_id = ? AND state = 'pending'", (update_id,)
+            ).fetchone()
+        return row is not None
+
+    def counts(self) -> dict[str, int]:
+        """How many journaled updates are in each state."""
+        with self._lock:
+            rows = self._db.execute("SELECT state, COUNT(*) FROM updates GROUP BY state").fetchall()
+        return {state: count for state, count in rows}
+
+    # ---------------------------------------------------------------- answers and their buttons
+
+    def remember_answer(
+        self, chat_id: int, answer: Remembered, *, question_id: int | None, buttons: Sequence[Button]
+    ) -> None:
+        """Store an answer's views and the buttons on its last message (replacing an older answer
+        with the same key, as an edited question does)."""
+        views = {name: [view.text, view.buttons] for name, view in answer.views.items()}
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO answers"
+                " (chat_id, key, question_id, language, message_ids, views, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    chat_id,
+                    answer.key,
+                    question_id,
+                    answer.language,
+                    json.dumps(answer.message_ids),
+                    json.dumps(views, ensure_ascii=False),
+                    time.time(),
+                ),
+            )
+            self._replace_buttons(db, chat_id, answer.message_ids[-1], buttons, answer.key)
+            for (key,) in db.execute(
+                "SELECT key FROM answers WHERE chat_id = ? ORDER BY created DESC, rowid DESC"
+                " LIMIT -1 OFFSET ?",
+                (chat_id, ANSWERS_PER_CHAT),
+            ).fetchall():
+                db.execute("DELETE FROM answers WHERE chat_id = ? AND key = ?", (chat_id, key))
+                db.execute("DELETE FROM buttons WHERE chat_id = ? AND answer_key = ?", (chat_id, key))
+
+    def answer(self, chat_id: int, key: str) -> Remembered | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT key, language, message_ids, views FROM answers WHERE chat_id = ? AND key = ?",
+                (chat_id, key),
+            ).fetchone()
+        return None if row is None else _remembered(row)
+
+    def answer_to(self, chat_id: int, question_id: int) -> Remembered | None:
+        """The answer the question in message `question_id` got, if it is still remembered."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT key, language, message_ids, views FROM answers WHERE chat_id = ? AND question_id = ?"
+                " ORDER BY created DESC LIMIT 1",
+                (chat_id, question_id),
+            ).fetchone()
+        return None if row is None else _remembered(row)
+
+    def set_buttons(
+        self, chat_id: int, message_id: int, buttons: Sequence[Button], *, answer_key: str | None = None
+    ) -> None:
+        """The buttons now on a message (none: it has no buttons any more); `answer_key` when the
+        message shows an answer, whose buttons then last as long as the answer is remembered."""
+        with self._write() as db:
+            self._replace_buttons(db, chat_id, message_id, buttons, answer_key)
+
+    def button(self, chat_id: int, message_id: int, data: str) -> Button | None:
+        """The button with `data` on that message, if the bot put it there and it is still there."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT user_id FROM buttons WHERE chat_id = ? AND message_id = ? AND data = ?",
+                (chat_id, message_id, data),
+            ).fetchone()
+        return None if row is None else Button(chat_id, message_id, data, row[0])
+
+    # ---------------------------------------------------------------- adds in progress
+
+    def start_add(self, adding: Adding) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO adds (update_id, chat_id, message_id, label, language, started)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    adding.update_id,
+                    adding.chat_id,
+                    adding.message_id,
+                    adding.label,
+                    adding.language,
+                    time.time(),
+                ),
+            )
+
+    def add_of(self, update_id: int) -> Adding | None:
+        """The add that update `update_id` started and did not finish."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT update_id, chat_id, message_id, label, language FROM adds WHERE update_id = ?",
+                (update_id,),
+            ).fetchone()
+        return None if row is None else Adding(*row)
+
+    def end_add(self, update_id: int) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM adds WHERE update_id = ?", (update_id,))
+
+    def orphaned_adds(self) -> list[Adding]:
+        """Adds in progress whose update will not be handled again (done, given up or gone)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT a.update_id, a.chat_id, a.message_id, a.label, a.language FROM adds a"
+                " LEFT JOIN updates u ON u.update_id = a.update_id AND u.state = 'pending'"
+                " WHERE u.update_id IS NULL ORDER BY a.started"
+            ).fetchall()
+        return [Adding(*row) for row in rows]
+
+    # ---------------------------------------------------------------- upkeep
+
+    def prune(self, *, now: float | None = None) -> int:
+        """Forget finished updates (after an hour, at most 10,000 kept) and old library buttons; returns
+        how many updates went."""
+        now = time.time() if now is None else now
+        with self._write() as db:
+            gone = db.execute(
+                "DELETE FROM updates WHERE state != 'pending' AND (finished < ? OR update_id NOT IN"
+                " (SELECT update_id FROM updates WHERE state != 'pending' ORDER BY update_id DESC LIMIT ?))",
+                (now - KEEP_DONE_SECONDS, KEEP_DONE_ROWS),
+            ).rowcount
+            db.execute(
+                "DELETE FROM buttons WHERE answer_key IS NULL AND created < ?", (now - KEEP_BUTTONS_SECONDS,)
+            )
+        return gone
+
+    # ---------------------------------------------------------------- internals
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, committed (and with synchronous=FULL, on disk) when the block ends."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    @staticmethod
+    def _replace_buttons(
+        db: sqlite3.Connection,
+        chat_id: int,
+        message_id: int,
+        buttons: Sequence[Button],
+        answer_key: str | None,
+    ) -> None:
+        db.execute("DELETE FROM buttons WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))
+        db.executemany(
+            "INSERT OR REPLACE INTO buttons (chat_id, message_id, data, user_id, answer_key, created)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(chat_id, message_id, b.data, b.user_id, answer_key, time.time()) for b in buttons],
+        )
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise sqlite3.DatabaseError(
+                f"{self.path} was written by a newer Sanad (schema {version}); upgrade Sanad to run this bot"
+            )
+        for number in range(version, len(MIGRATIONS)):
+            with self._write() as db:
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+            log.info("bot state %s: migration %d applied", self.path, number + 1)
+
+
+def _remembered(row: Sequence[Any]) -> Remembered:
+    key, language, message_ids, views = row
+    return Remembered(
+        key=key,
+        language=language,
+        message_ids=tuple(json.loads(message_ids)),
+        views={
+            name: View(text, tuple(tuple((label, data) for label, data in line) for line in buttons))
+            for name, (text, buttons) in json.loads(views).items()
+        },
+    )
