@@ -20,7 +20,9 @@ user's client asks again as they type, and an answer after a restart would come 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 MAX_TRIES = 3  # attempts at one update (crashes included) before it is given up
 RETRY_AFTER = (1.0, 4.0)  # seconds before the second and later attempts
 MAX_CONCURRENT = 256
+JOURNAL_RETRY_AFTER = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)  # seconds between tries of a failed journal write
 
 GiveUp = Callable[[Update, str], Awaitable[None]]
 
@@ -56,18 +59,37 @@ def chat_of(update: Update) -> int | None:
 class JournalingQueue(asyncio.Queue[Any]):
     """The application's update queue, writing each update to the journal before taking it in.
 
-    If the write fails (a full disk), `put` raises: polling then does not confirm the batch and a
-    webhook answers 500, so Telegram sends the update again later.
+    While the write fails (a full disk), `put` waits and tries again, logging each failure: polling
+    asks for no further batch meanwhile, so nothing unjournaled is confirmed, and a webhook does not
+    answer, so Telegram sends the update again later.
     """
 
-    def __init__(self, state: BotState) -> None:
+    def __init__(self, state: BotState, *, retry_after: tuple[float, ...] = JOURNAL_RETRY_AFTER) -> None:
         super().__init__()
         self.state = state
+        self.retry_after = retry_after
 
     async def put(self, item: Any) -> None:
         if journaled(item):
-            await asyncio.to_thread(self.state.record, item.update_id, chat_of(item), item.to_dict())
+            await self._record(item)
         await super().put(item)
+
+    async def _record(self, update: Update) -> None:
+        for attempt in itertools.count():
+            try:
+                payload = update.to_dict()
+                await asyncio.to_thread(self.state.record, update.update_id, chat_of(update), payload)
+                return
+            except (OSError, sqlite3.Error) as exc:
+                pause = self.retry_after[min(attempt, len(self.retry_after) - 1)]
+                log.error(
+                    "could not journal update %s in %s (%s); Telegram keeps it, trying again in %.1f s",
+                    update.update_id,
+                    self.state.path,
+                    exc,
+                    pause,
+                )
+                await asyncio.sleep(pause)
 
 
 class JournaledProcessor(BaseUpdateProcessor):

@@ -80,7 +80,9 @@ def test_a_webhook_needs_a_public_https_url(
 def test_serve_hands_the_webhook_settings_to_python_telegram_bot(monkeypatch: pytest.MonkeyPatch) -> None:
     class Recorder:
         post_init = None
-        bot_data: dict[str, object] = {}
+
+        def __init__(self) -> None:
+            self.bot_data: dict[str, object] = {}
 
         def run_webhook(self, **options: object) -> None:
             self.options = options
