@@ -74,12 +74,14 @@ def _bot(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 
 def _run_bot(index_settings: IndexSettings, *, webhook: WebhookSettings | None) -> int:
-    from bot.app import build_application, check_connection, serve
+    from bot.app import STATUS, build_application, check_connection, serve
     from bot.logs import protect_logs
     from index import open_shelf
 
     settings = BotSettings.from_env(index=index_settings)
     protect_logs(settings.token)
+    if STATUS.getEffectiveLevel() > logging.INFO:
+        STATUS.setLevel(logging.INFO)  # the start and stop lines, even without -v
     username = check_connection(settings)
     log.info("connected to the Bot API as @%s; loading the library and the model", username)
     with open_shelf(settings.index) as shelf:  # USE loads in the background meanwhile

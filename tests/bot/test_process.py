@@ -27,8 +27,10 @@ def sanad_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
 
 
-async def run_and_stop(stop: signal.Signals, workdir: Path, library: Path) -> tuple[int, list[str], str]:
-    """Start `sanad -v bot` on a copy of `library`, ask it one question, send `stop`; its exit code,
+async def run_and_stop(
+    stop: signal.Signals, workdir: Path, library: Path, *, verbose: bool = True
+) -> tuple[int, list[str], str]:
+    """Start `sanad [-v] bot` on a copy of `library`, ask it one question, send `stop`; its exit code,
     quotes and output."""
     workdir.mkdir()
     shutil.copytree(library, workdir / "library")
@@ -42,7 +44,13 @@ async def run_and_stop(stop: signal.Signals, workdir: Path, library: Path) -> tu
         env.pop("SANAD_ALLOWED_CHATS", None)
         with (workdir / "output.txt").open("wb") as output:
             process = await asyncio.create_subprocess_exec(
-                *sanad_command(), "-v", "bot", stdout=output, stderr=output, env=env, cwd=workdir
+                *sanad_command(),
+                *(["-v"] if verbose else []),
+                "bot",
+                stdout=output,
+                stderr=output,
+                env=env,
+                cwd=workdir,
             )
             try:
                 fake.send_text(PRIVATE, ALICE, "Who denied the claims?")  # waits for the bot's first poll
@@ -61,14 +69,19 @@ async def test_sanad_bot_answers_then_stops_cleanly_on_sigint_and_sigterm(
 ) -> None:
     (interrupted, quotes_one, output_one), (terminated, quotes_two, output_two) = await asyncio.gather(
         run_and_stop(signal.SIGINT, tmp_path / "sigint", seed_library.path),
-        run_and_stop(signal.SIGTERM, tmp_path / "sigterm", seed_library.path),
+        run_and_stop(signal.SIGTERM, tmp_path / "sigterm", seed_library.path, verbose=False),
     )
     assert (interrupted, terminated) == (0, 0), output_one + output_two
     for quotes in (quotes_one, quotes_two):
         assert any(quote.startswith(SPOKESMAN) for quote in quotes)
+    assert "connected to the Bot API as @sanad_test_bot" in output_one  # -v logged, and logged safely
     for output in (output_one, output_two):
-        assert "connected to the Bot API as @sanad_test_bot" in output  # -v logged, and logged safely
         assert TOKEN.partition(":")[2] not in output
+    # Without -v: one line when it is ready, one when it stops, nothing else.
+    started, stopped = output_two.splitlines()
+    assert "Sanad bot @sanad_test_bot started (polling): shared library 1 articles" in started
+    assert "onnx-int8" in started and "1 updates to replay" not in started
+    assert "Sanad bot @sanad_test_bot stopped: 1 updates answered" in stopped
 
 
 async def start_on_damaged(workdir: Path, library: Path, damage: str) -> tuple[int, str]:

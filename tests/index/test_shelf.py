@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.errors import NoArticleError
+from index.errors import ChatLibraryError, NoArticleError
 from index.records import Embedded, SourceText
 from index.search import Answer, Searcher
-from index.shelf import Shelf, merge_answers
+from index.shelf import Repaired, Shelf, merge_answers
 from tests.conftest import SPOKESMAN
 from tests.support.article_files import CLINIC, HARBOUR
 
@@ -167,3 +167,60 @@ def test_chat_libraries_rank_with_the_shared_fusion_and_its_second_model(shelf: 
     assert own is not None and own.reranker is not None and shelf._shared.reranker is not None
     assert own.reranker.fusion == shelf._shared.reranker.fusion
     assert own.reranker.second is shelf._shared.reranker.second
+
+
+def truncate(database: Path) -> None:
+    database.write_bytes(database.read_bytes()[:100])
+
+
+def test_a_damaged_chat_library_leaves_the_shared_one_and_other_chats_answering(
+    searcher: Searcher, tmp_path: Path
+) -> None:
+    chats = tmp_path / "chats"
+    with Shelf(searcher, chats) as shelf:
+        shelf.add(NEWSROOM, BANK)
+        shelf.add(OTHER, SourceText(text="\n".join(CLINIC)))
+    truncate(chats / str(NEWSROOM) / "library.sqlite")
+    with Shelf(searcher, chats) as shelf:  # the bot started again on the damaged file
+        answer = shelf.ask("Who denied the claims?", chat_id=NEWSROOM)
+        assert any(hit.text.startswith(SPOKESMAN) for hit in answer.hits)
+        assert isinstance(answer.unavailable, ChatLibraryError)
+        assert answer.unavailable.chat_id == NEWSROOM
+        assert f"Run sanad repair --chat {NEWSROOM}" in str(answer.unavailable)
+        with pytest.raises(ChatLibraryError, match=f"sanad repair --chat {NEWSROOM}"):
+            shelf.documents(NEWSROOM)
+        assert [d.title for d in shelf.documents(OTHER)] == [CLINIC[0]]
+        assert shelf.ask("Who denied the claims?", chat_id=OTHER).unavailable is None
+
+
+def test_repair_mends_a_damaged_chat_library_and_leaves_a_sound_one_alone(
+    searcher: Searcher, tmp_path: Path
+) -> None:
+    chats = tmp_path / "chats"
+    with Shelf(searcher, chats) as shelf:
+        shelf.add(NEWSROOM, BANK)
+        (index_file,) = (chats / str(NEWSROOM)).glob("vectors-*.faiss")
+        assert shelf.repair(NEWSROOM) is None  # nothing wrong: nothing done
+        assert shelf.repair(OTHER) is None  # no library at all
+    index_file.write_bytes(index_file.read_bytes()[:64])
+    with Shelf(searcher, chats) as shelf:
+        assert shelf.ask(RATE_QUESTION, chat_id=NEWSROOM).unavailable is not None
+        repaired = shelf.repair(NEWSROOM)
+        assert repaired == Repaired(documents=1, sentences=7, salvaged=False)
+        answer = shelf.ask(RATE_QUESTION, chat_id=NEWSROOM)
+    assert answer.unavailable is None and answer.hits[0].text.startswith(RATE_SENTENCE)
+
+
+def test_repair_saves_what_a_truncated_chat_database_still_holds(searcher: Searcher, tmp_path: Path) -> None:
+    chats = tmp_path / "chats"
+    with Shelf(searcher, chats) as shelf:
+        shelf.add(NEWSROOM, BANK)
+    truncate(chats / str(NEWSROOM) / "library.sqlite")
+    with Shelf(searcher, chats) as shelf:
+        repaired = shelf.repair(NEWSROOM)
+        assert repaired is not None and repaired.salvaged
+        assert shelf.documents(NEWSROOM) == []
+        assert shelf.ask(RATE_QUESTION, chat_id=NEWSROOM).unavailable is None
+        shelf.add(NEWSROOM, BANK)  # the chat can start again
+        assert shelf.ask(RATE_QUESTION, chat_id=NEWSROOM).hits[0].text.startswith(RATE_SENTENCE)
+    assert list((chats / str(NEWSROOM)).glob("library.sqlite.damaged-*"))  # the damaged file is kept
