@@ -14,7 +14,7 @@ from pathlib import Path
 
 from telegram import Bot, BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -42,6 +42,9 @@ from bot.settings import BOTFATHER, BotSettings, BotSettingsError, WebhookSettin
 from bot.state import STATE_NAME, BotState
 from index import SanadError, Shelf
 
+log = logging.getLogger(__name__)
+# Pauses before asking the Bot API again at start, when it answers 429 or 5xx.
+CONNECT_RETRY_AFTER = (1.0, 2.0, 4.0, 8.0)
 # The start and stop lines, logged at INFO even without -v (`sanad bot` sets this logger's level).
 STATUS = logging.getLogger("sanad.status")
 
@@ -101,7 +104,7 @@ def build_application(
         await register_commands(app)
         replayed = await processor.replay()
         interrupted = await articles.report_interrupted(app.bot)
-        pruned = await asyncio.to_thread(state.prune)
+        pruned = await state.run(state.prune)
         STATUS.info(
             "Sanad bot @%s started (%s): %s; %s; journal %s (%d updates to replay, %d interrupted adds"
             " reported, %d old entries pruned)",
@@ -183,17 +186,27 @@ async def register_commands(application: Application) -> None:
         await application.bot.set_my_commands(commands, language_code=language)
 
 
-def check_connection(settings: BotSettings) -> str:
+def check_connection(settings: BotSettings, *, retry_after: tuple[float, ...] = CONNECT_RETRY_AFTER) -> str:
     """Ask the Bot API who the bot is, and return its username.
 
-    Done before the slow model load, so that a refused token or an unreachable server fails at once.
+    Done before the slow model load, so that a refused token or a server nobody listens at fails at
+    once. A server that answers 429 or 5xx, or drops the connection, is asked again a few times: a
+    bot restarted during a Bot API hiccup must not exit (and leave its journal unreplayed).
     """
 
     async def get_me() -> str:
-        async with Bot(
-            settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url
-        ) as bot:
-            return bot.username
+        for pause in (*retry_after, None):
+            try:
+                async with Bot(
+                    settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url
+                ) as bot:
+                    return bot.username
+            except (RetryAfter, NetworkError) as exc:
+                if pause is None or str(exc).startswith("httpx.ConnectError"):
+                    raise
+                log.warning("the Bot API did not answer getMe (%s); asking again in %.0f s", exc, pause)
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")
 
     with telegram_errors(settings):
         return asyncio.run(get_me())

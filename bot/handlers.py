@@ -272,6 +272,12 @@ class Handlers:
         key = previous.key if previous else new_key()
         parts = render_answer(lookup, texts)
         markup = answer_keyboard("answer", key, lookup, texts)
+        # Every view is rendered before sending: after the reply goes out, only the writes that mark
+        # it remembered and done remain (a crash in between answers twice on restart).
+        views = {
+            view: view_of(_view(view, lookup, texts), answer_keyboard(view, key, lookup, texts))
+            for view in views_of(lookup)
+        }
         message_ids: tuple[int, ...] = ()
         if previous and len(parts) == 1 == len(previous.message_ids):
             with contextlib.suppress(BadRequest):  # the old answer is gone: answer anew
@@ -279,14 +285,11 @@ class Handlers:
                 message_ids = previous.message_ids
         if not message_ids:
             message_ids = await _send(message, parts, markup)
-        views = {
-            view: view_of(_view(view, lookup, texts), answer_keyboard(view, key, lookup, texts))
-            for view in views_of(lookup)
-        }
         await self.memory.remember_answer(
             chat_id,
             Remembered(key, texts.language, message_ids, views),
             question_id=None if reply_to else message.message_id,
+            update_id=update.update_id,
         )
 
     async def _ask(self, message: Message, question: str) -> Lookup:

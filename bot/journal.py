@@ -9,10 +9,13 @@ the update is on disk (bot/state.py). `JournaledProcessor` then handles it:
     handle     the application's handlers, as always
     finish     mark it done once they return, i.e. once the reply is sent
 
-A handler that raises is tried again after a pause; an update whose handling fails or dies `tries`
-times is given up: the reason is logged and its chat gets a short reply, never a crash loop. On
-start, `replay` hands what is not done back to the handlers, oldest first, each chat's in order,
-while new updates of that chat wait for its replay. An update is answered twice only when the
+A handler that raises is tried again after a pause, up to `tries` times. A process death is blamed on
+an update only when it was alone in flight (a deploy or an OOM kill takes every update in flight with
+it, not only a poisoned one), and replays run one update at a time, so a poisoned update is alone when
+it strikes again; one blamed `crashes` times is not started again. Either way it is given up: the
+reason is logged and its chat gets a short reply, never a crash loop. On
+start, `replay` hands what is not done back to the handlers, oldest first (so each chat's in order),
+while new updates of those chats wait for it. An update is answered twice only when the
 process dies between sending the reply and marking it done. Inline queries are not journaled: the
 user's client asks again as they type, and an answer after a restart would come too late.
 """
@@ -23,7 +26,7 @@ import asyncio
 import itertools
 import logging
 import sqlite3
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -35,7 +38,8 @@ from bot.state import BotState, Journaled
 
 log = logging.getLogger(__name__)
 
-MAX_TRIES = 3  # attempts at one update (crashes included) before it is given up
+MAX_TRIES = 3  # tries of an update whose handler raises, before it is given up
+MAX_CRASHES = 3  # deaths of the process with this update alone in flight, before it is given up
 RETRY_AFTER = (1.0, 4.0)  # seconds before the second and later attempts
 MAX_CONCURRENT = 256
 JOURNAL_RETRY_AFTER = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)  # seconds between tries of a failed journal write
@@ -78,7 +82,7 @@ class JournalingQueue(asyncio.Queue[Any]):
         for attempt in itertools.count():
             try:
                 payload = update.to_dict()
-                await asyncio.to_thread(self.state.record, update.update_id, chat_of(update), payload)
+                await self.state.run(self.state.record, update.update_id, chat_of(update), payload)
                 return
             except (OSError, sqlite3.Error) as exc:
                 pause = self.retry_after[min(attempt, len(self.retry_after) - 1)]
@@ -105,12 +109,14 @@ class JournaledProcessor(BaseUpdateProcessor):
         *,
         give_up: GiveUp,
         tries: int = MAX_TRIES,
+        crashes: int = MAX_CRASHES,
         retry_after: tuple[float, ...] = RETRY_AFTER,
         max_concurrent_updates: int = MAX_CONCURRENT,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self.state = state
         self.tries = tries
+        self.crashes = crashes
         self.retry_after = retry_after
         self._give_up_reply = give_up
         self._application: Application | None = None
@@ -157,28 +163,29 @@ class JournaledProcessor(BaseUpdateProcessor):
         self._active.add(update_id)
         try:
             while True:
-                tries = await asyncio.to_thread(self.state.claim, update_id)
-                if tries is None:
+                claim = await self.state.run(self.state.claim, update_id)
+                if claim is None:
                     self.counts["redelivered"] += 1  # answered already
                     return
-                if tries > self.tries:
-                    await self._give_up(update, f"the bot stopped while handling it {tries - 1} times")
+                if claim.crashes >= self.crashes:
+                    await self._give_up(update, f"the bot stopped while handling it {claim.crashes} times")
                     return
                 error = await self._attempt(update)
                 if error is None:
-                    await asyncio.to_thread(self.state.finish, update_id)
+                    await self.state.run(self.state.finish, update_id)
                     self.counts["handled"] += 1
                     return
-                if tries >= self.tries:
+                failures = await self.state.run(self.state.fail, update_id)
+                if failures >= self.tries:
                     await self._give_up(update, f"{type(error).__name__}: {error}")
                     return
                 self.counts["retried"] += 1
-                pause = self.retry_after[min(tries, len(self.retry_after)) - 1]
+                pause = self.retry_after[min(failures, len(self.retry_after)) - 1]
                 log.warning(
                     "update %s in chat %s failed (try %d of %d), trying again in %.0f s: %s",
                     update_id,
                     chat_of(update),
-                    tries,
+                    failures,
                     self.tries,
                     pause,
                     error,
@@ -188,30 +195,40 @@ class JournaledProcessor(BaseUpdateProcessor):
             self._active.discard(update_id)
 
     async def replay(self) -> int:
-        """Hand the journal's pending updates back to the handlers, each chat's in order (in the
-        background); returns how many there are."""
-        pending = await asyncio.to_thread(self.state.pending)
-        by_chat: defaultdict[int | None, list[Journaled]] = defaultdict(list)
-        for entry in pending:
-            by_chat[entry.chat_id].append(entry)
-        for chat_id, entries in by_chat.items():
-            done = self._replaying[chat_id] = asyncio.Event()
-            task = asyncio.create_task(self._replay_chat(chat_id, entries, done), name=f"replay:{chat_id}")
-            self._replays.add(task)
-            task.add_done_callback(self._replays.discard)
+        """Begin a run, and hand the journal's pending updates back to the handlers one at a time,
+        oldest first (in the background); returns how many there are."""
+        blamed = await self.state.run(self.state.begin_run)
+        if blamed is not None:
+            log.warning("the bot died while handling update %s alone; it is replayed with care", blamed)
+        pending = await self.state.run(self.state.pending)
+        chats = {entry.chat_id for entry in pending}
+        for chat_id in chats:
+            self._replaying[chat_id] = asyncio.Event()
+        task = asyncio.create_task(self._replay_all(pending), name="replay")
+        self._replays.add(task)
+        task.add_done_callback(self._replays.discard)
         if pending:
-            log.info("replaying %d updates the bot had not finished, in %d chats", len(pending), len(by_chat))
+            log.info("replaying %d updates the bot had not finished, in %d chats", len(pending), len(chats))
         return len(pending)
 
-    async def _replay_chat(self, chat_id: int | None, entries: list[Journaled], done: asyncio.Event) -> None:
+    async def _replay_all(self, entries: list[Journaled]) -> None:
+        left = Counter(entry.chat_id for entry in entries)
         try:
             for entry in entries:
                 update = Update.de_json(entry.payload, self._app().bot)
                 self.counts["replayed"] += 1
                 await self.handle(update)
+                left[entry.chat_id] -= 1
+                if not left[entry.chat_id]:
+                    self._release(entry.chat_id)  # this chat's new updates need not wait any more
         finally:
+            for chat_id in list(self._replaying):
+                self._release(chat_id)
+
+    def _release(self, chat_id: int | None) -> None:
+        done = self._replaying.pop(chat_id, None)
+        if done is not None:
             done.set()
-            self._replaying.pop(chat_id, None)
 
     async def _attempt(self, update: Update) -> BaseException | None:
         self._failures.pop(update.update_id, None)
@@ -230,7 +247,7 @@ class JournaledProcessor(BaseUpdateProcessor):
             log.exception(
                 "could not tell chat %s that update %s was given up", chat_of(update), update.update_id
             )
-        await asyncio.to_thread(self.state.finish, update.update_id, reason=reason)
+        await self.state.run(self.state.finish, update.update_id, reason=reason)
 
     def _app(self) -> Application:
         if self._application is None:

@@ -10,7 +10,6 @@ asynchronous face for the handlers.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -57,20 +56,28 @@ class Memory:
 
     # ---------------------------------------------------------------- answers
 
-    async def remember_answer(self, chat_id: int, answer: Remembered, *, question_id: int | None) -> None:
-        """Store an answer's views; the buttons of its "answer" view are on its last message."""
+    async def remember_answer(
+        self, chat_id: int, answer: Remembered, *, question_id: int | None, update_id: int | None = None
+    ) -> None:
+        """Store an answer's views (the buttons of its "answer" view are on its last message), and
+        mark `update_id`, the update it answers, done with it."""
         markup = markup_of(answer.views["answer"]) if "answer" in answer.views else None
         buttons = buttons_on(chat_id, answer.message_ids[-1], markup)
-        await asyncio.to_thread(
-            self.state.remember_answer, chat_id, answer, question_id=question_id, buttons=buttons
+        await self.state.run(
+            self.state.remember_answer,
+            chat_id,
+            answer,
+            question_id=question_id,
+            buttons=buttons,
+            update_id=update_id,
         )
 
     async def answer(self, chat_id: int, key: str) -> Remembered | None:
-        return await asyncio.to_thread(self.state.answer, chat_id, key)
+        return await self.state.run(self.state.answer, chat_id, key)
 
     async def answer_to(self, chat_id: int, question_id: int) -> Remembered | None:
         """The answer the question in message `question_id` got, when it is still remembered."""
-        return await asyncio.to_thread(self.state.answer_to, chat_id, question_id)
+        return await self.state.run(self.state.answer_to, chat_id, question_id)
 
     # ---------------------------------------------------------------- buttons
 
@@ -85,22 +92,22 @@ class Memory:
     ) -> None:
         """Record the buttons now on a message the bot sent or edited (`user_id`: only they may press)."""
         buttons = buttons_on(chat_id, message_id, markup, user_id)
-        await asyncio.to_thread(self.state.set_buttons, chat_id, message_id, buttons, answer_key=answer_key)
+        await self.state.run(self.state.set_buttons, chat_id, message_id, buttons, answer_key=answer_key)
 
     async def button(self, chat_id: int, message_id: int, data: str) -> Button | None:
         """The button a press names, when the bot put it on that message and it is still there."""
-        return await asyncio.to_thread(self.state.button, chat_id, message_id, data)
+        return await self.state.run(self.state.button, chat_id, message_id, data)
 
     # ---------------------------------------------------------------- adds in progress
 
     async def start_add(self, adding: Adding) -> None:
-        await asyncio.to_thread(self.state.start_add, adding)
+        await self.state.run(self.state.start_add, adding)
 
     async def add_of(self, update_id: int) -> Adding | None:
-        return await asyncio.to_thread(self.state.add_of, update_id)
+        return await self.state.run(self.state.add_of, update_id)
 
     async def end_add(self, update_id: int) -> None:
-        await asyncio.to_thread(self.state.end_add, update_id)
+        await self.state.run(self.state.end_add, update_id)
 
     async def orphaned_adds(self) -> list[Adding]:
-        return await asyncio.to_thread(self.state.orphaned_adds)
+        return await self.state.run(self.state.orphaned_adds)

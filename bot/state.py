@@ -7,22 +7,29 @@
 
 The file is in WAL mode with `synchronous=FULL`: a write is on disk when the call returns, so an
 update journaled here survives a SIGKILL, an OOM kill or a power cut straight after. Each table is
-bounded (see `prune`). Every method is thread-safe and blocking; the bot calls them through
-`asyncio.to_thread`.
+bounded (see `prune`). Every method is thread-safe and blocking; the bot calls them through `run`,
+on the state's own thread, so that a journal write never queues behind searches in the default pool
+(the time between "reply sent" and "marked done" is the window in which a crash answers twice).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +82,25 @@ MIGRATIONS: tuple[str, ...] = (
         started REAL NOT NULL
     );
     """,
+    """
+    ALTER TABLE updates ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE updates ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE updates ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE updates ADD COLUMN run INTEGER;
+    CREATE TABLE runs (run INTEGER PRIMARY KEY, started REAL NOT NULL);
+    """,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One more start at handling an update: how many starts so far (this one included), how many
+    ended in a handler's error, and how many times the process died with this update alone in flight
+    (see `BotState.begin_run`)."""
+
+    tries: int
+    failures: int
+    crashes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,22 +159,31 @@ class BotState:
         self.path = path
         self._db = connection
         self._lock = threading.Lock()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sanad-state")
+        self._run: int | None = None  # set by begin_run
 
     @classmethod
-    def open(cls, path: Path) -> BotState:
-        """Open (creating and migrating) the state file at `path`."""
+    def open(cls, path: Path, *, durable: bool = True) -> BotState:
+        """Open (creating and migrating) the state file at `path`. `durable=False` skips the fsync of
+        each write: only for measuring what durability costs (`sanad crash`), never for the bot."""
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'OFF'}")
         connection.execute("PRAGMA busy_timeout=5000")
         state = cls(connection, path)
         state._migrate()
         return state
 
     def close(self) -> None:
+        self._thread.shutdown(wait=True)
         with self._lock:
             self._db.close()
+
+    async def run(self, method: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Call one of these methods from the event loop, on the state's own thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, functools.partial(method, *args, **kwargs))
 
     def __enter__(self) -> BotState:
         return self
@@ -168,25 +202,50 @@ class BotState:
             )
             return cursor.rowcount == 1
 
-    def claim(self, update_id: int) -> int | None:
-        """Count one more attempt at handling a pending update and return the count (1 the first
-        time); None when it is not pending (done, given up, or never journaled)."""
+    def begin_run(self) -> int | None:
+        """Start a new run of the bot. When the last run died with exactly one update in flight, that
+        update is blamed (its `crashes` count goes up) and returned: it may be what kills the bot.
+        With several in flight none is blamed; they are replayed one at a time, so that a poisoned
+        one is alone when it strikes again."""
+        with self._write() as db:
+            (last,) = db.execute("SELECT MAX(run) FROM runs").fetchone()
+            in_flight = db.execute(
+                "SELECT update_id FROM updates WHERE state = 'pending' AND in_flight = 1 AND run = ?", (last,)
+            ).fetchall()
+            blamed = in_flight[0][0] if len(in_flight) == 1 else None
+            if blamed is not None:
+                db.execute("UPDATE updates SET crashes = crashes + 1 WHERE update_id = ?", (blamed,))
+            db.execute("UPDATE updates SET in_flight = 0 WHERE in_flight = 1")
+            self._run = (last or 0) + 1
+            db.execute("INSERT INTO runs (run, started) VALUES (?, ?)", (self._run, time.time()))
+            db.execute("DELETE FROM runs WHERE run < ?", (self._run - 100,))
+        return blamed
+
+    def claim(self, update_id: int) -> Claim | None:
+        """Count one more start at handling a pending update, on disk before the handlers run (so the
+        next run knows it was in flight); None when it is not pending (done, given up, or unknown)."""
         with self._write() as db:
             row = db.execute(
-                "UPDATE updates SET tries = tries + 1 WHERE update_id = ? AND state = 'pending'"
-                " RETURNING tries",
+                "UPDATE updates SET tries = tries + 1, in_flight = 1, run = ?"
+                " WHERE update_id = ? AND state = 'pending' RETURNING tries, failures, crashes",
+                (self._run, update_id),
+            ).fetchone()
+            return None if row is None else Claim(int(row[0]), int(row[1]), int(row[2]))
+
+    def fail(self, update_id: int) -> int:
+        """Count a try that ended in a handler's error; returns how many have."""
+        with self._write() as db:
+            row = db.execute(
+                "UPDATE updates SET failures = failures + 1, in_flight = 0 WHERE update_id = ?"
+                " RETURNING failures",
                 (update_id,),
             ).fetchone()
-            return None if row is None else int(row[0])
+            return 0 if row is None else int(row[0])
 
     def finish(self, update_id: int, *, reason: str | None = None) -> None:
         """Mark an update done (its reply is sent), or given up with `reason`."""
-        state = "done" if reason is None else "given_up"
         with self._write() as db:
-            db.execute(
-                "UPDATE updates SET state = ?, reason = ?, finished = ? WHERE update_id = ?",
-                (state, reason, time.time(), update_id),
-            )
+            self._finish(db, update_id, reason)
 
     def pending(self) -> list[Journaled]:
         """Updates not done yet, oldest first."""
@@ -213,10 +272,17 @@ class BotState:
     # ---------------------------------------------------------------- answers and their buttons
 
     def remember_answer(
-        self, chat_id: int, answer: Remembered, *, question_id: int | None, buttons: Sequence[Button]
+        self,
+        chat_id: int,
+        answer: Remembered,
+        *,
+        question_id: int | None,
+        buttons: Sequence[Button],
+        update_id: int | None = None,
     ) -> None:
         """Store an answer's views and the buttons on its last message (replacing an older answer
-        with the same key, as an edited question does)."""
+        with the same key, as an edited question does), and mark the update it answers done in the
+        same transaction: one write between "reply sent" and "marked done"."""
         views = {name: [view.text, view.buttons] for name, view in answer.views.items()}
         with self._write() as db:
             db.execute(
@@ -234,6 +300,8 @@ class BotState:
                 ),
             )
             self._replace_buttons(db, chat_id, answer.message_ids[-1], buttons, answer.key)
+            if update_id is not None:
+                self._finish(db, update_id, None)
             for (key,) in db.execute(
                 "SELECT key FROM answers WHERE chat_id = ? ORDER BY created DESC, rowid DESC"
                 " LIMIT -1 OFFSET ?",
@@ -347,6 +415,14 @@ class BotState:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    @staticmethod
+    def _finish(db: sqlite3.Connection, update_id: int, reason: str | None) -> None:
+        db.execute(
+            "UPDATE updates SET state = ?, reason = ?, finished = ?, in_flight = 0"
+            " WHERE update_id = ? AND state = 'pending'",
+            ("done" if reason is None else "given_up", reason, time.time(), update_id),
+        )
 
     @staticmethod
     def _replace_buttons(

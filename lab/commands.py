@@ -1,6 +1,6 @@
 """The lab's commands, plugged into `sanad` through the `sanad.commands` entry point (pyproject.toml):
-`sanad eval`, `sanad calibrate` and `sanad bench`. The product never imports the lab; `index.cli`
-loads this entry point and calls `register` with its command factory.
+`sanad eval`, `sanad calibrate`, `sanad bench` and `sanad crash`. The product never imports the lab;
+`index.cli` loads this entry point and calls `register` with its command factory.
 """
 
 from __future__ import annotations
@@ -14,6 +14,16 @@ from index.config import BACKENDS, IndexSettings
 
 def register(command: AddCommand) -> None:
     """Add the lab's commands to `sanad`'s parser."""
+    crash = command(
+        "crash",
+        _crash,
+        "SIGKILL the real bot at random moments while it answers and adds, restart it each time, and count"
+        " what became of every question and add; then the journal's cost per update.",
+    )
+    crash.add_argument("--kills", type=int, default=20, help="how many times to kill it (default 20)")
+    crash.add_argument("--seed", type=int, default=0, help="seed for the questions and kill moments")
+    crash.add_argument("--no-chaos", action="store_true", help="no 429/5xx/dropped connections from the API")
+    crash.add_argument("--keep", type=Path, help="work in this directory and keep it (logs of every run)")
     evaluate = command(
         "eval",
         _eval,
@@ -60,6 +70,12 @@ def register(command: AddCommand) -> None:
         help="instead: build libraries of N sentences (e.g. 10000 100000 1000000) and report add rate,"
         " size, memory, search latency and recall@10 beside exact search (see lab/bench_scale.py)",
     )
+
+
+def _crash(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from lab.crash import run_crash_test
+
+    return run_crash_test(settings, kills=args.kills, seed=args.seed, chaos=not args.no_chaos, keep=args.keep)
 
 
 def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:

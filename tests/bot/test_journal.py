@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.journal import MAX_TRIES, JournaledProcessor
+from bot.journal import MAX_CRASHES, MAX_TRIES, JournaledProcessor, JournalingQueue
 from bot.state import STATE_NAME, Adding, BotState
 from index import Answer, Searcher, Shelf
 from lab.fake_telegram import FakeTelegram
@@ -166,15 +166,16 @@ async def test_an_update_the_bot_died_on_every_time_is_given_up_at_start_not_tri
         fake.send_text(PRIVATE, ALICE, "Who denied the claims?")
         journal(tmp_path, fake.take_updates())
         with BotState.open(tmp_path / STATE_NAME) as state:
-            for _ in range(MAX_TRIES):
-                state.claim(1)  # three starts, each ended by the process dying
+            for _ in range(MAX_CRASHES):
+                state.begin_run()
+                state.claim(1)  # started alone, and the process died
         async with bot_on(fake, searcher, tmp_path):
             notice = await next_reply(fake, PRIVATE)
             assert [message["text"] for message in fake.messages_in(PRIVATE.id)][-1] == GAVE_UP
         with BotState.open(tmp_path / STATE_NAME) as state:
             assert state.counts() == {"given_up": 1}
     assert notice["text"] == GAVE_UP
-    assert f"the bot stopped while handling it {MAX_TRIES} times" in caplog.text
+    assert f"the bot stopped while handling it {MAX_CRASHES} times" in caplog.text
 
 
 async def test_an_add_interrupted_for_good_is_reported_in_its_progress_message(
@@ -225,3 +226,29 @@ async def test_an_add_the_bot_died_in_goes_on_in_the_same_progress_message(
     assert {params["message_id"] for params in edits} == {progress.message_id}
     assert edits[0]["text"] == "⏳ Reading the article…" and edits[-1]["text"].startswith("✅ Added")
     assert calls(fake, "sendMessage", since=since) == []  # no second progress message
+
+
+async def test_the_queue_takes_an_update_in_only_once_it_is_on_disk(tmp_path: Path) -> None:
+    """What polling and the webhook both rely on: `put` returns (and the next batch is asked for, or
+    the webhook answers 200) only after the journal write, retried while the disk refuses it."""
+    with BotState.open(tmp_path / STATE_NAME) as state:
+        refusals = [OSError(28, "No space left on device")] * 2
+        real_record = state.record
+
+        def record(update_id: int, chat_id: int | None, payload: dict[str, object]) -> bool:
+            if refusals:
+                raise refusals.pop()
+            return real_record(update_id, chat_id, payload)
+
+        state.record = record  # type: ignore[method-assign]
+        queue = JournalingQueue(state, retry_after=(0.01,))
+        update = Update.de_json(
+            {
+                "update_id": 41,
+                "message": {"message_id": 3, "date": 0, "chat": {"id": 501, "type": "private"}},
+            },
+            None,
+        )
+        await queue.put(update)
+        assert refusals == [] and queue.get_nowait() is update
+        assert [entry.update_id for entry in state.pending()] == [41]

@@ -19,6 +19,7 @@ from bot.state import (
     Adding,
     BotState,
     Button,
+    Claim,
     Remembered,
     View,
 )
@@ -44,12 +45,32 @@ def test_an_update_is_journaled_once_and_stays_pending_until_finished(tmp_path: 
         assert state.record(7, CHAT, message(7)) is False  # Telegram sent it again
         state.record(5, CHAT, message(5))
         assert [entry.update_id for entry in state.pending()] == [5, 7]  # oldest first
-        assert (state.claim(7), state.claim(7)) == (1, 2)  # each try counts, a crash included
+        assert state.claim(7) == Claim(tries=1, failures=0)
+        assert state.fail(7) == 1  # the handler raised
+        assert state.claim(7) == Claim(tries=2, failures=1, crashes=0)
         state.finish(7)
         assert state.claim(7) is None and not state.is_pending(7)
         state.finish(5, reason="RuntimeError: boom")
         assert state.counts() == {"done": 1, "given_up": 1}
         assert state.pending() == []
+
+
+def test_a_death_is_blamed_on_an_update_only_when_it_was_alone_in_flight(tmp_path: Path) -> None:
+    with BotState.open(tmp_path / "bot.sqlite") as state:
+        for update_id in (1, 2, 3):
+            state.record(update_id, CHAT, message(update_id))
+        assert state.begin_run() is None  # a first run: nothing to blame
+        state.claim(1)
+        state.claim(2)
+        assert state.begin_run() is None  # died with two in flight: neither is blamed
+        state.claim(1)
+        state.finish(1)
+        state.claim(2)  # replayed alone ...
+        assert state.begin_run() == 2  # ... and the bot died again
+        assert state.claim(2) == Claim(tries=3, failures=0, crashes=1)
+        state.fail(2)  # an error, not a death: the next run blames nothing
+        assert state.begin_run() is None
+        assert state.claim(3) == Claim(tries=1, failures=0, crashes=0)
 
 
 def test_the_journal_survives_reopening_with_the_updates_json(tmp_path: Path) -> None:
@@ -60,6 +81,7 @@ def test_the_journal_survives_reopening_with_the_updates_json(tmp_path: Path) ->
     with BotState.open(path) as state:
         [entry] = state.pending()
     assert (entry.update_id, entry.chat_id, entry.tries) == (9, -100777, 1)
+    assert entry.payload["update_id"] == 9
     assert entry.payload == message(9, "من نفى المزاعم؟")
 
 
