@@ -65,7 +65,12 @@ def build_application(
     (bot/journal.py), in the state file beside the chats' libraries (bot/state.py), which also keeps
     the buttons' memory. `retry_after`: pauses before a failed update is tried again.
     """
-    librarian = Librarian(shelf, quotes=settings.quotes_per_answer, fetch=settings.index.fetch)
+    librarian = Librarian(
+        shelf,
+        quotes=settings.quotes_per_answer,
+        fetch=settings.index.fetch,
+        min_chars=settings.article_min_chars,
+    )
     state = BotState.open(settings.state_path or shelf.chats_dir / STATE_NAME)
     memory = Memory(state)
     handlers = Handlers(settings, librarian, memory)

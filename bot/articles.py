@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -42,7 +41,7 @@ from bot.keyboards import (
     parse_article_callback,
     sources_keyboard,
 )
-from bot.lookup import Added, Librarian
+from bot.lookup import Added, Librarian, visible_length
 from bot.memory import Memory
 from bot.messages import Context, answer_query, edit, message_of, texts_of
 from bot.render import (
@@ -495,8 +494,7 @@ class ArticleLike(filters.MessageFilter):
         text = (message.text or "").strip()
         if not any(char.isalnum() for char in text):
             return False  # nothing to read: it is refused as a question instead
-        visible = sum(not char.isspace() and unicodedata.category(char) != "Cf" for char in text)
-        return message.forward_origin is not None or visible >= self.min_chars
+        return message.forward_origin is not None or visible_length(text) >= self.min_chars
 
 
 JUST_A_LINK = JustALink(name="JustALink")

@@ -90,6 +90,7 @@ class Texts:
     redirect_loop: str
     too_large: str
     unsupported_type: str
+    too_short: str
     no_article: str
     broken_file: str
     encrypted_file: str
@@ -191,6 +192,8 @@ ENGLISH = Texts(
     slow_page="That page took too long to load. Try again later, or paste the article's text.",
     redirect_loop="That link redirects too many times. Open it in a browser and send the address it ends at.",
     too_large="That is too big: the limit is {limit}. Send the article alone, or paste its text.",
+    too_short="That is too short for an article ({characters:,} characters; at least {minimum:,}). Send the"
+    " whole article.",
     unsupported_type="I cannot read {kind}. Send a web link, or a .txt, .md, .html, .pdf or .docx file.",
     no_article="I found no article text there. Send the link of the article page itself, or paste its text.",
     broken_file="That file is empty or damaged. Check that it opens, or paste the article's text.",
@@ -297,6 +300,7 @@ ARABIC = Texts(
     redirect_loop="هذا الرابط يحيل إلى روابط أخرى مرات كثيرة. افتحه في المتصفح وأرسل العنوان الذي"
     " ينتهي إليه.",
     too_large="حجمه كبير جدًا: الحد {limit}. أرسل المقال وحده، أو الصق نصه.",
+    too_short="هذا أقصر من أن يكون مقالًا ({characters:,} حرفًا، والحد الأدنى {minimum:,}). أرسل المقال كاملًا.",
     unsupported_type="لا أستطيع قراءة {kind}. أرسل رابطًا، أو ملف .txt أو .md أو .html أو .pdf أو .docx.",
     no_article="لم أجد نص مقال هناك. أرسل رابط صفحة المقال نفسها، أو الصق نصه.",
     broken_file="هذا الملف فارغ أو تالف. تأكد أنه يُفتح، أو الصق نص المقال.",

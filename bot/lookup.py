@@ -8,6 +8,7 @@ private chat's id is its user's, so inline questions search the asking user's ow
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 
 from index import (
@@ -19,11 +20,18 @@ from index import (
     Repaired,
     Shelf,
     SourceText,
+    TooShortError,
     read_link,
     read_upload,
 )
 
 log = logging.getLogger(__name__)
+
+
+def visible_length(text: str) -> int:
+    """Characters a reader sees: no spaces, no zero-width or direction marks."""
+    return sum(not char.isspace() and unicodedata.category(char) != "Cf" for char in text)
+
 
 # Sentences before and after a quote that "More context" shows.
 CONTEXT_SENTENCES = 2
@@ -57,10 +65,13 @@ class Librarian:
     """Answers questions from a chat's library and the shared one, asking for twice the quotes shown so
     that "Other matches" has something to show; adds and removes a chat's articles. Thread-safe."""
 
-    def __init__(self, shelf: Shelf, *, quotes: int, fetch: FetchSettings | None = None) -> None:
+    def __init__(
+        self, shelf: Shelf, *, quotes: int, fetch: FetchSettings | None = None, min_chars: int = 0
+    ) -> None:
         self.shelf = shelf
         self.quotes = quotes
         self.fetch = fetch or FetchSettings()
+        self.min_chars = min_chars  # files and texts shorter than this are no article
 
     def ask(self, question: str, *, chat_id: int | None = None, quotes: int | None = None) -> Lookup:
         """Search for `question`; raises `index.InputError` for an empty, wordless or too long one."""
@@ -93,10 +104,24 @@ class Librarian:
         return self._add(chat_id, read_link(url, self.fetch))
 
     def add_file(self, chat_id: int, name: str, data: bytes) -> Added:
-        return self._add(chat_id, read_upload(name, data, self.fetch))
+        """Add a file's article; raises `index.TooShortError` under `min_chars` visible characters, as
+        pasted text that short is taken for a question (text the user forwards or sends with /add is
+        taken as it is)."""
+        return self._add(chat_id, self._long_enough(read_upload(name, data, self.fetch)))
 
     def add_text(self, chat_id: int, text: str, *, source: str | None = None) -> Added:
         return self._add(chat_id, SourceText(text=text, source=source))
+
+    def _long_enough(self, source: SourceText) -> SourceText:
+        characters = visible_length(source.text)
+        minimum = self.min_chars
+        if characters < minimum:
+            raise TooShortError(
+                f"{source.source or 'The file'} holds {characters} characters; an article needs {minimum}.",
+                characters=characters,
+                minimum=minimum,
+            )
+        return source
 
     def remove(self, chat_id: int, document_id: int) -> Document | None:
         return self.shelf.remove(chat_id, document_id)

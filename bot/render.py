@@ -36,6 +36,7 @@ from index import (
     RedirectLoopError,
     SlowPageError,
     TooLargeError,
+    TooShortError,
     UnsupportedLinkError,
     UnsupportedTypeError,
     without_invisible,
@@ -61,6 +62,7 @@ _ADD_ERRORS: tuple[tuple[type[Exception], str], ...] = (
     (EncryptedFileError, "encrypted_file"),
     (BrokenFileError, "broken_file"),
     (TooLargeError, "too_large"),
+    (TooShortError, "too_short"),
     (UnsupportedTypeError, "unsupported_type"),
     (UnsupportedLinkError, "unsupported_link"),
     (BlockedAddressError, "blocked_address"),
@@ -187,6 +189,8 @@ def render_add_error(error: Exception, texts: Texts) -> str:
             text: str = getattr(texts, field)
             if isinstance(error, TooLargeError):
                 text = text.format(limit=_size(error.limit))
+            elif isinstance(error, TooShortError):
+                text = text.format(characters=error.characters, minimum=error.minimum)
             elif isinstance(error, UnsupportedTypeError):
                 text = text.format(kind=error.kind)
             return render_notice(f"⚠️ {text}", texts)

@@ -31,6 +31,7 @@ from index.errors import (
     SanadError,
     SlowPageError,
     TooLargeError,
+    TooShortError,
     UnsupportedLinkError,
     UnsupportedTypeError,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "SourceText",
     "StoredSentence",
     "TooLargeError",
+    "TooShortError",
     "UnsupportedLinkError",
     "UnsupportedTypeError",
     "add_source",

@@ -9,6 +9,7 @@ maps each class to a short message in the user's language.
     │   ├── BrokenFileError            a file is empty, damaged or not text
     │   │   └── EncryptedFileError         a PDF is password-protected
     │   ├── TooLargeError              a page or file is over the size limit
+    │   ├── TooShortError              a file or text is too short to be an article
     │   ├── UnsupportedTypeError       a page or file of a kind that cannot be read
     │   ├── UnsupportedLinkError       not an http(s) link
     │   ├── BlockedAddressError        a link to a private, local or cloud-metadata address
@@ -52,6 +53,15 @@ class TooLargeError(InputError):
     def __init__(self, message: str, *, limit: int) -> None:
         super().__init__(message)
         self.limit = limit
+
+
+class TooShortError(InputError):
+    """A file or text holds fewer visible characters (`characters`) than an article needs (`minimum`)."""
+
+    def __init__(self, message: str, *, characters: int, minimum: int) -> None:
+        super().__init__(message)
+        self.characters = characters
+        self.minimum = minimum
 
 
 class UnsupportedTypeError(InputError):

@@ -18,7 +18,9 @@ import io
 import logging
 import math
 import re
+import unicodedata
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import TYPE_CHECKING
@@ -127,8 +129,20 @@ def article_from_file(name: str, data: bytes, settings: FetchSettings) -> Source
     return SourceText(text=text, source=name)
 
 
+# Code pages tried for text that is not UTF-8, with the letters a real text in each is mostly made of.
+LEGACY_CODE_PAGES: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("cp1256", lambda char: "\u0600" <= char <= "\u06ff"),
+    ("cp1252", lambda char: char.isascii() or "\u00c0" <= char <= "\u024f"),
+)
+_TYPOGRAPHY = frozenset("‘’‚“”„–—…«»‹›€£°·•×¡¿،؛؟")  # besides letters, what legacy texts hold
+LEGACY_MIN_LETTERS = 3  # letters beyond ASCII a legacy text must have (fewer: stray bytes)
+LEGACY_FIT = 0.8  # share of letters that must fit the code page, and of other characters that are letters
+
+
 def decode_text(data: bytes, name: str, *, charset: str | None = None) -> str:
-    """Text from bytes: UTF-8 (or a declared charset, or UTF-16 with a BOM); a few bad bytes dropped."""
+    """Text from bytes: UTF-8 (or a declared charset, or UTF-16 with a BOM); a few bad bytes dropped.
+    Text that is not UTF-8 is read in the legacy code page it fits (Arabic Windows-1256, or Western
+    Windows-1252), as newsroom files saved by older editors are."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         attempts = ["utf-16"]
     else:
@@ -140,6 +154,13 @@ def decode_text(data: bytes, name: str, *, charset: str | None = None) -> str:
             continue
     text = data.decode("utf-8", errors="replace")
     broken = text.count("\ufffd")
+    # Too broken for UTF-8, and no valid UTF-8 beyond ASCII at all: a legacy code page, perhaps.
+    utf8 = any(ord(char) > 127 and char != "\ufffd" for char in text) or _cut_short(data)
+    too_broken = broken > MAX_BROKEN_SHARE * len(text)
+    if too_broken and not utf8 and "\x00" not in text and (legacy := _legacy(data)):
+        codec, decoded = legacy
+        log.info("%s: not UTF-8, read as %s", name, codec)
+        return decoded
     if broken > MAX_BROKEN_SHARE * len(text) or "\x00" in text:
         try:
             data.decode("utf-8")
@@ -149,6 +170,40 @@ def decode_text(data: bytes, name: str, *, charset: str | None = None) -> str:
         raise BrokenFileError(f"{name} is not UTF-8 text{where}. Save it as UTF-8 and send it again.")
     log.info("%s: dropped %d broken UTF-8 sequences", name, broken)
     return text.replace("\ufffd", "")
+
+
+def _cut_short(data: bytes) -> bool:
+    """Whether `data` is UTF-8 but for its last character, cut short (a file truncated mid-character)."""
+    for cut in (1, 2, 3):
+        try:
+            data[:-cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+def _legacy(data: bytes) -> tuple[str, str] | None:
+    """The legacy code page `data` reads as plausible text in: mostly Arabic letters for Windows-1256,
+    Latin ones for Windows-1252; None when neither fits (a binary file)."""
+    for codec, fits in LEGACY_CODE_PAGES:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        letters = [char for char in text if char.isalpha()]
+        beyond_ascii = [
+            char for char in text if ord(char) > 127 and not char.isspace() and char not in _TYPOGRAPHY
+        ]
+        controls = sum(1 for char in text if unicodedata.category(char) == "Cc" and char not in "\n\r\t")
+        if (
+            sum(char.isalpha() for char in beyond_ascii) >= LEGACY_MIN_LETTERS
+            and not controls
+            and sum(map(fits, letters)) >= LEGACY_FIT * len(letters)
+            and sum(char.isalpha() for char in beyond_ascii) >= LEGACY_FIT * len(beyond_ascii)
+        ):
+            return codec, text
+    return None
 
 
 def reflow(lines: list[str]) -> str:

@@ -26,6 +26,7 @@ from lab.harness import (
     entity_texts,
     next_reply,
     running_bot,
+    sent_to,
 )
 from tests.support.article_files import CLINIC, HARBOUR, docx_bytes, pdf_bytes
 from tests.support.news_site import AR_COST, AR_TITLE, EN_COST, EN_TITLE, NewsSite
@@ -190,7 +191,7 @@ async def test_a_forwarded_post_is_offered_even_when_short(searcher: Searcher) -
 
 async def test_an_uploaded_word_file_is_downloaded_and_added(searcher: Searcher) -> None:
     data = docx_bytes(CLINIC, author="سلمى")
-    async with running_bot(searcher) as (fake, _):
+    async with running_bot(searcher, SANAD_ARTICLE_MIN_CHARS="100") as (fake, _):  # a short article
         fake.send_document(SALMA_CHAT, SALMA, "عيادة.docx", data)
         offer = await next_reply(fake, SALMA_CHAT)
         since = len(fake.calls)
@@ -205,7 +206,7 @@ async def test_an_uploaded_word_file_is_downloaded_and_added(searcher: Searcher)
 
 
 async def test_reply_add_to_a_pdf_adds_it_at_once(searcher: Searcher) -> None:
-    async with running_bot(searcher) as (fake, _):
+    async with running_bot(searcher, SANAD_ARTICLE_MIN_CHARS="100") as (fake, _):  # a short article
         upload = fake.send_document(
             PRIVATE, ALICE, "harbour.pdf", pdf_bytes(HARBOUR), mime_type="application/pdf"
         )
@@ -386,3 +387,20 @@ async def test_forged_remove_buttons_reach_only_the_chats_own_articles(searcher:
         listing = await next_reply(fake, PRIVATE, since=len(fake.calls))
     assert notice["text"] == "This chat's library is already empty."
     assert BANK_TITLE in listing["text"]
+
+
+async def test_a_file_too_short_for_an_article_is_refused_saying_how_long_one_must_be(
+    searcher: Searcher,
+) -> None:
+    async with running_bot(searcher) as (fake, _):
+        upload = fake.send_document(PRIVATE, ALICE, "note.txt", b"hi there!")
+        fake.send_text(PRIVATE, ALICE, "/add", reply_to=upload)
+        result = await fake.wait_for(
+            lambda call: sent_to(PRIVATE, "editMessageText")(call) and "⚠️" in call.params["text"], timeout=30
+        )
+        fake.send_text(PRIVATE, ALICE, "/sources")
+        sources = await next_reply(fake, PRIVATE, since=len(fake.calls))
+    assert result.params["text"] == (
+        "⚠️ That is too short for an article (8 characters; at least 600). Send the whole article."
+    )
+    assert "This chat has no articles of its own yet" in sources["text"]

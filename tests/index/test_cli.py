@@ -251,7 +251,6 @@ GOOD = "Headline\n\nThe mayor opened a new bridge on Monday. It cost 2.5 million
         (GOOD.encode()[:40] + b"\xd8", 40),  # a multi-byte character cut short at the end
         (b"abc \xc0\xaf def", 4),  # an overlong encoding of "/"
         (b"abc \xed\xa0\x80 def", 4),  # a UTF-16 surrogate encoded as UTF-8
-        ("مرحبا بالعالم. هذا نص عربي.".encode("cp1256"), 0),  # Arabic saved as Windows-1256
     ],
 )
 def test_malformed_utf8_is_refused_naming_the_byte_and_earlier_files_stay_added(
@@ -265,6 +264,23 @@ def test_malformed_utf8_is_refused_naming_the_byte_and_earlier_files_stay_added(
     assert f"\nsanad: bad.txt is not UTF-8 text (byte {byte}). Save it as UTF-8 and send it again.\n" in err
     assert out.startswith("added: Headline")  # the good file before it stays added
     assert "Headline" in run(capsys, "sources")[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("عنوان الخبر\n\nنفى المتحدث باسم الوزارة هذه المزاعم، وقال إنها بلا أساس.\n", "cp1256"),
+        ("Le maire a inauguré un pont lundi.\n\nIl a coûté 2,5 millions d'euros, déjà payés.\n", "cp1252"),
+    ],
+)
+def test_text_saved_in_a_legacy_code_page_is_read_in_it(
+    capsys: pytest.CaptureFixture[str], data_env: Path, tmp_path: Path, text: str, codec: str
+) -> None:
+    story = tmp_path / "story.txt"
+    story.write_bytes(text.encode(codec))  # as older Arabic and Western Windows editors save text
+    code, out, err = run(capsys, "add", str(story))
+    assert code == 0, err
+    assert text.split("\n")[0] in out  # the headline, with every accent and Arabic letter
 
 
 def test_a_utf16_file_with_its_byte_order_mark_is_read(
