@@ -45,6 +45,7 @@ from bot.lookup import Added, Librarian, visible_length
 from bot.memory import Memory
 from bot.messages import Context, answer_query, edit, message_of, texts_of
 from bot.render import (
+    count_sentences,
     render_add_error,
     render_added,
     render_confirm_remove,
@@ -59,7 +60,7 @@ from bot.settings import BotSettings
 from bot.state import Adding
 from index import ChatLibraryError, SanadError, TooLargeError, UnsupportedTypeError
 from index import Document as Article
-from index.ingest import FILE_SUFFIXES
+from index.ingest import FILE_SUFFIXES, file_label
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ class ArticleHandlers:
             if refusal is not None:
                 await message.reply_text(render_add_error(refusal, texts))
                 return
-            text = render_offer(texts, file_name=message.document.file_name or "")
+            text = render_offer(texts, file_name=file_label(message.document.file_name or ""))
         else:
             text = render_offer(texts, characters=len(message.text or ""))
         markup = add_keyboard(texts)
@@ -207,7 +208,8 @@ class ArticleHandlers:
         if repaired is None:
             await message.reply_text(render_notice(texts.repair_not_needed, texts))
             return
-        done = texts.repaired.format(documents=repaired.documents, sentences=repaired.sentences)
+        sentences = count_sentences(repaired.sentences, texts)
+        done = texts.repaired.format(documents=repaired.documents, sentences=sentences)
         await message.reply_text(render_notice(f"🛠 {done}", texts))
 
     # ------------------------------------------------------------------ buttons
@@ -421,7 +423,7 @@ def label_of(source: Source) -> str:
     if isinstance(source, Link):
         name = source.url
     elif isinstance(source, File):
-        name = source.document.file_name or "the file"
+        name = file_label(source.document.file_name or "the file")
     else:
         name = " ".join(source.text.split())
     return f"“{shorten(name, LABEL_LIMIT)}”"

@@ -2,6 +2,7 @@
 
 The Telegram HTML becomes plain lines; quotes are indented, and right-to-left lines are wrapped and
 reordered for terminals that print characters in storage order (`index.terminal.for_terminal`).
+The bot's reading commands work here too: /help, /sources, /start; /quit (or Ctrl-D) ends the chat.
 """
 
 from __future__ import annotations
@@ -10,13 +11,22 @@ import os
 import sys
 from typing import TextIO
 
-from bot.i18n import texts_for
+from bot.i18n import Texts, texts_for
 from bot.lookup import Librarian
-from bot.render import plain_lines, render_answer, render_refusal, render_welcome
-from index import InputError
+from bot.render import (
+    plain_lines,
+    render_answer,
+    render_help,
+    render_notice,
+    render_refusal,
+    render_sources,
+    render_welcome,
+)
+from index import ChatLibraryError, InputError
 from index.terminal import for_terminal
 
 QUOTE_INDENT = "   │ "
+QUIT = frozenset({"/quit", "/exit", "/q"})
 
 
 def chat(librarian: Librarian, *, chat_id: int | None = None, stream: TextIO | None = None) -> int:
@@ -37,13 +47,33 @@ def chat(librarian: Librarian, *, chat_id: int | None = None, stream: TextIO | N
             return 0
         if not question.strip():
             continue
+        if question.strip().split()[0].lower() in QUIT:
+            return 0
         texts = texts_for(locale, question)
-        try:
-            messages = render_answer(librarian.ask(question, chat_id=chat_id), texts)
-        except InputError:
-            messages = [render_refusal(question, texts)]
+        if question.lstrip().startswith("/"):
+            messages = command(question.split()[0].lower(), librarian, chat_id, texts_for(locale))
+        else:
+            try:
+                messages = render_answer(librarian.ask(question, chat_id=chat_id), texts)
+            except InputError:
+                messages = [render_refusal(question, texts)]
         for message in messages:
             print(for_display(message, stream) + "\n", file=stream)
+
+
+def command(name: str, librarian: Librarian, chat_id: int | None, texts: Texts) -> list[str]:
+    """What the bot's reading commands show, as messages: /help, /sources, /start (or "unknown")."""
+    if name == "/help":
+        return [render_help(texts, mention="@yourbot")]
+    if name == "/sources":
+        try:
+            own = librarian.chat_documents(chat_id) if chat_id is not None else []
+        except ChatLibraryError:
+            return render_sources([], librarian.shared_documents(), texts, damaged=chat_id)
+        return render_sources(own, librarian.shared_documents(), texts)
+    if name == "/start":
+        return [render_welcome(librarian.documents(chat_id), texts)]
+    return [render_notice(texts.unknown_command, texts)]
 
 
 def for_display(html_text: str, stream: TextIO) -> str:

@@ -86,11 +86,16 @@ class Texts:
     unsupported_link: str
     blocked_address: str
     dead_link: str
+    dead_link_status: str
+    dead_link_host: str
+    statuses: tuple[tuple[int, str], ...]  # what an HTTP error status means, for the most common ones
+    status_server: str  # any 5xx
     slow_page: str
     redirect_loop: str
     too_large: str
     unsupported_type: str
     too_short: str
+    sentence_count: tuple[str, str]  # "{count} sentence(s)": for one, for any other number
     no_article: str
     broken_file: str
     encrypted_file: str
@@ -151,19 +156,18 @@ ENGLISH = Texts(
     chat_library_damaged="This chat's own articles are unavailable: its library is damaged. A group admin"
     " (or, in a private chat, its owner) can send /repair; on the server: sanad repair --chat {chat_id}",
     repair_usage="Only a group admin can repair this chat's library.",
-    repaired="Repaired this chat's library: {documents:,} articles ({sentences:,} sentences) can be asked"
-    " about again.",
+    repaired="Repaired this chat's library: {documents:,} articles ({sentences}) can be asked about again.",
     repair_not_needed="This chat's library is fine: nothing to repair.",
     repair_failed="I could not repair this chat's library. On the server, run: sanad repair --chat {chat_id}",
     chat_sources_heading="This chat's articles:",
     shared_sources_heading="Shared articles (every chat can ask about them):",
     no_chat_sources="This chat has no articles of its own yet: /add a link, or send a file or the"
     " article's text.",
-    article_details="{sentences:,} sentences, added {added}",
+    article_details="{sentences}, added {added}",
     article_byline="by {author}, {published}",
     add_usage="Send /add with the article's link, or reply /add to a message or file that holds the article.",
     reading="Reading the article…",
-    added="Added to this chat's library: {title} ({sentences:,} sentences). Ask me about it.",
+    added="Added to this chat's library: {title} ({sentences}). Ask me about it.",
     already_added="Already in this chat's library: {title}.",
     offer_text="This looks like an article ({characters:,} characters). Add it to this chat's library so I"
     " can answer questions about it?",
@@ -189,9 +193,20 @@ ENGLISH = Texts(
     " Send a public link.",
     dead_link="I could not open that link: the site did not answer, or answered with an error. Check that it"
     " opens in a browser.",
+    dead_link_status="That page answered {status}: {meaning}. Check that the link opens in a browser.",
+    dead_link_host="I could not find the site {host}. Check the link for typos.",
+    statuses=(
+        (401, "it needs a login"),
+        (403, "the site refuses to show it"),
+        (404, "no such page"),
+        (410, "the page was removed"),
+        (429, "too many requests; try again later"),
+    ),
+    status_server="the site has a problem; try again later",
     slow_page="That page took too long to load. Try again later, or paste the article's text.",
     redirect_loop="That link redirects too many times. Open it in a browser and send the address it ends at.",
     too_large="That is too big: the limit is {limit}. Send the article alone, or paste its text.",
+    sentence_count=("{count:,} sentence", "{count:,} sentences"),
     too_short="That is too short for an article ({characters:,} characters; at least {minimum:,}). Send the"
     " whole article.",
     unsupported_type="I cannot read {kind}. Send a web link, or a .txt, .md, .html, .pdf or .docx file.",
@@ -261,17 +276,17 @@ ARABIC = Texts(
     chat_library_damaged="مقالات هذه المحادثة غير متاحة: مكتبتها تالفة. يستطيع مشرف المجموعة (أو صاحب"
     " المحادثة الخاصة) إرسال /repair؛ وعلى الخادم: sanad repair --chat {chat_id}",
     repair_usage="لا يصلح مكتبة هذه المحادثة إلا مشرف المجموعة.",
-    repaired="أُصلحت مكتبة هذه المحادثة: يمكن السؤال من جديد عن {documents:,} مقالات ({sentences:,} جملة).",
+    repaired="أُصلحت مكتبة هذه المحادثة: يمكن السؤال من جديد عن {documents:,} مقالات (عدد الجمل {sentences}).",
     repair_not_needed="مكتبة هذه المحادثة سليمة: لا شيء يحتاج إلى إصلاح.",
     repair_failed="تعذّر إصلاح مكتبة هذه المحادثة. شغّل على الخادم: sanad repair --chat {chat_id}",
     chat_sources_heading="مقالات هذه المحادثة:",
     shared_sources_heading="المقالات المشتركة (يمكن لكل محادثة أن تسأل عنها):",
     no_chat_sources="لا مقالات خاصة بهذه المحادثة بعد: أضف رابطًا بالأمر /add، أو أرسل ملفًا أو نص المقال.",
-    article_details="عدد الجمل {sentences:,}، أضيف في {added}",
+    article_details="عدد الجمل {sentences}، أضيف في {added}",
     article_byline="بقلم {author}، {published}",
     add_usage="أرسل /add مع رابط المقال، أو ردّ بالأمر /add على رسالة أو ملف فيه المقال.",
     reading="جارٍ قراءة المقال…",
-    added="أضيف إلى مكتبة هذه المحادثة: {title} (عدد الجمل {sentences:,}). اسألني عنه.",
+    added="أضيف إلى مكتبة هذه المحادثة: {title} (عدد الجمل {sentences}). اسألني عنه.",
     already_added="موجود من قبل في مكتبة هذه المحادثة: {title}.",
     offer_text="يبدو هذا مقالًا (عدد الأحرف {characters:,}). هل أضيفه إلى مكتبة هذه المحادثة لأجيب عن الأسئلة"
     " حوله؟",
@@ -296,10 +311,21 @@ ARABIC = Texts(
     blocked_address="هذا الرابط يشير إلى عنوان في شبكة خاصة أو محلية، ولا أفتح مثل هذه العناوين."
     " أرسل رابطًا عامًا.",
     dead_link="تعذّر فتح هذا الرابط: الموقع لم يستجب أو ردّ بخطأ. تأكد أنه يفتح في المتصفح.",
+    dead_link_status="ردّت الصفحة بالرمز {status}: {meaning}. تأكد أن الرابط يفتح في المتصفح.",
+    dead_link_host="لم أجد الموقع {host}. تأكد من كتابة الرابط.",
+    statuses=(
+        (401, "تحتاج إلى تسجيل الدخول"),
+        (403, "يرفض الموقع عرضها"),
+        (404, "لا توجد صفحة بهذا العنوان"),
+        (410, "حُذفت الصفحة"),
+        (429, "طلبات كثيرة؛ حاول لاحقًا"),
+    ),
+    status_server="في الموقع عطل؛ حاول لاحقًا",
     slow_page="استغرق تحميل الصفحة وقتًا طويلًا. حاول لاحقًا، أو الصق نص المقال.",
     redirect_loop="هذا الرابط يحيل إلى روابط أخرى مرات كثيرة. افتحه في المتصفح وأرسل العنوان الذي"
     " ينتهي إليه.",
     too_large="حجمه كبير جدًا: الحد {limit}. أرسل المقال وحده، أو الصق نصه.",
+    sentence_count=("{count:,}", "{count:,}"),  # the strings say "عدد الجمل" (number of sentences)
     too_short="هذا أقصر من أن يكون مقالًا ({characters:,} حرفًا، والحد الأدنى {minimum:,}). أرسل المقال كاملًا.",
     unsupported_type="لا أستطيع قراءة {kind}. أرسل رابطًا، أو ملف .txt أو .md أو .html أو .pdf أو .docx.",
     no_article="لم أجد نص مقال هناك. أرسل رابط صفحة المقال نفسها، أو الصق نصه.",

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from itertools import groupby
 
 from bot.i18n import Texts
+from bot.links import page_of, sentence_link
 from bot.lookup import Lookup
 from index import (
     BlockedAddressError,
@@ -89,6 +90,12 @@ def render_answer(lookup: Lookup, texts: Texts) -> list[str]:
     doubt = {"close": texts.doubt_close, "unsure": texts.doubt_unsure}.get(lookup.answer.doubt or "")
     notes = [_line(doubt, texts.rtl, tag="i")] if doubt else []
     return pack([*warning, *notes, *_hit_blocks(lookup.quotes, lookup, texts)])
+
+
+def count_sentences(count: int, texts: Texts) -> str:
+    """ "1 sentence", "7 sentences", in the interface language."""
+    one, other = texts.sentence_count
+    return (one if count == 1 else other).format(count=count)
 
 
 def render_damaged(chat_id: int, texts: Texts) -> str:
@@ -177,7 +184,8 @@ def render_added(document: Document, new: bool, texts: Texts) -> str:
     title = shorten(document.label, TITLE_LIMIT)
     if not new:
         return render_notice(f"☑️ {texts.already_added.format(title=title)}", texts)
-    return render_notice(f"✅ {texts.added.format(title=title, sentences=document.sentence_count)}", texts)
+    sentences = count_sentences(document.sentence_count, texts)
+    return render_notice(f"✅ {texts.added.format(title=title, sentences=sentences)}", texts)
 
 
 def render_add_error(error: Exception, texts: Texts) -> str:
@@ -189,12 +197,30 @@ def render_add_error(error: Exception, texts: Texts) -> str:
             text: str = getattr(texts, field)
             if isinstance(error, TooLargeError):
                 text = text.format(limit=_size(error.limit))
+            elif isinstance(error, DeadLinkError) and not isinstance(
+                error, SlowPageError | RedirectLoopError
+            ):
+                text = _dead_link(error, texts)
             elif isinstance(error, TooShortError):
                 text = text.format(characters=error.characters, minimum=error.minimum)
             elif isinstance(error, UnsupportedTypeError):
                 text = text.format(kind=error.kind)
             return render_notice(f"⚠️ {text}", texts)
     return render_notice(f"⚠️ {texts.add_failed}", texts)
+
+
+def _dead_link(error: DeadLinkError, texts: Texts) -> str:
+    """Why a link gave no page, as precisely as the fetcher knew: the status and what it means, or
+    the host that was not found."""
+    if error.status is not None:
+        meaning = dict(texts.statuses).get(error.status)
+        if meaning is None and error.status >= 500:
+            meaning = texts.status_server
+        if meaning is not None:
+            return texts.dead_link_status.format(status=error.status, meaning=meaning)
+    if error.host:
+        return texts.dead_link_host.format(host=error.host)
+    return texts.dead_link
 
 
 def render_offer(texts: Texts, *, characters: int | None = None, file_name: str | None = None) -> str:
@@ -328,15 +354,20 @@ def _hit_blocks(hits: Iterable[Hit], lookup: Lookup, texts: Texts) -> list[str]:
         if hit.document != document:  # compared whole: the chat's and the shared library reuse ids
             blocks.append(_title(hit.document))
             document = hit.document
-        blocks += _quote(highlighted(hit), place(hit, texts), texts)
+        page = page_of(hit.document)
+        href = sentence_link(page, hit.text) if page else None  # opens the page at the quote
+        blocks += _quote(highlighted(hit), place(hit, texts), texts, href=href)
     return blocks
 
 
 def _listed(marker: str, document: Document, texts: Texts) -> str:
     """One article in a list: its number or bullet and title, then its details in italics."""
     label = shorten(document.label, TITLE_LIMIT)
-    heading = _marked(f"{marker} {label}", f"{marker} <b>{_escape(label)}</b>", texts.rtl)
-    details = [texts.article_details.format(sentences=document.sentence_count, added=document.added_at[:10])]
+    heading = _marked(
+        f"{marker} {label}", f"{marker} {_linked(f'<b>{_escape(label)}</b>', document)}", texts.rtl
+    )
+    sentences = count_sentences(document.sentence_count, texts)
+    details = [texts.article_details.format(sentences=sentences, added=document.added_at[:10])]
     if document.author and document.published:
         details.append(texts.article_byline.format(author=document.author, published=document.published[:10]))
     return heading + "".join("\n" + _line(line, texts.rtl, tag="i") for line in details)
@@ -353,19 +384,30 @@ def _size(limit: int) -> str:
 def _title(document: Document, *, tag: str | None = "b") -> str:
     """The article's title, in its own direction whatever the interface language."""
     label = shorten(document.label, TITLE_LIMIT)
-    return _marked(f"📰 {label}", f"📰 {_wrap(_escape(label), tag)}", _mostly_rtl(label))
+    return _marked(f"📰 {label}", f"📰 {_linked(_wrap(_escape(label), tag), document)}", _mostly_rtl(label))
+
+
+def _linked(body: str, document: Document) -> str:
+    """`body` as a link to the article's page, when it came from one."""
+    page = page_of(document)
+    return f'<a href="{html.escape(page)}">{body}</a>' if page else body
 
 
 def _paragraph(paragraph: int, document: Document, texts: Texts) -> str:
     return texts.paragraph.format(number=paragraph + 1, total=document.paragraph_count)
 
 
-def _quote(pieces: Sequence[Piece], footer: str, texts: Texts) -> list[str]:
-    """Blockquote(s) of `pieces` followed by the `footer` line (where the quote stands).
+def _quote(pieces: Sequence[Piece], footer: str, texts: Texts, *, href: str | None = None) -> list[str]:
+    """Blockquote(s) of `pieces` followed by the `footer` line (where the quote stands), which links
+    to `href` when given.
 
     More than one blockquote only when the text is longer than a message can hold.
     """
     footer_line = _line(f"— {footer}", texts.rtl, tag="i")
+    if href is not None:
+        footer_line = _marked(
+            f"— {footer}", f'<i>— <a href="{html.escape(href)}">{_escape(footer)}</a></i>', texts.rtl
+        )
     budget = MESSAGE_LIMIT - visible_length(footer_line) - 8
     chunks = [(chunk, bold) for text, bold in pieces for chunk in _chop(text, budget)]
     groups: list[list[Piece]] = [[]]

@@ -153,7 +153,7 @@ def _add(args: argparse.Namespace, settings: IndexSettings) -> int:
                 library = stack.enter_context(_open_library(settings, encoder, args.chat, create=True))
             document, new = add_source(library, encoder, article, progress=True)
             state = "added" if new else "already in the library"
-            print(f"{state}: {document.label} ({document.sentence_count} sentences) [{source}]", flush=True)
+            print(f"{state}: {document.label} ({_sentences(document.sentence_count)}) [{source}]", flush=True)
     return 0
 
 
@@ -162,7 +162,7 @@ def _remove(args: argparse.Namespace, settings: IndexSettings) -> int:
         document = library.document(args.document)
         if document is None or not library.remove(args.document):
             raise SanadError(f"No article {args.document} in {library.path}. sanad sources lists the ids.")
-    print(f"removed: {document.label} ({document.sentence_count} sentences)")
+    print(f"removed: {document.label} ({_sentences(document.sentence_count)})")
     return 0
 
 
@@ -180,7 +180,7 @@ def _split(args: argparse.Namespace, settings: IndexSettings) -> int:
             {
                 "start": sentence.start,
                 "end": sentence.end,
-                "paragraph": sentence.paragraph,
+                "paragraph": sentence.paragraph + 1,  # 1-based, as the bot says "paragraph 7 of 12"
                 "text": sentence.text,
             }
         )
@@ -345,6 +345,8 @@ def _library_path(settings: IndexSettings, chat_id: int | None) -> Path:
 
 def answer_json(answer: object) -> dict[str, object]:
     """The --json shape of an answer: question, no_answer, hits (text, score, document, paragraph).
+    `paragraph` counts from 1, as the bot's "paragraph 7 of 12" does; `position` is the sentence's
+    0-based index in the article.
 
     `start`/`end` locate `text` in the article (it may run over two sentences); `highlights` are
     [start, end) spans within `text` of the words it shares with the question."""
@@ -362,7 +364,7 @@ def answer_json(answer: object) -> dict[str, object]:
                 "score": round(hit.score, 4),
                 "document": hit.document.label,
                 "document_id": hit.document.id,
-                "paragraph": hit.sentence.paragraph,
+                "paragraph": hit.sentence.paragraph + 1,  # 1-based, as the bot says it
                 "position": hit.sentence.position,
                 "start": hit.quoted[0].start if hit.quoted else hit.sentence.start,
                 "end": hit.quoted[-1].end if hit.quoted else hit.sentence.end,
@@ -389,3 +391,8 @@ def _configure_logging(verbose: bool) -> None:
     )
     for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _sentences(count: int) -> str:
+    """ "1 sentence", "7 sentences"."""
+    return f"{count:,} sentence{'' if count == 1 else 's'}"

@@ -81,7 +81,13 @@ class BlockedAddressError(InputError):
 
 
 class DeadLinkError(InputError):
-    """The link did not give a page: no such host, no connection, or an error status."""
+    """The link did not give a page: no such host (`host`), no connection, or an error status
+    (`status`), so that a message can say which."""
+
+    def __init__(self, message: str, *, status: int | None = None, host: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.host = host
 
 
 class SlowPageError(DeadLinkError):

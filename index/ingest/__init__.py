@@ -10,12 +10,13 @@ add.py       the one add path: cut, embed, store
 from index.ingest.add import add_paths, add_source
 from index.ingest.extract import FILE_SUFFIXES
 from index.ingest.prepare import guess_language, opening_words, prepare_document
-from index.ingest.sources import is_link, read_link, read_source, read_upload, seed_paths
+from index.ingest.sources import file_label, is_link, read_link, read_source, read_upload, seed_paths
 
 __all__ = [
     "FILE_SUFFIXES",
     "add_paths",
     "add_source",
+    "file_label",
     "guess_language",
     "is_link",
     "opening_words",

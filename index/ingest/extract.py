@@ -135,6 +135,8 @@ LEGACY_CODE_PAGES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("cp1252", lambda char: char.isascii() or "\u00c0" <= char <= "\u024f"),
 )
 _TYPOGRAPHY = frozenset("‘’‚“”„–—…«»‹›€£°·•×¡¿،؛؟")  # besides letters, what legacy texts hold
+# Authors that are the software that made a document, not a person.
+GENERATOR_AUTHORS = frozenset({"python-docx", "docx4j", "apache poi", "openpyxl", "phpword", "unknown"})
 LEGACY_MIN_LETTERS = 3  # letters beyond ASCII a legacy text must have (fewer: stray bytes)
 LEGACY_FIT = 0.8  # share of letters that must fit the code page, and of other characters that are letters
 
@@ -309,7 +311,7 @@ def _docx(name: str, data: bytes) -> SourceText:
         title=_fallback_title(text, properties.title),
         source=name,
         published=_iso_date(properties.created),
-        author=_clean(properties.author),
+        author=_byline(properties.author),
     )
 
 
@@ -322,6 +324,13 @@ def _with_headline(title: str | None, body: str) -> str:
     if not title or " ".join(first_line.split()) == " ".join(title.split()):
         return body
     return f"{title}\n\n{body}"
+
+
+def _byline(author: object) -> str | None:
+    """A document's stored author, unless it is the program that wrote the file (python-docx, for one,
+    signs every document it makes)."""
+    name = _clean(author)
+    return None if name is None or name.casefold() in GENERATOR_AUTHORS else name
 
 
 def _fallback_title(text: str, stored: object) -> str | None:

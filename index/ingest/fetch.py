@@ -134,9 +134,11 @@ def checked_address(url: httpx.URL, settings: FetchSettings, resolve: Resolver) 
     try:
         addresses = [_address(a) for a in resolve(host, port)]
     except (OSError, UnicodeError, ValueError) as exc:
-        raise DeadLinkError(f"The host {url.host} was not found. Check the link for typos.") from exc
+        raise DeadLinkError(
+            f"The host {url.host} was not found. Check the link for typos.", host=url.host
+        ) from exc
     if not addresses:
-        raise DeadLinkError(f"The host {url.host} was not found. Check the link for typos.")
+        raise DeadLinkError(f"The host {url.host} was not found. Check the link for typos.", host=url.host)
     for address in addresses:
         if is_allowed(address, settings):
             continue
@@ -208,7 +210,8 @@ def _read(
     if response.status_code >= 400:
         raise DeadLinkError(
             f"{asked} answered {response.status_code} {response.reason_phrase}. Check that the link opens"
-            " in a browser."
+            " in a browser.",
+            status=response.status_code,
         )
     media_type, charset = _content_type(response.headers.get("content-type", ""))
     if media_type and media_type not in PAGE_TYPES:

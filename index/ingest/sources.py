@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import unicodedata
+from pathlib import Path, PurePosixPath
 
 from index.config import SEEDS_DIR, FetchSettings
 from index.errors import InputError, TooLargeError
 from index.ingest.extract import article_from_file, article_from_page
 from index.records import SourceText
+
+FILE_LABEL_LIMIT = 100
 
 
 def read_source(path: Path, settings: FetchSettings | None = None) -> SourceText:
@@ -43,8 +46,25 @@ def read_link(url: str, settings: FetchSettings) -> SourceText:
 
 
 def read_upload(name: str, data: bytes, settings: FetchSettings) -> SourceText:
-    """The article in a file's bytes, by the file's name (see index.ingest.extract)."""
-    return article_from_file(name, data, settings)
+    """The article in a file's bytes, by the file's name (see index.ingest.extract); the name is kept
+    cleaned (`file_label`), as a sender chose it."""
+    return article_from_file(file_label(name), data, settings)
+
+
+def file_label(name: str) -> str:
+    """A file name someone sent, fit to show: its last path part ("../../etc/passwd.txt" is
+    "passwd.txt"), without control, invisible or direction characters, at most 100 characters."""
+    base = PurePosixPath(name.replace("\\", "/")).name
+    base = "".join(char for char in base if unicodedata.category(char)[0] != "C")
+    base = " ".join(base.split()).strip(" .")
+    if len(base) > FILE_LABEL_LIMIT:
+        stem, dot, suffix = base.rpartition(".")
+        base = (
+            f"{stem[: FILE_LABEL_LIMIT - len(suffix) - 2]}…{dot}{suffix}"
+            if dot and len(suffix) < 10
+            else base[:FILE_LABEL_LIMIT]
+        )
+    return base or "file"
 
 
 def is_link(text: str) -> bool:

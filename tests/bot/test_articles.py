@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -103,6 +104,17 @@ async def test_add_a_link_shows_progress_then_answers_from_the_article_naming_it
     assert typing and typing[0].params["action"] == "typing"
     assert entity_texts(answer, "blockquote")[0].startswith(AR_COST)
     assert f"📰 {AR_TITLE}" in answer["text"]
+    # The title opens the page; the quote's place opens it at the quoted sentence, highlighted.
+    links = [entity["url"] for entity in answer["entities"] if entity["type"] == "text_link"]
+    page = site.url("/ar/water-plan")
+    assert links[0] == page
+    fragment = next(link for link in links if link.startswith(f"{page}#:~:text="))
+    start = unquote(fragment.partition("#:~:text=")[2].split(",")[0])
+    assert AR_COST.startswith(start)
+    [sent] = [
+        c for c in calls(fake, "sendMessage") if c.response["result"]["message_id"] == answer["message_id"]
+    ]
+    assert sent.params["link_preview_options"]["is_disabled"] is True  # no preview card under the quote
 
 
 async def test_a_message_that_is_just_a_link_is_added(searcher: Searcher, site: NewsSite) -> None:
@@ -122,7 +134,7 @@ async def test_a_message_that_is_just_a_link_is_added(searcher: Searcher, site: 
         ("/huge", "⚠️ That is too big: the limit is 1 MB."),
         ("/slow", "⚠️ That page took too long to load."),
         ("/loop/a", "⚠️ That link redirects too many times."),
-        ("/missing", "⚠️ I could not open that link"),
+        ("/missing", "⚠️ That page answered 404: no such page. Check that the link opens in a browser."),
         ("/photo.jpg", "⚠️ I cannot read image/jpeg."),
         ("/redirect/private", "⚠️ That link points to a private or local network address"),
         ("/redirect/metadata", "⚠️ That link points to a private or local network address"),

@@ -53,3 +53,16 @@ def test_chat_speaks_arabic_to_an_arabic_locale(
     output = run_chat(searcher, monkeypatch, "Who denied the claims?\n", tmp_path)
     assert output.startswith("👋 يجيب سند")
     assert re.search(r"^— الفقرة 7 من \d+$", output, re.MULTILINE)
+
+
+@pytest.mark.usefixtures("terminal")
+def test_chat_knows_the_reading_commands_and_quits_on_quit(
+    searcher: Searcher, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    typed = "/help\n/sources\n/frobnicate\n/quit\nWho denied the claims?\n"
+    output = run_chat(searcher, monkeypatch, typed, tmp_path)
+    assert "Send a question in any language" in output  # /help
+    assert "Shared articles (every chat can ask about them):" in output  # /sources
+    assert "I don't know that command. /help shows what I can do." in output
+    assert SPOKESMAN not in output  # /quit ended the chat before the question
+    assert "Not in the article" not in output  # no command was taken for a question

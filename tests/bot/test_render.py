@@ -267,6 +267,11 @@ def test_sources_number_the_chats_articles_and_list_the_shared_ones() -> None:
         (UnsupportedLinkError("detail-0451"), "I can only add http and https links."),
         (BlockedAddressError("detail-0451"), "That link points to a private or local network address"),
         (DeadLinkError("detail-0451"), "I could not open that link"),
+        (DeadLinkError("detail-0451", status=404), "That page answered 404: no such page."),
+        (DeadLinkError("detail-0451", status=403), "That page answered 403: the site refuses to show it."),
+        (DeadLinkError("detail-0451", status=503), "That page answered 503: the site has a problem"),
+        (DeadLinkError("detail-0451", status=418), "I could not open that link"),
+        (DeadLinkError("detail-0451", host="news.example"), "I could not find the site news.example."),
         (SlowPageError("detail-0451"), "That page took too long to load."),
         (RedirectLoopError("detail-0451"), "That link redirects too many times."),
         (TooLargeError("detail-0451", limit=5_000_000), "That is too big: the limit is 5 MB."),
@@ -291,6 +296,10 @@ def test_an_added_article_is_named_with_its_size() -> None:
         f"✅ Added to this chat's library: {TITLE} (5 sentences). Ask me about it."
     )
     assert visible(render_added(document(), False, ENGLISH)) == f"☑️ Already in this chat's library: {TITLE}."
+    one = document(sentence_count=1)
+    assert visible(render_added(one, True, ENGLISH)).endswith("(1 sentence). Ask me about it.")
+    assert visible(render_added(one, True, ARABIC)).endswith("(عدد الجمل 1). اسألني عنه.")
+    assert "1 sentence, added 2026-03-01" in visible(render_sources([one], [], ENGLISH)[0])
 
 
 def test_quotes_from_two_libraries_name_each_article_even_when_their_ids_match() -> None:

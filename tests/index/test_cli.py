@@ -96,6 +96,8 @@ def test_ask_json_answers_each_stdin_line_on_its_own_line(
     assert denied["question"] == "Who denied the claims?" and not denied["no_answer"]
     assert any(hit["text"].startswith(SPOKESMAN) for hit in denied["hits"])
     assert set(denied["hits"][0]) >= {"text", "score", "document", "paragraph"}
+    spokesman = next(hit for hit in denied["hits"] if hit["text"].startswith(SPOKESMAN))
+    assert spokesman["paragraph"] == 7  # counted from 1, as the bot's "paragraph 7 of 12"
     assert weather["no_answer"] is True and weather["hits"] == []
     assert "error" in emoji
     # The spokesman is among the quotes, but not first and not by a clear margin: the answer says so.

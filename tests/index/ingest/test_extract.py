@@ -16,7 +16,7 @@ from index.errors import (
     TooLargeError,
     UnsupportedTypeError,
 )
-from index.ingest import prepare_document
+from index.ingest import file_label, prepare_document
 from index.ingest.extract import article_from_file, decode_text, is_prose, reflow
 from tests.support.article_files import CLINIC, HARBOUR, docx_bytes, pdf_bytes
 from tests.support.news_site import AR_COST, AR_TITLE, ARTICLE_AR
@@ -173,3 +173,23 @@ def test_reflow_joins_wrapped_lines_and_keeps_paragraph_ends(lines: list[str], p
 )
 def test_prose_is_told_from_lists_of_links(text: str, prose: bool) -> None:
     assert is_prose(text) is prose
+
+
+def test_a_byline_that_is_the_program_that_made_the_file_is_no_byline() -> None:
+    article = article_from_file("clinic.docx", docx_bytes(CLINIC, author="python-docx"), SETTINGS)
+    assert article.author is None
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("C:\\Users\\salma\\Desktop\\تقرير.docx", "تقرير.docx"),
+        ("report\u202egpj.txt", "reportgpj.txt"),  # a direction override would disguise the type
+        ("  story  draft .md ", "story draft .md"),
+        ("...", "file"),
+        ("a" * 300 + ".pdf", "a" * 95 + "….pdf"),
+    ],
+)
+def test_file_names_are_shown_as_their_last_part_without_hidden_characters(sent: str, shown: str) -> None:
+    assert file_label(sent) == shown
