@@ -166,6 +166,7 @@ def add_handlers(application: Application, handlers: Handlers, articles: Article
             CommandHandler("remove", articles.remove),
             CommandHandler("clear", articles.clear),
             CommandHandler("repair", articles.repair),
+            CommandHandler("shared", articles.shared),
             MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL & addressed, articles.offer),
             MessageHandler(new_text & JUST_A_LINK, articles.link),
             MessageHandler(new_text & article_like, articles.offer),

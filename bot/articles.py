@@ -191,6 +191,24 @@ class ArticleHandlers:
         confirm = await message.reply_text(text, reply_markup=markup)
         await self.memory.shows(message.chat.id, confirm.message_id, markup, user_id=_owner(update))
 
+    async def shared(self, update: Update, context: Context) -> None:
+        """/shared off|on: whether this chat searches the shared articles beside its own (editors only
+        change it); /shared alone says which."""
+        message, texts = message_of(update), texts_of(update)
+        choice = command_argument(message.text or "").strip().lower()
+        chat_id = message.chat.id
+        if choice not in ("on", "off"):
+            on = await self.memory.searches_shared(chat_id)
+            state = texts.shared_state_on if on else texts.shared_state_off
+            await message.reply_text(render_notice(f"{state}\n{texts.shared_usage}", texts))
+            return
+        if not await self._may_edit(update, context, texts):
+            return
+        await self.memory.set_shared(chat_id, choice == "on")
+        log.info("chat %s: shared articles turned %s", chat_id, choice)
+        done = texts.shared_turned_on if choice == "on" else texts.shared_turned_off
+        await message.reply_text(render_notice(done, texts))
+
     async def repair(self, update: Update, context: Context) -> None:
         """/repair: mend this chat's damaged library (group admins; in a private chat, its owner)."""
         message, texts = message_of(update), texts_of(update)
@@ -372,13 +390,17 @@ class ArticleHandlers:
         return None
 
     async def _sources_view(self, chat_id: int, texts: Texts) -> tuple[list[str], Markup]:
-        shared = await asyncio.to_thread(self.librarian.shared_documents)
+        searched = await self.memory.searches_shared(chat_id)
+        shared = await asyncio.to_thread(self.librarian.shared_documents) if searched else []
         try:
             own = await asyncio.to_thread(self.librarian.chat_documents, chat_id)
         except ChatLibraryError as exc:
             log.warning("%s", exc)
             return render_sources([], shared, texts, damaged=chat_id), None
-        return render_sources(own, shared, texts), sources_keyboard(own, texts)
+        parts = render_sources(own, shared, texts)
+        if not searched:
+            parts[-1] += "\n\n" + render_notice(f"{texts.shared_state_off} /shared on", texts)
+        return parts, sources_keyboard(own, texts)
 
     async def _chat_documents(self, message: Message, texts: Texts) -> list[Article] | None:
         """The chat's own articles; None (after saying why) when its library is damaged."""

@@ -169,8 +169,10 @@ class Handlers:
         await message_of(update).reply_text(render_help(texts, mention=f"@{context.bot.username}"))
 
     async def ask(self, update: Update, context: Context) -> None:
-        """/ask <question> (or /ask@bot <question>), in any chat."""
-        question = command_argument(message_of(update).text or "")
+        """/ask <question> (or /ask@bot <question>), in any chat; a bare /ask in reply to a colleague's
+        message asks what that message says."""
+        message = message_of(update)
+        question = command_argument(message.text or "") or _replied_question(message, context.bot.id)
         if question:
             await self._answer(update, context, question)
         else:
@@ -184,7 +186,10 @@ class Handlers:
 
     async def question(self, update: Update, context: Context) -> None:
         """Any text in a private chat; in a group, text that mentions the bot or replies to it."""
-        question = without_mention(message_of(update).text or "", context.bot.username)
+        message = message_of(update)
+        question = without_mention(message.text or "", context.bot.username)
+        if not question:  # just the @mention, in reply to a colleague's message: ask what it says
+            question = _replied_question(message, context.bot.id)
         if question:
             await self._answer(update, context, question)
         else:
@@ -233,13 +238,16 @@ class Handlers:
         texts = texts_for(query.from_user.language_code, question)
         lookup = None
         if question:
+            # The user's private chat has the user's id: their own articles are searched, and its choice
+            # about the shared ones holds.
+            shared = await self.memory.searches_shared(query.from_user.id)
             with contextlib.suppress(InputError):  # no letters: offer help, as for an empty query
                 lookup = await asyncio.to_thread(
-                    # The user's private chat has the user's id: their own articles are searched too.
                     self.librarian.ask,
                     question,
                     chat_id=query.from_user.id,
                     quotes=INLINE_QUOTES,
+                    shared=shared,
                 )
         quotes = lookup.quotes if lookup else ()
         results = [_inline_result(number, question, hit, texts) for number, hit in enumerate(quotes)]
@@ -294,9 +302,11 @@ class Handlers:
 
     async def _ask(self, message: Message, question: str) -> Lookup:
         """Search in a worker thread while Telegram shows "typing…"."""
+        chat_id = message.chat.id
+        shared = await self.memory.searches_shared(chat_id)
         _, found = await asyncio.gather(
             show_typing(message),
-            asyncio.to_thread(self.librarian.ask, question, chat_id=message.chat.id),
+            asyncio.to_thread(self.librarian.ask, question, chat_id=chat_id, shared=shared),
             return_exceptions=True,
         )
         if isinstance(found, BaseException):
@@ -311,6 +321,15 @@ class Handlers:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _replied_question(message: Message, bot_id: int) -> str:
+    """The text of the message `message` replies to, as a question, when someone other than the bot
+    wrote it ("" otherwise: the bot's own answers are not asked again)."""
+    replied = message.reply_to_message
+    if replied is None or (replied.from_user is not None and replied.from_user.id == bot_id):
+        return ""
+    return " ".join((replied.text or replied.caption or "").split())
 
 
 def _view(view: View, lookup: Lookup, texts: Texts) -> str:

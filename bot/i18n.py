@@ -53,6 +53,11 @@ class Texts:
     refused: str
     chat_library_damaged: str
     repair_usage: str
+    shared_state_on: str
+    shared_state_off: str
+    shared_usage: str
+    shared_turned_on: str
+    shared_turned_off: str
     repaired: str
     repair_not_needed: str
     repair_failed: str
@@ -122,7 +127,7 @@ ENGLISH = Texts(
         "Send a question in any language: I answer with the article's own sentences, quoted exactly,"
         " and where they stand in it.",
         "In groups: /ask your question, mention {mention} with your question, or reply to one of my"
-        " messages.",
+        " messages. Reply /ask to a colleague's message to ask what it says.",
         "In any chat: type {mention} and your question, then pick a quote to share it.",
         "Under an answer, \u201cMore context\u201d shows the sentences around the best quote and"
         " \u201cOther matches\u201d the next best sentences.",
@@ -130,7 +135,8 @@ ENGLISH = Texts(
         " the text and press \u201cAdd to library\u201d. Each chat has its own library; in groups only admins"
         " add and remove.",
         "/sources lists the chat's articles and the shared ones; /remove and /clear take yours away;"
-        " /repair mends this chat's library if it is ever damaged.",
+        " /repair mends this chat's library if it is ever damaged; /shared off searches only this chat's"
+        " own articles.",
     ),
     paragraph="paragraph {number} of {total}",
     more_context="More context",
@@ -145,7 +151,8 @@ ENGLISH = Texts(
     no_letters="Ask a question in words, for example: {example}",
     too_long="That question is {length:,} characters long; please ask in under {limit:,}.",
     not_text="I can only read questions written as text. Send your question as a message.",
-    ask_usage="Write your question after /ask, for example: /ask {example}",
+    ask_usage="Write your question after /ask, for example: /ask {example} (or reply /ask to a message that"
+    " asks it).",
     unknown_command="I don't know that command. /help shows what I can do.",
     button_stale="This button no longer applies.",
     button_not_yours="This button is for the person who asked.",
@@ -156,6 +163,13 @@ ENGLISH = Texts(
     chat_library_damaged="This chat's own articles are unavailable: its library is damaged. A group admin"
     " (or, in a private chat, its owner) can send /repair; on the server: sanad repair --chat {chat_id}",
     repair_usage="Only a group admin can repair this chat's library.",
+    shared_state_on="This chat searches the shared articles beside its own.",
+    shared_state_off="This chat searches only its own articles: the shared ones are off.",
+    shared_usage="Send /shared off to search only this chat's articles, or /shared on to search the shared"
+    " ones too.",
+    shared_turned_on="From now on this chat searches the shared articles too.",
+    shared_turned_off="From now on this chat searches only its own articles. /shared on brings the shared"
+    " ones back.",
     repaired="Repaired this chat's library: {documents:,} articles ({sentences}) can be asked about again.",
     repair_not_needed="This chat's library is fine: nothing to repair.",
     repair_failed="I could not repair this chat's library. On the server, run: sanad repair --chat {chat_id}",
@@ -224,6 +238,7 @@ ENGLISH = Texts(
         ("remove", "Remove one of this chat's articles"),
         ("clear", "Remove all of this chat's articles"),
         ("repair", "Repair this chat's library if it is damaged"),
+        ("shared", "Search the shared articles too (on) or not (off)"),
         ("help", "How to use Sanad"),
         ("start", "Welcome and example questions"),
     ),
@@ -243,14 +258,15 @@ ARABIC = Texts(
     ),
     help=(
         "أرسل سؤالك بأي لغة، فأجيبك بجمل المقال نفسها كما وردت حرفيًا، مع موضعها فيه.",
-        "في المجموعات: اكتب /ask ثم سؤالك، أو اذكر {mention} مع سؤالك، أو ردّ على إحدى رسائلي.",
+        "في المجموعات: اكتب /ask ثم سؤالك، أو اذكر {mention} مع سؤالك، أو ردّ على إحدى رسائلي. وردّ بالأمر"
+        " /ask على رسالة زميل لتسأل عمّا فيها.",
         "في أي محادثة: اكتب {mention} ثم سؤالك، واختر اقتباسًا لمشاركته.",
         "تحت كل إجابة، يعرض زر «سياق أوسع» الجمل المحيطة بأفضل اقتباس، ويعرض زر «نتائج أخرى» الجمل التالية.",
         "لإضافة مقالك: اكتب /add ثم الرابط، أو أرسل ملفًا (.txt أو .md أو .html أو .pdf أو .docx)، أو الصق"
         " النص ثم اضغط «أضف إلى المكتبة». لكل محادثة مكتبتها الخاصة، وفي المجموعات يضيف المشرفون"
         " ويحذفون وحدهم.",
         "يعرض الأمر /sources مقالات المحادثة والمقالات المشتركة، ويحذف الأمران /remove و/clear مقالاتك،"
-        " ويُصلح الأمر /repair مكتبة المحادثة إن تلفت.",
+        " ويُصلح الأمر /repair مكتبة المحادثة إن تلفت، ويقصر الأمر /shared off البحث على مقالات المحادثة.",
     ),
     paragraph="الفقرة {number} من {total}",
     more_context="سياق أوسع",
@@ -265,7 +281,7 @@ ARABIC = Texts(
     no_letters="اكتب سؤالك بالكلمات، مثلًا: {example}",
     too_long="طول هذا السؤال {length:,} حرفًا؛ اكتبه في أقل من {limit:,} حرف من فضلك.",
     not_text="أقرأ الأسئلة المكتوبة نصًا فقط. أرسل سؤالك في رسالة.",
-    ask_usage="اكتب سؤالك بعد /ask، مثلًا: /ask {example}",
+    ask_usage="اكتب سؤالك بعد /ask، مثلًا: /ask {example} (أو ردّ بالأمر /ask على رسالة فيها السؤال).",
     unknown_command="لا أعرف هذا الأمر. يعرض /help ما يمكنني فعله.",
     button_stale="لم يعد هذا الزر صالحًا.",
     button_not_yours="هذا الزر لمن طرح السؤال.",
@@ -276,6 +292,11 @@ ARABIC = Texts(
     chat_library_damaged="مقالات هذه المحادثة غير متاحة: مكتبتها تالفة. يستطيع مشرف المجموعة (أو صاحب"
     " المحادثة الخاصة) إرسال /repair؛ وعلى الخادم: sanad repair --chat {chat_id}",
     repair_usage="لا يصلح مكتبة هذه المحادثة إلا مشرف المجموعة.",
+    shared_state_on="تبحث هذه المحادثة في المقالات المشتركة إلى جانب مقالاتها.",
+    shared_state_off="تبحث هذه المحادثة في مقالاتها وحدها: المقالات المشتركة موقوفة.",
+    shared_usage="أرسل /shared off للبحث في مقالات هذه المحادثة وحدها، أو /shared on للبحث في المشتركة أيضًا.",
+    shared_turned_on="من الآن تبحث هذه المحادثة في المقالات المشتركة أيضًا.",
+    shared_turned_off="من الآن تبحث هذه المحادثة في مقالاتها وحدها. يعيد الأمر /shared on المقالات المشتركة.",
     repaired="أُصلحت مكتبة هذه المحادثة: يمكن السؤال من جديد عن {documents:,} مقالات (عدد الجمل {sentences}).",
     repair_not_needed="مكتبة هذه المحادثة سليمة: لا شيء يحتاج إلى إصلاح.",
     repair_failed="تعذّر إصلاح مكتبة هذه المحادثة. شغّل على الخادم: sanad repair --chat {chat_id}",
@@ -342,6 +363,7 @@ ARABIC = Texts(
         ("remove", "احذف مقالًا من مقالات هذه المحادثة"),
         ("clear", "احذف كل مقالات هذه المحادثة"),
         ("repair", "أصلح مكتبة هذه المحادثة إن كانت تالفة"),
+        ("shared", "ابحث في المقالات المشتركة أيضًا (on) أو لا (off)"),
         ("help", "طريقة استخدام سند"),
         ("start", "الترحيب وأمثلة للأسئلة"),
     ),

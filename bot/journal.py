@@ -13,9 +13,10 @@ A handler that raises is tried again after a pause, up to `tries` times. A proce
 an update only when it was alone in flight (a deploy or an OOM kill takes every update in flight with
 it, not only a poisoned one), and replays run one update at a time, so a poisoned update is alone when
 it strikes again; one blamed `crashes` times is not started again. Either way it is given up: the
-reason is logged and its chat gets a short reply, never a crash loop. On
-start, `replay` hands what is not done back to the handlers, oldest first (so each chat's in order),
-while new updates of those chats wait for it. An update is answered twice only when the
+reason is logged and its chat gets a short reply, never a crash loop.
+
+On start, `replay` hands what is not done back to the handlers, oldest first (so each chat's in
+order), while new updates of those chats wait for it. An update is answered twice only when the
 process dies between sending the reply and marking it done. Inline queries are not journaled: the
 user's client asks again as they type, and an answer after a restart would come too late.
 """

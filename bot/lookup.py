@@ -73,10 +73,15 @@ class Librarian:
         self.fetch = fetch or FetchSettings()
         self.min_chars = min_chars  # files and texts shorter than this are no article
 
-    def ask(self, question: str, *, chat_id: int | None = None, quotes: int | None = None) -> Lookup:
-        """Search for `question`; raises `index.InputError` for an empty, wordless or too long one."""
+    def ask(
+        self, question: str, *, chat_id: int | None = None, quotes: int | None = None, shared: bool = True
+    ) -> Lookup:
+        """Search for `question` (in the shared articles too unless `shared` is off); raises
+        `index.InputError` for an empty, wordless or too long one."""
         shown = quotes or self.quotes
-        answer = self.shelf.ask(question, chat_id=chat_id, k=2 * shown, context=CONTEXT_SENTENCES)
+        answer = self.shelf.ask(
+            question, chat_id=chat_id, k=2 * shown, context=CONTEXT_SENTENCES, shared=shared
+        )
         return Lookup(answer, shown)
 
     def documents(self, chat_id: int | None = None) -> list[Document]:

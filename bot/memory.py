@@ -1,4 +1,5 @@
-"""What the bot remembers about the messages it sent, so that their buttons work after a restart.
+"""What the bot remembers about the messages it sent, so that their buttons work after a restart,
+and each chat's choices (whether it searches the shared articles).
 
 Every view of an answer (the answer, more context, other matches) is stored as it was rendered when
 the answer was sent, so a button shows exactly what was found then, whichever process serves it. And
@@ -97,6 +98,14 @@ class Memory:
     async def button(self, chat_id: int, message_id: int, data: str) -> Button | None:
         """The button a press names, when the bot put it on that message and it is still there."""
         return await self.state.run(self.state.button, chat_id, message_id, data)
+
+    # ---------------------------------------------------------------- the chat's choices
+
+    async def searches_shared(self, chat_id: int) -> bool:
+        return await self.state.run(self.state.searches_shared, chat_id)
+
+    async def set_shared(self, chat_id: int, on: bool) -> None:
+        await self.state.run(self.state.set_shared, chat_id, on)
 
     # ---------------------------------------------------------------- adds in progress
 

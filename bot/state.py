@@ -4,6 +4,7 @@
     answers   the views of each answer sent (answer, more context, other matches) by random key
     buttons   every button on every message the bot sent, with whom it was sent to
     adds      articles being added, with the message that shows their progress
+    chats     each chat's choices (whether it searches the shared articles)
 
 The file is in WAL mode with `synchronous=FULL`: a write is on disk when the call returns, so an
 update journaled here survives a SIGKILL, an OOM kill or a power cut straight after. Each table is
@@ -88,6 +89,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE updates ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE updates ADD COLUMN run INTEGER;
     CREATE TABLE runs (run INTEGER PRIMARY KEY, started REAL NOT NULL);
+    """,
+    """
+    CREATE TABLE chats (chat_id INTEGER PRIMARY KEY, shared INTEGER NOT NULL DEFAULT 1);
     """,
 )
 
@@ -384,6 +388,22 @@ class BotState:
                 " WHERE u.update_id IS NULL ORDER BY a.started"
             ).fetchall()
         return [Adding(*row) for row in rows]
+
+    # ---------------------------------------------------------------- chats' choices
+
+    def searches_shared(self, chat_id: int) -> bool:
+        """Whether the chat searches the shared articles besides its own (yes unless it said no)."""
+        with self._lock:
+            row = self._db.execute("SELECT shared FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
+        return row is None or bool(row[0])
+
+    def set_shared(self, chat_id: int, on: bool) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO chats (chat_id, shared) VALUES (?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET shared = excluded.shared",
+                (chat_id, int(on)),
+            )
 
     # ---------------------------------------------------------------- upkeep
 

@@ -36,7 +36,7 @@ from index.errors import ChatLibraryError, DamagedDatabaseError, LibraryError
 from index.ingest import add_source
 from index.library import DB_NAME, Library
 from index.records import Document, Embedded, SourceText
-from index.search import Answer, Searcher
+from index.search import Answer, Searcher, clean_question
 
 log = logging.getLogger(__name__)
 
@@ -83,19 +83,35 @@ class Shelf:
 
     # ---------------------------------------------------------------- reading
 
-    def ask(self, question: str, *, chat_id: int | None, k: int = 3, context: int = 1) -> Answer:
-        """The best `k` sentences for `question` from the chat's library and the shared one."""
-        shared = self._shared.ask(question, k=k, context=context)
+    def ask(
+        self, question: str, *, chat_id: int | None, k: int = 3, context: int = 1, shared: bool = True
+    ) -> Answer:
+        """The best `k` sentences for `question` from the chat's library and the shared one (or only
+        the chat's, when the chat turned the shared articles off)."""
+        if not shared and chat_id is not None:
+            return self._own_only(question, chat_id, k=k, context=context)
+        answer_shared = self._shared.ask(question, k=k, context=context)
         if chat_id is None:
-            return shared
+            return answer_shared
         try:
             with self._damage(chat_id):
                 own = self._chat(chat_id, create=False)
                 answer = own.ask(question, k=k, context=context) if own else None
         except ChatLibraryError as exc:
             log.warning("%s Answering from the shared library only.", exc)
-            return dataclasses.replace(shared, unavailable=exc)
-        return shared if answer is None else merge_answers([answer, shared], k=k)
+            return dataclasses.replace(answer_shared, unavailable=exc)
+        return answer_shared if answer is None else merge_answers([answer, answer_shared], k=k)
+
+    def _own_only(self, question: str, chat_id: int, *, k: int, context: int) -> Answer:
+        try:
+            with self._damage(chat_id):
+                own = self._chat(chat_id, create=False)
+                if own is not None:
+                    return own.ask(question, k=k, context=context)
+        except ChatLibraryError as exc:
+            log.warning("%s The chat searches no shared articles: nothing to answer from.", exc)
+            return Answer(clean_question(question), (), None, None, unavailable=exc)
+        return Answer(clean_question(question), (), None, None)
 
     def documents(self, chat_id: int) -> list[Document]:
         """The chat's own articles, oldest first (none before its first add)."""

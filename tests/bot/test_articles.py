@@ -416,3 +416,33 @@ async def test_a_file_too_short_for_an_article_is_refused_saying_how_long_one_mu
         "⚠️ That is too short for an article (8 characters; at least 600). Send the whole article."
     )
     assert "This chat has no articles of its own yet" in sources["text"]
+
+
+async def test_a_chat_can_turn_the_shared_articles_off_and_on(searcher: Searcher) -> None:
+    async with running_bot(searcher) as (fake, _):
+        fake.set_admins(GROUP, ALICE)
+        fake.send_text(GROUP, BOB, "/shared off")  # a member may ask, not change it
+        refused = await next_reply(fake, GROUP)
+        fake.send_text(GROUP, ALICE, "/shared off")
+        turned_off = await next_reply(fake, GROUP, since=len(fake.calls))
+        fake.send_text(GROUP, ALICE, "/ask Who denied the claims?")
+        unanswered = await next_reply(fake, GROUP, since=len(fake.calls))
+        fake.send_text(GROUP, ALICE, "/sources")
+        listing = await next_reply(fake, GROUP, since=len(fake.calls))
+        fake.send_text(PRIVATE, ALICE, "Who denied the claims?")  # other chats are not affected
+        elsewhere = await next_reply(fake, PRIVATE, since=len(fake.calls))
+        fake.send_text(GROUP, ALICE, "/shared on")
+        await next_reply(fake, GROUP, since=len(fake.calls))
+        fake.send_text(GROUP, ALICE, "/shared")
+        state = await next_reply(fake, GROUP, since=len(fake.calls))
+        fake.send_text(GROUP, ALICE, "/ask Who denied the claims?")
+        answered = await next_reply(fake, GROUP, since=len(fake.calls))
+    assert refused["text"] == "In this group only admins can add or remove articles."
+    assert turned_off["text"].startswith("From now on this chat searches only its own articles.")
+    assert unanswered["text"].startswith("Not in the article") and not entity_texts(unanswered, "blockquote")
+    assert (
+        "Shared articles" not in listing["text"] and "the shared ones are off. /shared on" in listing["text"]
+    )
+    assert entity_texts(elsewhere, "blockquote")
+    assert state["text"].startswith("This chat searches the shared articles beside its own.")
+    assert any(quote.startswith(SPOKESMAN) for quote in entity_texts(answered, "blockquote"))

@@ -87,4 +87,21 @@ async def test_ask_or_a_mention_without_a_question_explains_how_to_ask(searcher:
         fake.send_text(GROUP, ALICE, "@sanad_test_bot")
         await fake.wait_for(lambda call: len(calls(fake, "sendMessage")) == 2)
     hints = [message["text"] for message in fake.messages_in(GROUP.id)]
-    assert hints == ["Write your question after /ask, for example: /ask Who denied the claims?"] * 2
+    usage = "Write your question after /ask, for example: /ask Who denied the claims?"
+    assert hints == [f"{usage} (or reply /ask to a message that asks it)."] * 2
+
+
+async def test_a_bare_ask_or_mention_in_reply_to_a_colleague_asks_what_they_wrote(searcher: Searcher) -> None:
+    async with running_bot(searcher) as (fake, _):
+        colleague = fake.send_text(GROUP, BOB, "Who denied the claims?")  # the bot does not see it
+        ask = fake.send_text(GROUP, ALICE, "/ask", reply_to=colleague)
+        answer = await next_reply(fake, GROUP)
+        other = fake.send_text(GROUP, BOB, "What did Dominic Raab say?")
+        fake.send_text(GROUP, ALICE, "@sanad_test_bot", reply_to=other)
+        second = await next_reply(fake, GROUP, since=len(fake.calls))
+        fake.send_text(GROUP, ALICE, "/ask", reply_to=answer["message_id"])  # the bot's own answer
+        hint = await next_reply(fake, GROUP, since=len(fake.calls))
+    assert answer["reply_to_message"]["message_id"] == ask
+    assert any(quote.startswith(SPOKESMAN) for quote in entity_texts(answer, "blockquote"))
+    assert any(quote.startswith(RAAB) for quote in entity_texts(second, "blockquote"))
+    assert hint["text"].startswith("Write your question after /ask")

@@ -224,3 +224,12 @@ def test_repair_saves_what_a_truncated_chat_database_still_holds(searcher: Searc
         shelf.add(NEWSROOM, BANK)  # the chat can start again
         assert shelf.ask(RATE_QUESTION, chat_id=NEWSROOM).hits[0].text.startswith(RATE_SENTENCE)
     assert list((chats / str(NEWSROOM)).glob("library.sqlite.damaged-*"))  # the damaged file is kept
+
+
+def test_a_chat_that_turned_the_shared_articles_off_searches_only_its_own(shelf: Shelf) -> None:
+    assert shelf.ask("Who denied the claims?", chat_id=NEWSROOM, shared=False).no_answer  # none of its own
+    shelf.add(NEWSROOM, BANK)
+    own = shelf.ask(RATE_QUESTION, chat_id=NEWSROOM, shared=False)
+    assert own.hits[0].text.startswith(RATE_SENTENCE)
+    denied = shelf.ask("Who denied the claims?", chat_id=NEWSROOM, shared=False)
+    assert all(hit.document.title == BANK_TITLE for hit in denied.hits)
