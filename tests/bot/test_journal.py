@@ -27,6 +27,7 @@ from lab.harness import (
     QUICK_RETRIES,
     SPOKESMAN,
     TOKEN,
+    buttons,
     calls,
     entity_texts,
     next_reply,
@@ -252,3 +253,24 @@ async def test_the_queue_takes_an_update_in_only_once_it_is_on_disk(tmp_path: Pa
         await queue.put(update)
         assert refusals == [] and queue.get_nowait() is update
         assert [entry.update_id for entry in state.pending()] == [41]
+
+
+async def test_library_buttons_sent_before_a_restart_work_after_it(
+    searcher: Searcher, tmp_path: Path
+) -> None:
+    async with FakeTelegram(token=TOKEN, bot_username=BOT) as fake:
+        async with bot_on(fake, searcher, tmp_path):
+            fake.send_text(PRIVATE, ALICE, f"/add {BANK_TEXT}")
+            await fake.wait_for(
+                lambda call: sent_to(PRIVATE, "editMessageText")(call) and "✅" in call.params["text"],
+                timeout=60,
+            )
+            fake.send_text(PRIVATE, ALICE, "/sources")
+            listing = await next_reply(fake, PRIVATE, since=len(fake.calls))
+        async with bot_on(fake, searcher, tmp_path):  # another process
+            fake.press_button(PRIVATE, ALICE, listing["message_id"], buttons(listing)["Remove 1"])
+            confirm = await next_reply(fake, PRIVATE, since=len(fake.calls), method="editMessageText")
+            fake.press_button(PRIVATE, ALICE, confirm["message_id"], buttons(confirm)["Yes, remove it"])
+            removed = await next_reply(fake, PRIVATE, since=len(fake.calls), method="editMessageText")
+    assert confirm["text"].startswith("Remove “")
+    assert removed["text"].startswith("🗑 Removed “")
