@@ -37,6 +37,7 @@ from bot.keyboards import ARTICLE_DATA
 from bot.logs import RedactToken
 from bot.lookup import Librarian
 from bot.memory import Memory
+from bot.pastes import Pastes
 from bot.retry import RetryingRateLimiter
 from bot.settings import BOTFATHER, BotSettings, BotSettingsError, WebhookSettings
 from bot.state import STATE_NAME, BotState
@@ -74,7 +75,7 @@ def build_application(
     state = BotState.open(settings.state_path or shelf.chats_dir / STATE_NAME)
     memory = Memory(state)
     handlers = Handlers(settings, librarian, memory)
-    articles = ArticleHandlers(settings, librarian, memory)
+    articles = ArticleHandlers(settings, librarian, memory, Pastes())
 
     async def give_up(update: Update, reason: str) -> None:
         await articles.interrupted(update.update_id, update.get_bot())
@@ -153,7 +154,7 @@ def add_handlers(application: Application, handlers: Handlers, articles: Article
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     addressed = private | (groups & ADDRESSED_TO_BOT)
     new_text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & addressed
-    article_like = ArticleLike(articles.settings.article_min_chars)
+    article_like = ArticleLike(articles.settings.article_min_chars, articles.pastes)
     application.add_handler(TypeHandler(Update, handlers.gate), group=-2)
     application.add_handler(TypeHandler(Update, handlers.check_button), group=-1)
     application.add_handlers(

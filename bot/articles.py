@@ -44,6 +44,7 @@ from bot.keyboards import (
 from bot.lookup import Added, Librarian, visible_length
 from bot.memory import Memory
 from bot.messages import Context, answer_query, edit, message_of, texts_of
+from bot.pastes import Pastes
 from bot.render import (
     count_sentences,
     render_add_error,
@@ -95,10 +96,11 @@ Source = Link | Text | File
 class ArticleHandlers:
     """The callbacks for the chat's own library, sharing the settings and the librarian."""
 
-    def __init__(self, settings: BotSettings, librarian: Librarian, memory: Memory) -> None:
+    def __init__(self, settings: BotSettings, librarian: Librarian, memory: Memory, pastes: Pastes) -> None:
         self.settings = settings
         self.librarian = librarian
         self.memory = memory
+        self.pastes = pastes
 
     # ------------------------------------------------------------------ adding
 
@@ -134,11 +136,32 @@ class ArticleHandlers:
                 await message.reply_text(render_add_error(refusal, texts))
                 return
             text = render_offer(texts, file_name=file_label(message.document.file_name or ""))
+        elif (key := self.pastes.key(message)) is not None:
+            async with self.pastes.lock(key):  # the parts of one paste, one at a time and in order
+                await self._offer_text(update, context, message, texts)
+            return
         else:
             text = render_offer(texts, characters=len(message.text or ""))
         markup = add_keyboard(texts)
         offer = await message.reply_text(text, reply_markup=markup)
         await self.memory.shows(message.chat.id, offer.message_id, markup, user_id=_owner(update))
+
+    async def _offer_text(self, update: Update, context: Context, message: Message, texts: Texts) -> None:
+        """Offer pasted text, or join it to the offer of the paste it continues (bot/pastes.py)."""
+        paste = self.pastes.continuing(message)
+        markup = add_keyboard(texts)
+        if paste is None or paste.offer_id is None:
+            paste = self.pastes.add(message)
+            text = render_offer(texts, characters=len(message.text or ""))
+            offer = await message.reply_text(text, reply_markup=markup)
+            paste.offer_id = offer.message_id
+            await self.memory.shows(message.chat.id, offer.message_id, markup, user_id=_owner(update))
+            return
+        self.pastes.add(message, paste)
+        article = paste.text()
+        await self.memory.set_offer(message.chat.id, paste.offer_id, article)
+        text = render_offer(texts, characters=len(article), parts=len(paste.parts))
+        await edit(context, message.chat.id, paste.offer_id, text, markup)
 
     # ------------------------------------------------------------------ listing and removing
 
@@ -247,8 +270,10 @@ class ArticleHandlers:
             await answer_query(query, getattr(texts, refusal), show_alert=True)
             return
         if press.action == "add":
-            replied = message.reply_to_message
-            source = source_of(replied, context.bot.username) if replied else None
+            joined = await self.memory.offer(message.chat.id, message.message_id)  # a paste of several parts
+            source: Source | None = Text(joined, None) if joined else None
+            if source is None and message.reply_to_message is not None:
+                source = source_of(message.reply_to_message, context.bot.username)
             if source is None:
                 await answer_query(query, texts.offer_gone, show_alert=True)
                 return
@@ -507,17 +532,21 @@ class JustALink(filters.MessageFilter):
 
 
 class ArticleLike(filters.MessageFilter):
-    """Text that is an article rather than a question: forwarded, or at least `min_chars` visible
-    characters long (zero-width and direction marks do not count: a wall of them is no article)."""
+    """Text that is an article rather than a question: forwarded, at least `min_chars` visible
+    characters long (zero-width and direction marks do not count: a wall of them is no article), or
+    the next part of a long paste (bot/pastes.py), however short."""
 
-    def __init__(self, min_chars: int) -> None:
+    def __init__(self, min_chars: int, pastes: Pastes | None = None) -> None:
         super().__init__(name=f"ArticleLike({min_chars})")
         self.min_chars = min_chars
+        self.pastes = pastes
 
     def filter(self, message: Message) -> bool:
         text = (message.text or "").strip()
         if not any(char.isalnum() for char in text):
             return False  # nothing to read: it is refused as a question instead
+        if self.pastes is not None and self.pastes.continuing(message) is not None:
+            return True
         return message.forward_origin is not None or visible_length(text) >= self.min_chars
 
 

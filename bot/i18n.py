@@ -71,6 +71,7 @@ class Texts:
     added: str
     already_added: str
     offer_text: str
+    offer_parts: str
     offer_file: str
     add_button: str
     offer_gone: str
@@ -185,6 +186,8 @@ ENGLISH = Texts(
     already_added="Already in this chat's library: {title}.",
     offer_text="This looks like an article ({characters:,} characters). Add it to this chat's library so I"
     " can answer questions about it?",
+    offer_parts="This looks like an article sent in {parts} messages ({characters:,} characters). Add it to"
+    " this chat's library as one article so I can answer questions about it?",
     offer_file="Add {name} to this chat's library?",
     add_button="Add to library",
     offer_gone="I can no longer see that message. Send it again, or reply /add to it.",
@@ -311,6 +314,8 @@ ARABIC = Texts(
     already_added="موجود من قبل في مكتبة هذه المحادثة: {title}.",
     offer_text="يبدو هذا مقالًا (عدد الأحرف {characters:,}). هل أضيفه إلى مكتبة هذه المحادثة لأجيب عن الأسئلة"
     " حوله؟",
+    offer_parts="يبدو هذا مقالًا أُرسل في {parts} رسائل (عدد الأحرف {characters:,}). هل أضيفه إلى مكتبة هذه"
+    " المحادثة مقالًا واحدًا لأجيب عن الأسئلة عنه؟",
     offer_file="هل أضيف الملف {name} إلى مكتبة هذه المحادثة؟",
     add_button="أضف إلى المكتبة",
     offer_gone="لم أعد أرى تلك الرسالة. أرسلها من جديد، أو ردّ عليها بالأمر /add.",

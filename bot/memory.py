@@ -107,6 +107,14 @@ class Memory:
     async def set_shared(self, chat_id: int, on: bool) -> None:
         await self.state.run(self.state.set_shared, chat_id, on)
 
+    # ---------------------------------------------------------------- offers of joined pastes
+
+    async def set_offer(self, chat_id: int, message_id: int, text: str) -> None:
+        await self.state.run(self.state.set_offer, chat_id, message_id, text)
+
+    async def offer(self, chat_id: int, message_id: int) -> str | None:
+        return await self.state.run(self.state.offer, chat_id, message_id)
+
     # ---------------------------------------------------------------- adds in progress
 
     async def start_add(self, adding: Adding) -> None:

@@ -223,10 +223,15 @@ def _dead_link(error: DeadLinkError, texts: Texts) -> str:
     return texts.dead_link
 
 
-def render_offer(texts: Texts, *, characters: int | None = None, file_name: str | None = None) -> str:
-    """The question under pasted text or a file: add it to the library? (a button answers)."""
+def render_offer(
+    texts: Texts, *, characters: int | None = None, file_name: str | None = None, parts: int = 1
+) -> str:
+    """The question under pasted text (in `parts` messages) or a file: add it to the library? (a
+    button answers)."""
     if file_name is not None:
         return render_notice(texts.offer_file.format(name=shorten(file_name, TITLE_LIMIT)), texts)
+    if parts > 1:
+        return render_notice(texts.offer_parts.format(characters=characters or 0, parts=parts), texts)
     return render_notice(texts.offer_text.format(characters=characters or 0), texts)
 
 

@@ -5,6 +5,7 @@
     buttons   every button on every message the bot sent, with whom it was sent to
     adds      articles being added, with the message that shows their progress
     chats     each chat's choices (whether it searches the shared articles)
+    offers    the text of an "Add to library" offer that joins a paste's parts
 
 The file is in WAL mode with `synchronous=FULL`: a write is on disk when the call returns, so an
 update journaled here survives a SIGKILL, an OOM kill or a power cut straight after. Each table is
@@ -92,6 +93,15 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     """
     CREATE TABLE chats (chat_id INTEGER PRIMARY KEY, shared INTEGER NOT NULL DEFAULT 1);
+    """,
+    """
+    CREATE TABLE offers (
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        created REAL NOT NULL,
+        PRIMARY KEY (chat_id, message_id)
+    );
     """,
 )
 
@@ -405,6 +415,23 @@ class BotState:
                 (chat_id, int(on)),
             )
 
+    # ---------------------------------------------------------------- offers of joined pastes
+
+    def set_offer(self, chat_id: int, message_id: int, text: str) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO offers (chat_id, message_id, text, created) VALUES (?, ?, ?, ?)",
+                (chat_id, message_id, text, time.time()),
+            )
+
+    def offer(self, chat_id: int, message_id: int) -> str | None:
+        """The article an offer message stands for, when it joins several messages."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT text FROM offers WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
     # ---------------------------------------------------------------- upkeep
 
     def prune(self, *, now: float | None = None) -> int:
@@ -420,6 +447,7 @@ class BotState:
             db.execute(
                 "DELETE FROM buttons WHERE answer_key IS NULL AND created < ?", (now - KEEP_BUTTONS_SECONDS,)
             )
+            db.execute("DELETE FROM offers WHERE created < ?", (now - KEEP_BUTTONS_SECONDS,))
         return gone
 
     # ---------------------------------------------------------------- internals

@@ -446,3 +446,41 @@ async def test_a_chat_can_turn_the_shared_articles_off_and_on(searcher: Searcher
     assert entity_texts(elsewhere, "blockquote")
     assert state["text"].startswith("This chat searches the shared articles beside its own.")
     assert any(quote.startswith(SPOKESMAN) for quote in entity_texts(answered, "blockquote"))
+
+
+def telegram_parts(text: str, limit: int = 4096) -> list[str]:
+    """`text` cut as a Telegram client cuts a long paste: at the last space before each limit."""
+    parts = []
+    while len(text) > limit:
+        cut = text.rfind(" ", 0, limit)
+        parts.append(text[:cut])
+        text = text[cut + 1 :]
+    return [*parts, text]
+
+
+async def test_a_long_paste_in_several_messages_is_offered_and_added_as_one_article(
+    searcher: Searcher,
+) -> None:
+    mixed = Path(__file__).parents[2] / "seeds" / "eval" / "mixed"
+    body = " ".join(
+        " ".join(path.read_text(encoding="utf-8").split("\n\n", 1)[1].split())
+        for path in sorted(mixed.glob("a[1-3]-*.en.txt"))
+    )
+    article = "Three stories from the Korsten wire\n\n" + body
+    parts = telegram_parts(article)
+    assert len(parts) >= 2 and len(parts[-1]) < len(parts[0])
+    async with running_bot(searcher) as (fake, _):
+        for part in parts:
+            fake.send_text(PRIVATE, ALICE, part)
+        await fake.wait_for(
+            lambda c: c.method == "editMessageText" and f"sent in {len(parts)} messages" in c.params["text"]
+        )
+        offers = calls(fake, "sendMessage")
+        [offer] = fake.messages_in(PRIVATE.id)
+        fake.press_button(PRIVATE, ALICE, offer["message_id"], buttons(offer)["Add to library"])
+        done = await final_status(fake, PRIVATE, len(fake.calls))
+        fake.send_text(PRIVATE, ALICE, "How much will the tram line cost?")
+        answer = await next_reply(fake, PRIVATE, since=len(fake.calls))
+    assert len(offers) == 1  # one offer, edited as the parts came in; no part was taken for a question
+    assert done["text"].startswith("✅ Added to this chat's library: Three stories from the Korsten wire (")
+    assert "610 million euros" in answer["text"]
