@@ -29,11 +29,10 @@ from lab.harness import (
     running_bot,
     sent_to,
 )
-from tests.support.article_files import CLINIC, HARBOUR, docx_bytes, pdf_bytes
+from tests.support.article_files import BANK_TEXT, CLINIC, HARBOUR, docx_bytes, pdf_bytes
 from tests.support.news_site import AR_COST, AR_TITLE, EN_COST, EN_TITLE, NewsSite
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-BANK_TEXT = (FIXTURES / "central-bank-ar.txt").read_text(encoding="utf-8")
 BANK_TITLE = "البنك المركزي يرفع سعر الفائدة ربع نقطة لكبح التضخم"
 RATE_QUESTION = "بكم رفع البنك المركزي سعر الفائدة؟"
 RATE_SENTENCE = "قرر البنك المركزي يوم الخميس رفع سعر الفائدة الرئيسي بمقدار ربع نقطة مئوية"

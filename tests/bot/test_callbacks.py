@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import string
-from pathlib import Path
 
 from index import Searcher
 from lab.harness import (
@@ -19,8 +18,8 @@ from lab.harness import (
     next_reply,
     running_bot,
 )
+from tests.support.article_files import BANK_TEXT
 
-BANK_TEXT = (Path(__file__).parents[1] / "fixtures" / "central-bank-ar.txt").read_text(encoding="utf-8")
 STALE = "This button no longer applies."
 NOT_YOURS = "This button is for the person who asked."
 FORGERIES = 300

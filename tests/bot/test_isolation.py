@@ -28,9 +28,9 @@ from lab.harness import (
     serving,
     settings_for,
 )
+from tests.support.article_files import BANK_TEXT
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-BANK_TEXT = (FIXTURES / "central-bank-ar.txt").read_text(encoding="utf-8")
 DAMAGED = (
     "⚠️ This chat's own articles are unavailable: its library is damaged. A group admin (or, in a private"
     f" chat, its owner) can send /repair; on the server: sanad repair --chat {PRIVATE.id}"

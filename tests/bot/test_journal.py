@@ -37,9 +37,9 @@ from lab.harness import (
     settings_for,
     wait_until,
 )
+from tests.support.article_files import BANK_TEXT
 
 GAVE_UP = "Sorry, I could not handle this message. Please send it again later."
-BANK_TEXT = (Path(__file__).parents[1] / "fixtures" / "central-bank-ar.txt").read_text(encoding="utf-8")
 
 
 class PoisonSearcher(Searcher):

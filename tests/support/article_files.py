@@ -11,10 +11,14 @@ from __future__ import annotations
 import io
 import textwrap
 from datetime import datetime
+from pathlib import Path
 
 import docx
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+# The central bank article in Arabic: seven sentences, a title, a rate sentence to ask about.
+BANK_TEXT = (Path(__file__).parents[1] / "fixtures" / "central-bank-ar.txt").read_text(encoding="utf-8")
 
 HARBOUR = [
     "Harbour reopens after storm repairs",
