@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import logging
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,30 +89,28 @@ class Shelf:
     ) -> Answer:
         """The best `k` sentences for `question` from the chat's library and the shared one (or only
         the chat's, when the chat turned the shared articles off)."""
-        if not shared and chat_id is not None:
-            return self._own_only(question, chat_id, k=k, context=context)
-        answer_shared = self._shared.ask(question, k=k, context=context)
         if chat_id is None:
-            return answer_shared
-        try:
-            with self._damage(chat_id):
-                own = self._chat(chat_id, create=False)
-                answer = own.ask(question, k=k, context=context) if own else None
-        except ChatLibraryError as exc:
-            log.warning("%s Answering from the shared library only.", exc)
-            return dataclasses.replace(answer_shared, unavailable=exc)
-        return answer_shared if answer is None else merge_answers([answer, answer_shared], k=k)
+            return self._shared.ask(question, k=k, context=context)
+        own, problem = self._own_answer(question, chat_id, k=k, context=context)
+        if not shared:
+            answer = own or Answer(clean_question(question), (), None, None)
+        else:
+            from_shared = self._shared.ask(question, k=k, context=context)
+            answer = from_shared if own is None else merge_answers([own, from_shared], k=k)
+        return dataclasses.replace(answer, unavailable=problem) if problem else answer
 
-    def _own_only(self, question: str, chat_id: int, *, k: int, context: int) -> Answer:
+    def _own_answer(
+        self, question: str, chat_id: int, *, k: int, context: int
+    ) -> tuple[Answer | None, ChatLibraryError | None]:
+        """The chat's own library's answer (None when it has none), or the problem that kept it from
+        answering."""
         try:
             with self._damage(chat_id):
                 own = self._chat(chat_id, create=False)
-                if own is not None:
-                    return own.ask(question, k=k, context=context)
+                return (own.ask(question, k=k, context=context) if own else None), None
         except ChatLibraryError as exc:
-            log.warning("%s The chat searches no shared articles: nothing to answer from.", exc)
-            return Answer(clean_question(question), (), None, None, unavailable=exc)
-        return Answer(clean_question(question), (), None, None)
+            log.warning("%s Answering without the chat's own articles.", exc)
+            return None, exc
 
     def documents(self, chat_id: int) -> list[Document]:
         """The chat's own articles, oldest first (none before its first add)."""
@@ -143,9 +142,10 @@ class Shelf:
         Nothing is written until the article is cut and embedded, so a refused article leaves no trace
         (not even an empty library).
         """
-        own: Callable[[], Library] = lambda: self._own_library(chat_id)  # noqa: E731
         with self._damage(chat_id):
-            return add_source(own, self.encoder, source, progress=progress)
+            return add_source(
+                functools.partial(self._own_library, chat_id), self.encoder, source, progress=progress
+            )
 
     def remove(self, chat_id: int, document_id: int) -> Document | None:
         """Delete one of the chat's articles with its sentences and vectors; None when it is not there."""
