@@ -36,16 +36,17 @@ from index.errors import (
     UnsupportedTypeError,
 )
 from index.ingest import FILE_SUFFIXES, add_source, is_link, read_link, read_source, read_upload
-from index.library import Library
+from index.library import Library, ShownQuote, Vote, voter_id
 from index.records import Document, SourceText, StoredSentence
 from index.search import Answer, Hit, Searcher, clean_question
 from index.service import open_searcher, open_shelf
-from index.shelf import Repaired, Shelf
+from index.shelf import ArticleRef, Repaired, Shelf
 from index.text import is_arabic_script, without_invisible
 
 __all__ = [
     "FILE_SUFFIXES",
     "Answer",
+    "ArticleRef",
     "BlockedAddressError",
     "BrokenFileError",
     "ChatLibraryError",
@@ -67,6 +68,7 @@ __all__ = [
     "SanadError",
     "Searcher",
     "Shelf",
+    "ShownQuote",
     "SlowPageError",
     "SourceText",
     "StoredSentence",
@@ -74,6 +76,7 @@ __all__ = [
     "TooShortError",
     "UnsupportedLinkError",
     "UnsupportedTypeError",
+    "Vote",
     "add_source",
     "clean_question",
     "is_arabic_script",
@@ -83,5 +86,6 @@ __all__ = [
     "read_link",
     "read_source",
     "read_upload",
+    "voter_id",
     "without_invisible",
 ]

@@ -47,6 +47,14 @@ class EncryptedFileError(BrokenFileError):
     """A PDF that needs a password to be read."""
 
 
+class NoOcrError(InputError):
+    """A photo or a scan, and no OCR on this server to read it."""
+
+
+class ScanTooLargeError(InputError):
+    """A photo or scan too big to read by OCR: too many pixels or pages, or too slow to read."""
+
+
 class TooLargeError(InputError):
     """A page or file is over the size limit (`limit`, in bytes)."""
 

@@ -43,6 +43,7 @@ class SourceText:
     source: str | None = None
     published: str | None = None
     author: str | None = None
+    read_by: str | None = None  # "ocr" when the text was read off an image; None when it came as text
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class NewDocument:
     sentences: Sequence[Sentence]
     published: str | None = None  # the article's date, as the page gives it (ISO when known)
     author: str | None = None
+    read_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class Document:
     paragraph_count: int
     published: str | None = None
     author: str | None = None
+    read_by: str | None = None  # "ocr": its text was read off a photo or a scan, and may hold misreadings
 
     @property
     def label(self) -> str:

@@ -35,7 +35,7 @@ from typing import Any, cast
 from index.embedding import Encoder
 from index.errors import ChatLibraryError, DamagedDatabaseError, LibraryError
 from index.ingest import add_source
-from index.library import DB_NAME, Library
+from index.library import DB_NAME, Library, Vote
 from index.records import Document, Embedded, SourceText
 from index.search import Answer, Searcher, clean_question
 
@@ -45,6 +45,14 @@ CAPACITY = 256  # chat libraries kept open
 QUERY_MEMORY = 32  # recent question embeddings kept
 # What a chat's library can raise when its files are damaged (under a running bot too).
 _DAMAGE = (LibraryError, sqlite3.DatabaseError, OSError)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """One article on the shelf: in the shared library (`chat_id` None) or in a chat's own."""
+
+    chat_id: int | None
+    document_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +93,20 @@ class Shelf:
     # ---------------------------------------------------------------- reading
 
     def ask(
-        self, question: str, *, chat_id: int | None, k: int = 3, context: int = 1, shared: bool = True
+        self,
+        question: str,
+        *,
+        chat_id: int | None,
+        k: int = 3,
+        context: int = 1,
+        shared: bool = True,
+        about: ArticleRef | None = None,
     ) -> Answer:
         """The best `k` sentences for `question` from the chat's library and the shared one (or only
-        the chat's, when the chat turned the shared articles off)."""
+        the chat's, when the chat turned the shared articles off); from the one article `about` alone
+        when given (a follow-up to an answer that quoted it)."""
+        if about is not None:
+            return self._ask_about(question, chat_id, about, k=k, context=context)
         if chat_id is None:
             return self._shared.ask(question, k=k, context=context)
         own, problem = self._own_answer(question, chat_id, k=k, context=context)
@@ -107,10 +125,29 @@ class Shelf:
         try:
             with self._damage(chat_id):
                 own = self._chat(chat_id, create=False)
-                return (own.ask(question, k=k, context=context) if own else None), None
+                return (_owned(own.ask(question, k=k, context=context), chat_id) if own else None), None
         except ChatLibraryError as exc:
             log.warning("%s Answering without the chat's own articles.", exc)
             return None, exc
+
+    def _ask_about(
+        self, question: str, chat_id: int | None, about: ArticleRef, *, k: int, context: int
+    ) -> Answer:
+        """`question` asked of one article: a shared one, or one of this chat's own (never another
+        chat's). An article that is gone (removed since) answers nothing."""
+        nothing = Answer(clean_question(question), (), None, None)
+        if about.chat_id is None:
+            if self.shared.document(about.document_id) is None:
+                return nothing
+            return self._shared.ask(question, k=k, context=context, within=about.document_id)
+        if about.chat_id != chat_id:
+            return nothing
+        with self._damage(about.chat_id):
+            own = self._chat(about.chat_id, create=False)
+            if own is None or own.library.document(about.document_id) is None:
+                return nothing
+            answer = own.ask(question, k=k, context=context, within=about.document_id)
+            return _owned(answer, about.chat_id)
 
     def documents(self, chat_id: int) -> list[Document]:
         """The chat's own articles, oldest first (none before its first add)."""
@@ -162,6 +199,18 @@ class Shelf:
             if own is None:
                 return 0
             return sum(own.library.remove(document.id) for document in own.library.documents())
+
+    def record_vote(self, chat_id: int, vote: Vote) -> None:
+        """Keep a vote on one of the chat's answers in the chat's own library (created if need be):
+        the votes of a chat are never seen by another."""
+        with self._damage(chat_id):
+            self._own_library(chat_id).record_vote(vote)
+
+    def votes(self, chat_id: int) -> list[Vote]:
+        """The votes on the chat's answers, oldest first."""
+        with self._damage(chat_id):
+            own = self._chat(chat_id, create=False)
+            return own.library.votes() if own else []
 
     def repair(self, chat_id: int) -> Repaired | None:
         """Mend the chat's library: rebuild its vector index, or first save what its damaged database
@@ -243,6 +292,12 @@ class Shelf:
         return Searcher(
             library, self._queries, thresholds=self.thresholds, fusion=self._fusion, second=self._second
         )
+
+
+def _owned(answer: Answer, chat_id: int) -> Answer:
+    """The answer with each hit marked as coming from the chat's own library."""
+    hits = tuple(dataclasses.replace(hit, chat_id=chat_id) for hit in answer.hits)
+    return dataclasses.replace(answer, hits=hits)
 
 
 def chat_path(chats_dir: Path, chat_id: int) -> Path:

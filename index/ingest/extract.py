@@ -7,6 +7,7 @@ every source (index.text).
     web page (.html)  trafilatura: the main text, title, date, author
     .pdf              pypdf: the text layer, lines re-flowed into paragraphs; encrypted files refused
     .docx             python-docx: paragraphs and the document properties
+    photos, scans     Tesseract OCR (index/ingest/ocr.py): images, and PDFs without a text layer
     .txt, .md         UTF-8 (or UTF-16 with a byte-order mark); a few broken bytes are dropped
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
 import io
 import logging
 import math
@@ -33,6 +35,7 @@ from index.errors import (
     TooLargeError,
     UnsupportedTypeError,
 )
+from index.ingest.ocr import IMAGE_SUFFIXES, read_photo, read_scan
 from index.records import SourceText
 from index.text import clean_article
 
@@ -41,13 +44,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FILE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+FILE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", *IMAGE_SUFFIXES)
 # At most this share of a text file's characters may be broken bytes (dropped); more is another encoding.
 MAX_BROKEN_SHARE = 0.001
 # A .docx is a zip: what it unpacks to may be this many times the size limit, no more (zip bombs).
 UNPACK_FACTOR = 20
 # A line of at least this many words is prose; headlines and menu items are shorter.
 PROSE_LINE_WORDS = 10
+NO_PHOTO_TEXT = "No article text could be read in {name}. Send a sharper photo of the page, or its text."
+NO_SCAN_TEXT = (
+    "{name} has no text layer, and OCR found no article in it. Send a PDF with selectable text, or paste"
+    " the text."
+)
 _TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", " » ")
 _SENTENCE_END = re.compile(r"[.!?؟…:;؛\"'”»)\]]\s*$")
 _MARKDOWN_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE)
@@ -107,7 +115,8 @@ def article_from_file(name: str, data: bytes, settings: FetchSettings) -> Source
     if suffix not in FILE_SUFFIXES:
         kind = suffix or "a file without an extension"
         raise UnsupportedTypeError(
-            f"{name}: {kind} files cannot be read. Send a .txt, .md, .html, .pdf or .docx file.", kind=kind
+            f"{name}: {kind} files cannot be read. Send a .txt, .md, .html, .pdf or .docx file, or a photo.",
+            kind=kind,
         )
     if len(data) > settings.max_bytes:
         raise TooLargeError(
@@ -120,6 +129,8 @@ def article_from_file(name: str, data: bytes, settings: FetchSettings) -> Source
         return article_from_html(data, source=name)
     if suffix == ".pdf":
         return _pdf(name, data)
+    if suffix in IMAGE_SUFFIXES:
+        return _read_by_ocr(name, [read_photo(name, data)], NO_PHOTO_TEXT)
     if suffix == ".docx":
         _check_unpacked_size(name, data, UNPACK_FACTOR * settings.max_bytes)
         return _docx(name, data)
@@ -225,11 +236,20 @@ def reflow(lines: list[str]) -> str:
         if line:
             current.append(line)
         if current and (not line or _SENTENCE_END.search(line) or len(line) < 0.7 * full):
-            paragraphs.append(" ".join(current))
+            paragraphs.append(_joined_lines(current))
             current = []
     if current:
-        paragraphs.append(" ".join(current))
+        paragraphs.append(_joined_lines(current))
     return "\n\n".join(paragraphs)
+
+
+def _joined_lines(lines: list[str]) -> str:
+    """The lines of one paragraph as one line; a word broken at a hyphen ("Al-" / "Nour") stays whole."""
+    joined = lines[0]
+    for line in lines[1:]:
+        broken = joined.endswith("-") and joined[-2:-1].isalpha() and line[:1].isalpha()
+        joined += line if broken else f" {line}"
+    return joined
 
 
 # ------------------------------------------------------------------------------ formats
@@ -262,9 +282,9 @@ def _pdf(name: str, data: bytes) -> SourceText:
         ) from exc
     text = "\n\n".join(reflow(page.splitlines()) for page in pages if page.strip())
     if not text.strip():
-        raise NoArticleError(
-            f"{name} has no text layer (a scan?). Send a PDF with selectable text, or paste the text."
-        )
+        log.info("%s has no text layer: reading it as a scan", name)
+        scanned = _read_by_ocr(name, read_scan(name, data), NO_SCAN_TEXT)
+        return dataclasses.replace(scanned, title=_fallback_title(scanned.text, info.title if info else None))
     return SourceText(
         text=text,
         title=_fallback_title(text, info.title if info else None),
@@ -272,6 +292,14 @@ def _pdf(name: str, data: bytes) -> SourceText:
         published=_iso_date(_pdf_date(info)),
         author=_clean(info.author if info else None),
     )
+
+
+def _read_by_ocr(name: str, pages: list[str], nothing: str) -> SourceText:
+    """An article from OCR'd pages: their lines re-flowed as a PDF's are, marked as read by OCR."""
+    text = "\n\n".join(reflow(page.splitlines()) for page in pages if page.strip())
+    if not is_prose(text):
+        raise NoArticleError(nothing.format(name=name))
+    return SourceText(text=text, source=name, read_by="ocr")
 
 
 def _pdf_date(info: object) -> datetime | None:

@@ -25,6 +25,7 @@ def prepare_document(source: SourceText) -> NewDocument:
         sentences=article.sentences,
         published=source.published,
         author=source.author,
+        read_by=source.read_by,
     )
 
 

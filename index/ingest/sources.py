@@ -35,6 +35,7 @@ def read_source(path: Path, settings: FetchSettings | None = None) -> SourceText
         source=meta.get("source") or source.source,
         published=meta.get("published") or source.published,
         author=meta.get("author") or source.author,
+        read_by=source.read_by,
     )
 
 

@@ -6,6 +6,7 @@
     ann.py            when the index is exact and when IVF, and how IVF is trained
     compatibility.py  which model may search a library
     repair.py         saving what a damaged database still holds
+    feedback.py       the votes a chat gave its answers
     tokens.py         how content-token vectors are stored (int8)
 
 It stores vectors and never computes them: the embedding layer sits beside it, not below.
@@ -13,6 +14,7 @@ It stores vectors and never computes them: the embedding layer sits beside it, n
 
 from index.library.ann import DEFAULT_POLICY, FLAT, IndexPlan, IndexPolicy
 from index.library.compatibility import PROBE_AGREEMENT, SAME_VECTORS
+from index.library.feedback import ShownQuote, Vote, voter_id
 from index.library.library import Library, VectorSource, content_hash
 from index.library.repair import Salvage
 from index.library.schema import DB_NAME, SCHEMA_VERSION
@@ -28,6 +30,9 @@ __all__ = [
     "IndexPolicy",
     "Library",
     "Salvage",
+    "ShownQuote",
     "VectorSource",
+    "Vote",
     "content_hash",
+    "voter_id",
 ]

@@ -30,6 +30,7 @@ from index.errors import InputError, LibraryError
 from index.library import schema
 from index.library.ann import DEFAULT_POLICY, FLAT, IndexPlan, IndexPolicy
 from index.library.compatibility import check_model, read_backends, read_model, record_backend, write_model
+from index.library.feedback import SELECT_VOTES, Vote, read_votes, record_vote
 from index.library.repair import Salvage, replace_damaged
 from index.library.schema import DB_NAME, SELECT_DOCUMENTS, SELECT_SENTENCES, corrupt, read_meta
 from index.library.tokens import pack, unpack_many
@@ -206,6 +207,15 @@ class Library:
     def document(self, document_id: int) -> Document | None:
         rows = self._query(f"{SELECT_DOCUMENTS} WHERE d.id = ?", (document_id,))
         return Document(*rows[0]) if rows else None
+
+    def votes(self) -> list[Vote]:
+        """The votes on answers from this library, oldest first (index/library/feedback.py)."""
+        return read_votes(self._query(SELECT_VOTES))
+
+    def record_vote(self, vote: Vote) -> None:
+        """Keep a vote on an answer; a second vote by the same person on the same answer replaces it."""
+        with self._writing(refresh=False), self._db:
+            record_vote(self._db, vote)
 
     def backends(self) -> list[str]:
         """Every backend whose vectors the library holds, the one that created (or rebuilt) it first."""
@@ -414,8 +424,8 @@ class Library:
         """Insert a document's rows (inside the caller's transaction); its id and its sentence ids."""
         cursor = self._db.execute(
             "INSERT INTO documents"
-            " (content_hash, title, language, source, added_at, text, published, author)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " (content_hash, title, language, source, added_at, text, published, author, read_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 digest,
                 document.title,
@@ -425,6 +435,7 @@ class Library:
                 document.text,
                 document.published,
                 document.author,
+                document.read_by,
             ),
         )
         document_id = int(cursor.lastrowid or 0)

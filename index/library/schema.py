@@ -19,11 +19,19 @@ from index.files import file_lock
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DB_NAME = "library.sqlite"
 LOCK_NAME = ".lock"
 # Databases up to this size are checked page by page whenever a library opens (about 0.1 s per 100 MB).
 QUICK_CHECK_BYTES = 256 * 2**20
+
+# The votes on answers given from this library (index/library/feedback.py): what was asked, what was
+# quoted, and whether it answered. One vote per answer and user: voting again replaces it.
+FEEDBACK_TABLE = (
+    "CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, answer TEXT NOT NULL,"
+    " voter TEXT NOT NULL, vote INTEGER NOT NULL CHECK (vote IN (-1, 1)), question TEXT NOT NULL,"
+    " quotes TEXT NOT NULL, language TEXT, voted_at TEXT NOT NULL, UNIQUE (answer, voter))"
+)
 
 # Migration N takes a library from format N to N + 1, in one transaction under the write lock.
 MIGRATIONS: dict[int, tuple[str, tuple[str, ...]]] = {
@@ -38,9 +46,14 @@ MIGRATIONS: dict[int, tuple[str, tuple[str, ...]]] = {
             " REFERENCES sentences(id) ON DELETE CASCADE, vectors BLOB NOT NULL)",
         ),
     ),
+    3: (
+        "documents say how their text was read; the chat's votes on its answers",
+        ("ALTER TABLE documents ADD COLUMN read_by TEXT", FEEDBACK_TABLE),
+    ),
 }
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE documents (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -51,7 +64,8 @@ CREATE TABLE documents (
     added_at TEXT NOT NULL,
     text TEXT NOT NULL,
     published TEXT,
-    author TEXT
+    author TEXT,
+    read_by TEXT
 );
 CREATE TABLE sentences (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -71,6 +85,9 @@ CREATE TABLE tokens (
     vectors BLOB NOT NULL
 );
 """
+    + FEEDBACK_TABLE
+    + ";\n"
+)
 
 DOCUMENT_COLUMNS = ("id", "content_hash", "title", "language", "source", "added_at", "text")
 SENTENCE_COLUMNS = ("id", "document_id", "position", "paragraph", "start", "end", "text", "vector")
@@ -78,7 +95,7 @@ SELECT_DOCUMENTS = (
     "SELECT d.id, d.title, d.language, d.source, d.added_at,"
     " (SELECT count(*) FROM sentences s WHERE s.document_id = d.id), length(d.text),"
     " (SELECT coalesce(max(paragraph) + 1, 0) FROM sentences s WHERE s.document_id = d.id),"
-    " d.published, d.author"
+    " d.published, d.author, d.read_by"
     " FROM documents d"
 )
 SELECT_SENTENCES = "SELECT id, document_id, position, paragraph, start, end, text FROM sentences"

@@ -48,6 +48,8 @@ class Hit:
     # How far the score clears what its pairing needs: what quotes from several libraries (and
     # pairings) are ordered by.
     margin: float = 0.0
+    # The chat whose own library holds the article (set by the shelf); None: the shared library.
+    chat_id: int | None = None
 
     @property
     def text(self) -> str:
@@ -122,15 +124,18 @@ class Searcher:
             else None
         )
 
-    def ask(self, question: str, *, k: int = 3, context: int = 1) -> Answer:
-        """The best `k` quotes for `question` that clear the threshold."""
-        return self.ask_many([question], k=k, context=context)[0]
+    def ask(self, question: str, *, k: int = 3, context: int = 1, within: int | None = None) -> Answer:
+        """The best `k` quotes for `question` that clear the threshold; from the document `within`
+        alone when given (a follow-up question about one article)."""
+        return self.ask_many([question], k=k, context=context, within=within)[0]
 
-    def ask_many(self, questions: Sequence[str], *, k: int = 3, context: int = 1) -> list[Answer]:
+    def ask_many(
+        self, questions: Sequence[str], *, k: int = 3, context: int = 1, within: int | None = None
+    ) -> list[Answer]:
         """Answer several questions with one batched embedding call."""
         cleaned = [clean_question(q) for q in questions]
         embedded = self._embed(cleaned)
-        judged = self._judged(cleaned, k, embedded)
+        judged = self._judged(cleaned, k, embedded, within)
         tokens = embedded.tokens or [None] * len(cleaned)
         return [
             self._answer(q, pairs, confidence, k, context, t)
@@ -163,14 +168,30 @@ class Searcher:
         return self.encoder.embed_queries(questions, tokens=tokens)
 
     def _judged(
-        self, questions: Sequence[str], k: int, embedded: Embedded
+        self, questions: Sequence[str], k: int, embedded: Embedded, within: int | None = None
     ) -> list[tuple[Ranked, float | None]]:
         """Every candidate scored, best first (the whole pool when fusion reranks it), and the learned
         fusion's probability that the first answers (None without one)."""
+        wanted = k if self.reranker is None else max(k, self.pool)
+        if within is None:
+            candidates = self.library.search(embedded.vectors, wanted)
+        else:
+            candidates = self._search_document(embedded.vectors, within, wanted)
         if self.reranker is None:
-            return [(pairs, None) for pairs in self.library.search(embedded.vectors, k)]
-        candidates = self.library.search(embedded.vectors, max(k, self.pool))
+            return [(pairs[:k], None) for pairs in candidates]
         return self.reranker.judge(questions, candidates, embedded.tokens)
+
+    def _search_document(self, queries: np.ndarray, document_id: int, k: int) -> list[Ranked]:
+        """The `k` sentences of one document nearest each query, exactly (a document is small)."""
+        ids = [sentence.id for sentence in self.library.document_sentences(document_id)]
+        if not ids:
+            return [[] for _ in range(len(queries))]
+        scores = np.asarray(queries, dtype=np.float32) @ self.library.vectors(ids).T
+        ranked = []
+        for row in scores:
+            order = np.argsort(-row, kind="stable")[:k]
+            ranked.append([(ids[n], float(row[n])) for n in order])
+        return ranked
 
     def _answer(
         self,

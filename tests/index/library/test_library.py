@@ -95,21 +95,24 @@ def test_an_article_keeps_its_date_and_author(tmp_path: Path) -> None:
 def test_a_library_of_the_first_format_is_upgraded_in_place(tmp_path: Path) -> None:
     with Library.open(tmp_path, MODEL, PROBE) as library:
         library.add(document("old article.\nstill here."), vectors(2))
-    db = sqlite3.connect(tmp_path / "library.sqlite")  # format 1 had no date, author or token vectors
+    # Format 1 had no date, author, token vectors, way of reading or votes.
+    db = sqlite3.connect(tmp_path / "library.sqlite")
     with db:
-        db.execute("ALTER TABLE documents DROP COLUMN published")
-        db.execute("ALTER TABLE documents DROP COLUMN author")
+        for column in ("published", "author", "read_by"):
+            db.execute(f"ALTER TABLE documents DROP COLUMN {column}")
         db.execute("DROP TABLE tokens")
+        db.execute("DROP TABLE feedback")
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
     db.close()
     with Library.open(tmp_path, MODEL, PROBE) as library:
         [old] = library.documents()
-        assert (old.sentence_count, old.published, old.author) == (2, None, None)
+        assert (old.sentence_count, old.published, old.author, old.read_by) == (2, None, None, None)
         new, _ = library.add(dataclasses.replace(document("new one."), author="A"), vectors(1, seed=3))
         assert new.author == "A" and len(library.search(vectors(1, seed=3), k=5)[0]) == 3
         assert library.token_vectors([1, 2, 3]) == {}  # none were stored; the reranker computes them
+        assert library.votes() == []
     check = sqlite3.connect(tmp_path / "library.sqlite")
-    assert check.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("3",)
+    assert check.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("4",)
     check.close()
 
 

@@ -1,4 +1,4 @@
-"""A library written before the layout changed opens as it is: no migration, no re-embedding.
+"""A library written before the layout changed opens with its vectors as they are: no re-embedding.
 
 `tests/fixtures/previous-main-library/` is a library that `sanad add` wrote with the main of commit
 7982f3a (the bundled e5 on onnx-int8, format 3): tests/fixtures/central-bank-ar.txt, seven sentences,
@@ -40,17 +40,19 @@ def stored(path: Path) -> tuple[dict[str, str], list[tuple[int, bytes]], list[tu
     return meta, vectors, tokens
 
 
-def test_it_opens_in_its_own_format_with_its_vectors_and_index_untouched(
+def test_it_is_upgraded_in_place_with_its_vectors_and_index_untouched(
     previous: Path, encoder: Encoder
 ) -> None:
-    before = stored(previous)
+    meta, vectors, tokens = stored(previous)
     index_bytes = (previous / "vectors-000001.faiss").read_bytes()
-    assert before[0]["schema"] == str(SCHEMA_VERSION)  # the format did not change: nothing to migrate
+    assert meta["schema"] == "3"  # format 4 added how a text was read, and the votes on answers
     with Library.open(previous, encoder.info, encoder.probe(), create=False) as library:
-        assert [d.sentence_count for d in library.documents()] == [7]
+        assert [(d.sentence_count, d.read_by) for d in library.documents()] == [(7, None)]
         assert library.index_file().name == "vectors-000001.faiss"
         assert library.search(encoder.encode_queries(["ما نسبة التضخم؟"]), 3)
-    assert stored(previous) == before
+    upgraded, vectors_after, tokens_after = stored(previous)
+    assert upgraded == meta | {"schema": str(SCHEMA_VERSION)}
+    assert (vectors_after, tokens_after) == (vectors, tokens)
     assert (previous / "vectors-000001.faiss").read_bytes() == index_bytes
 
 
