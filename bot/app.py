@@ -28,7 +28,7 @@ from telegram.ext import (
 )
 
 from bot.addressing import ADDRESSED_TO_BOT
-from bot.articles import JUST_A_LINK, ArticleHandlers, ArticleLike
+from bot.articles import ArticleHandlers
 from bot.handlers import Handlers
 from bot.health import heartbeat_path, start_heartbeat
 from bot.i18n import ENGLISH, TEXTS
@@ -40,7 +40,9 @@ from bot.memory import Memory
 from bot.pastes import Pastes
 from bot.retry import RetryingRateLimiter
 from bot.settings import BOTFATHER, BotSettings, BotSettingsError, WebhookSettings
+from bot.sources import JUST_A_LINK, ArticleLike
 from bot.state import STATE_NAME, BotState
+from bot.watch import Watcher
 from index import SanadError, Shelf
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,13 @@ CONNECT_RETRY_AFTER = (1.0, 2.0, 4.0, 8.0)
 STATUS = logging.getLogger("sanad.status")
 
 # The update kinds the bot handles; Telegram sends no others.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CHANNEL_POST,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+]
 # Retries of a request that Telegram answers with 429 (Too Many Requests), after the wait it asks for.
 RATE_LIMIT_RETRIES = 3
 # Seconds a request that fails on the way (5xx, timeout, dropped connection) is retried: bot/retry.py.
@@ -76,6 +84,7 @@ def build_application(
     memory = Memory(state)
     handlers = Handlers(settings, librarian, memory)
     articles = ArticleHandlers(settings, librarian, memory, Pastes())
+    watcher = Watcher(librarian, memory, articles, settings.watch_per_hour)
 
     async def give_up(update: Update, reason: str) -> None:
         await articles.interrupted(update.update_id, update.get_bot())
@@ -103,7 +112,7 @@ def build_application(
         .build()
     )
     processor.attach(application)
-    add_handlers(application, handlers, articles)
+    add_handlers(application, handlers, articles, watcher)
     application.add_error_handler(processor.on_error)
 
     async def post_init(app: Application) -> None:
@@ -149,9 +158,13 @@ def describe_libraries(shelf: Shelf) -> str:
     return f"shared library {len(shared)} articles ({sentences:,} sentences), {chats} chat libraries"
 
 
-def add_handlers(application: Application, handlers: Handlers, articles: ArticleHandlers) -> None:
-    """One handler per intent; the first that matches an update in group 0 handles it."""
+def add_handlers(
+    application: Application, handlers: Handlers, articles: ArticleHandlers, watcher: Watcher
+) -> None:
+    """One handler per intent; the first that matches an update in group 0 handles it. What no other
+    handler takes in a group, and every channel post, is a post the watcher may add (bot/watch.py)."""
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    channel_post = filters.UpdateType.CHANNEL_POST
     addressed = private | (groups & ADDRESSED_TO_BOT)
     new_text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & addressed
     article_like = ArticleLike(articles.settings.article_min_chars, articles.pastes)
@@ -168,7 +181,11 @@ def add_handlers(application: Application, handlers: Handlers, articles: Article
             CommandHandler("clear", articles.clear),
             CommandHandler("repair", articles.repair),
             CommandHandler("shared", articles.shared),
-            MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL & addressed, articles.offer),
+            CommandHandler("watch", watcher.watch, filters=filters.UpdateType.MESSAGE | channel_post),
+            MessageHandler(
+                filters.UpdateType.MESSAGE & (filters.Document.ALL | filters.PHOTO) & addressed,
+                articles.offer,
+            ),
             MessageHandler(new_text & JUST_A_LINK, articles.link),
             MessageHandler(new_text & article_like, articles.offer),
             MessageHandler(filters.TEXT & ~filters.COMMAND & addressed, handlers.question),
@@ -177,6 +194,7 @@ def add_handlers(application: Application, handlers: Handlers, articles: Article
                 handlers.not_text,
             ),
             MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & private, handlers.unknown_command),
+            MessageHandler((filters.UpdateType.MESSAGE & groups) | channel_post, watcher.post),
             CallbackQueryHandler(articles.button, pattern=rf"(?:{ARTICLE_DATA.pattern})\Z"),
             CallbackQueryHandler(handlers.button),
             InlineQueryHandler(handlers.inline),

@@ -2,7 +2,8 @@
 
     /add <link>, or a message that is just a link   fetched and added at once
     /add as a reply to a message or a file          that message's article is added at once
-    pasted long text, forwarded text, a file        an "Add to library" button under it
+    pasted long text, forwarded text, a file,       an "Add to library" button under it
+    a photo (read by OCR)
     /sources                                        the chat's articles (remove buttons), the shared ones
     /remove N, /clear                               a confirmation first
 
@@ -23,16 +24,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
-from dataclasses import dataclass
 from pathlib import PurePath
 
 from telegram import Bot, Chat, Document, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import filters
 
-from bot.addressing import command_argument, without_mention_keeping_lines
+from bot.addressing import command_argument
 from bot.i18n import TEXTS, Texts
 from bot.keyboards import (
     ArticlePress,
@@ -41,7 +39,7 @@ from bot.keyboards import (
     parse_article_callback,
     sources_keyboard,
 )
-from bot.lookup import Added, Librarian, visible_length
+from bot.lookup import Added, Librarian
 from bot.memory import Memory
 from bot.messages import Context, answer_query, edit, message_of, texts_of
 from bot.pastes import Pastes
@@ -55,42 +53,28 @@ from bot.render import (
     render_offer,
     render_removed,
     render_sources,
-    shorten,
 )
 from bot.settings import BotSettings
+from bot.sources import PHOTO_NAME, Link, Photo, Source, Text, label_of, origin_of, source_of, source_of_text
 from bot.state import Adding
-from index import ChatLibraryError, SanadError, TooLargeError, UnsupportedTypeError
+from index import (
+    FILE_SUFFIXES,
+    ChatLibraryError,
+    NoOcrError,
+    SanadError,
+    TooLargeError,
+    UnsupportedTypeError,
+    ocr_available,
+)
 from index import Document as Article
-from index.ingest import FILE_SUFFIXES, file_label
+from index.ingest import file_label
 
 log = logging.getLogger(__name__)
 
 TYPING_EVERY = 4.5  # seconds; Telegram shows a chat action for about 5
-LABEL_LIMIT = 60  # characters of a link, file name or text naming an interrupted add
-_LINK = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
-_BARE_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?", re.IGNORECASE)
 _EDITORS = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
 Markup = InlineKeyboardMarkup | None
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    text: str
-    origin: str | None  # who it was forwarded from, when it was
-
-
-@dataclass(frozen=True, slots=True)
-class File:
-    document: Document
-
-
-Source = Link | Text | File
 
 
 class ArticleHandlers:
@@ -116,7 +100,7 @@ class ArticleHandlers:
         if source is None:
             await message.reply_text(render_notice(texts.add_usage, texts))
             return
-        if await self._may_edit(update, context, texts):
+        if await self.may_edit(update, context, texts):
             await self._add(message, context, source, texts, update_id=update.update_id)
 
     async def link(self, update: Update, context: Context) -> None:
@@ -124,13 +108,19 @@ class ArticleHandlers:
         message, texts = message_of(update), texts_of(update)
         source = source_of(message, context.bot.username)
         assert isinstance(source, Link), "registered for JUST_A_LINK messages"
-        if await self._may_edit(update, context, texts):
+        if await self.may_edit(update, context, texts):
             await self._add(message, context, source, texts, update_id=update.update_id)
 
     async def offer(self, update: Update, context: Context) -> None:
-        """Long or forwarded text, or a file: ask, with a button, whether to add it (not a question)."""
+        """Long or forwarded text, a file or a photo: ask, with a button, whether to add it (not a
+        question)."""
         message, texts = message_of(update), texts_of(update)
-        if message.document is not None:
+        if message.photo:
+            if not ocr_available():
+                await message.reply_text(render_add_error(NoOcrError("no OCR"), texts))
+                return
+            text = render_offer(texts, photo=True)
+        elif message.document is not None:
             refusal = self._file_refusal(message.document)
             if refusal is not None:
                 await message.reply_text(render_add_error(refusal, texts))
@@ -159,7 +149,7 @@ class ArticleHandlers:
             return
         self.pastes.add(message, paste)
         article = paste.text()
-        await self.memory.set_offer(message.chat.id, paste.offer_id, article)
+        await self.memory.set_offer(message.chat.id, paste.offer_id, article, origin_of(message))
         text = render_offer(texts, characters=len(article), parts=len(paste.parts))
         await edit(context, message.chat.id, paste.offer_id, text, markup)
 
@@ -184,7 +174,7 @@ class ArticleHandlers:
         if not argument.isdigit():
             await message.reply_text(render_notice(texts.remove_usage, texts))
             return
-        if not await self._may_edit(update, context, texts):
+        if not await self.may_edit(update, context, texts):
             return
         documents = await self._chat_documents(message, texts)
         if documents is None:
@@ -201,7 +191,7 @@ class ArticleHandlers:
     async def clear(self, update: Update, context: Context) -> None:
         """/clear: asks to confirm removing all of the chat's articles."""
         message, texts = message_of(update), texts_of(update)
-        if not await self._may_edit(update, context, texts):
+        if not await self.may_edit(update, context, texts):
             return
         documents = await self._chat_documents(message, texts)
         if documents is None:
@@ -225,7 +215,7 @@ class ArticleHandlers:
             state = texts.shared_state_on if on else texts.shared_state_off
             await message.reply_text(render_notice(f"{state}\n{texts.shared_usage}", texts))
             return
-        if not await self._may_edit(update, context, texts):
+        if not await self.may_edit(update, context, texts):
             return
         await self.memory.set_shared(chat_id, choice == "on")
         log.info("chat %s: shared articles turned %s", chat_id, choice)
@@ -235,7 +225,7 @@ class ArticleHandlers:
     async def repair(self, update: Update, context: Context) -> None:
         """/repair: mend this chat's damaged library (group admins; in a private chat, its owner)."""
         message, texts = message_of(update), texts_of(update)
-        if not await self._may_edit(update, context, texts):
+        if not await self.may_edit(update, context, texts):
             return
         chat_id = message.chat.id
         try:
@@ -270,8 +260,8 @@ class ArticleHandlers:
             await answer_query(query, getattr(texts, refusal), show_alert=True)
             return
         if press.action == "add":
-            joined = await self.memory.offer(message.chat.id, message.message_id)  # a paste of several parts
-            source: Source | None = Text(joined, None) if joined else None
+            joined = await self.memory.offer(message.chat.id, message.message_id)  # several messages
+            source: Source | None = Text(*joined) if joined else None
             if source is None and message.reply_to_message is not None:
                 source = source_of(message.reply_to_message, context.bot.username)
             if source is None:
@@ -392,6 +382,10 @@ class ArticleHandlers:
             return await asyncio.to_thread(
                 self.librarian.add_text, chat_id, source.text, source=source.origin
             )
+        if isinstance(source, Photo):
+            file = await context.bot.get_file(source.photo.file_id)
+            data = bytes(await file.download_as_bytearray())
+            return await asyncio.to_thread(self.librarian.add_file, chat_id, PHOTO_NAME, data)
         refusal = self._file_refusal(source.document)
         if refusal is not None:
             raise refusal
@@ -436,7 +430,7 @@ class ArticleHandlers:
             await message.reply_text(render_damaged(message.chat.id, texts))
             return None
 
-    async def _may_edit(self, update: Update, context: Context, texts: Texts) -> bool:
+    async def may_edit(self, update: Update, context: Context, texts: Texts) -> bool:
         """Whether the sender may change this chat's library; tells them why not when they may not."""
         message = message_of(update)
         refusal = await self._edit_refusal(message.chat, update.effective_user, message.sender_chat, context)
@@ -462,20 +456,6 @@ class ArticleHandlers:
         return None if member.status in _EDITORS else "editors_only"
 
 
-# ---------------------------------------------------------------------- sources
-
-
-def label_of(source: Source) -> str:
-    """How an interrupted add names its article: the link, the file name, or the text's beginning."""
-    if isinstance(source, Link):
-        name = source.url
-    elif isinstance(source, File):
-        name = file_label(source.document.file_name or "the file")
-    else:
-        name = " ".join(source.text.split())
-    return f"“{shorten(name, LABEL_LIMIT)}”"
-
-
 def _owner(update: Update) -> int | None:
     """Who alone may press the buttons of a reply to this update: its sender (None when an anonymous
     admin speaks as the group: any admin may then)."""
@@ -483,74 +463,6 @@ def _owner(update: Update) -> int | None:
     if message is not None and message.sender_chat is not None and message.sender_chat.id == message.chat.id:
         return None
     return update.effective_user.id if update.effective_user else None
-
-
-def source_of(message: Message, username: str) -> Source | None:
-    """The article a message that was pointed at holds: its file, its link (a bare "example.com/story"
-    too), or its text (without the bot's @mention)."""
-    if message.document is not None:
-        return File(message.document)
-    text = without_mention_keeping_lines(message.text or message.caption or "", username)
-    if not text:
-        return None
-    source = source_of_text(text, bare_domains=True)
-    if isinstance(source, Text):
-        return Text(source.text, _origin(message))
-    return source
-
-
-def source_of_text(text: str, *, bare_domains: bool = False) -> Source:
-    """A link when the text is one ("https://…", "www.…"; "example.com/story" only with `bare_domains`,
-    as a message on its own could as well be a word with a dot), else article text."""
-    text = text.strip()
-    if _LINK.fullmatch(text):
-        return Link(text if "://" in text else f"https://{text}")
-    if bare_domains and _BARE_DOMAIN.fullmatch(text):
-        return Link(f"https://{text}")
-    return Text(text, None)
-
-
-def _origin(message: Message) -> str | None:
-    """Where a forwarded message came from, as a name: the channel, chat or person."""
-    origin = message.forward_origin
-    if origin is None:
-        return None
-    for attribute in ("chat", "sender_chat"):
-        if (chat := getattr(origin, attribute, None)) is not None and chat.title:
-            return str(chat.title)
-    if (user := getattr(origin, "sender_user", None)) is not None:
-        return str(user.full_name)
-    return getattr(origin, "sender_user_name", None)
-
-
-class JustALink(filters.MessageFilter):
-    """A message whose text (the bot's @mention aside) is one link and nothing else."""
-
-    def filter(self, message: Message) -> bool:
-        text = without_mention_keeping_lines(message.text or "", message.get_bot().username)
-        return isinstance(source_of_text(text), Link) if text and " " not in text else False
-
-
-class ArticleLike(filters.MessageFilter):
-    """Text that is an article rather than a question: forwarded, at least `min_chars` visible
-    characters long (zero-width and direction marks do not count: a wall of them is no article), or
-    the next part of a long paste (bot/pastes.py), however short."""
-
-    def __init__(self, min_chars: int, pastes: Pastes | None = None) -> None:
-        super().__init__(name=f"ArticleLike({min_chars})")
-        self.min_chars = min_chars
-        self.pastes = pastes
-
-    def filter(self, message: Message) -> bool:
-        text = (message.text or "").strip()
-        if not any(char.isalnum() for char in text):
-            return False  # nothing to read: it is refused as a question instead
-        if self.pastes is not None and self.pastes.continuing(message) is not None:
-            return True
-        return message.forward_origin is not None or visible_length(text) >= self.min_chars
-
-
-JUST_A_LINK = JustALink(name="JustALink")
 
 
 async def _keep_typing(context: Context, chat_id: int) -> None:

@@ -32,6 +32,7 @@ from bot.keyboards import (
     ExamplePress,
     View,
     ViewPress,
+    VotePress,
     answer_keyboard,
     examples_keyboard,
     parse_callback,
@@ -54,8 +55,8 @@ from bot.render import (
     shorten,
 )
 from bot.settings import BotSettings
-from bot.state import Remembered
-from index import Hit, InputError
+from bot.state import Quoted, Remembered
+from index import ArticleRef, ChatLibraryError, Hit, InputError, ShownQuote, Vote, voter_id
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +173,10 @@ class Handlers:
         """/ask <question> (or /ask@bot <question>), in any chat; a bare /ask in reply to a colleague's
         message asks what that message says."""
         message = message_of(update)
-        question = command_argument(message.text or "") or _replied_question(message, context.bot.id)
+        question = command_argument(message.text or "")
         if question:
+            await self._answer(update, context, question, follows=await self._followed(message, context))
+        elif question := _replied_question(message, context.bot.id):
             await self._answer(update, context, question)
         else:
             await self._usage(update)
@@ -185,12 +188,13 @@ class Handlers:
     # ------------------------------------------------------------------ messages
 
     async def question(self, update: Update, context: Context) -> None:
-        """Any text in a private chat; in a group, text that mentions the bot or replies to it."""
+        """Any text in a private chat; in a group, text that mentions the bot or replies to it. A
+        question in reply to one of the bot's answers is asked of that answer's article alone."""
         message = message_of(update)
         question = without_mention(message.text or "", context.bot.username)
-        if not question:  # just the @mention, in reply to a colleague's message: ask what it says
-            question = _replied_question(message, context.bot.id)
         if question:
+            await self._answer(update, context, question, follows=await self._followed(message, context))
+        elif question := _replied_question(message, context.bot.id):  # just the @mention, in reply
             await self._answer(update, context, question)
         else:
             await self._usage(update)
@@ -214,6 +218,9 @@ class Handlers:
         if isinstance(press, ExamplePress) and press.question:
             await answer_query(query)
             await self._answer(update, context, press.question, reply_to=message)
+            return
+        if isinstance(press, VotePress):
+            await self._vote(update, press)
             return
         if not isinstance(press, ViewPress):
             await answer_query(query, texts_of(update).button_stale)
@@ -261,9 +268,16 @@ class Handlers:
     # ------------------------------------------------------------------ answering
 
     async def _answer(
-        self, update: Update, context: Context, question: str, *, reply_to: Message | None = None
+        self,
+        update: Update,
+        context: Context,
+        question: str,
+        *,
+        reply_to: Message | None = None,
+        follows: Quoted | None = None,
     ) -> None:
-        """Answer `question`, replying to the message that asked it (or to `reply_to`).
+        """Answer `question`, replying to the message that asked it (or to `reply_to`); from the article
+        of the quote `follows` alone, for a question asked in reply to an answer.
 
         An edited question updates the answer it got before, when that answer is one message and still
         remembered; otherwise the answer is a new reply.
@@ -271,14 +285,15 @@ class Handlers:
         message = reply_to or message_of(update)
         chat_id = message.chat.id
         texts = texts_for(update.effective_user.language_code if update.effective_user else None, question)
+        about = ArticleRef(follows.chat_id, follows.document_id) if follows else None
         try:
-            lookup = await self._ask(message, question)
+            lookup = await self._ask(message, question, about)
         except InputError:
             await message.reply_text(render_refusal(question, texts))
             return
         previous = await self.memory.answer_to(chat_id, message.message_id) if update.edited_message else None
         key = previous.key if previous else new_key()
-        parts = render_answer(lookup, texts)
+        parts = render_answer(lookup, texts, about=follows.title if follows else None)
         markup = answer_keyboard("answer", key, lookup, texts)
         # Every view is rendered before sending: after the reply goes out, only the writes that mark
         # it remembered and done remain (a crash in between answers twice on restart).
@@ -293,20 +308,60 @@ class Handlers:
                 message_ids = previous.message_ids
         if not message_ids:
             message_ids = await _send(message, parts, markup)
+        quotes = tuple(_quoted(hit) for hit in lookup.quotes)
         await self.memory.remember_answer(
             chat_id,
-            Remembered(key, texts.language, message_ids, views),
+            Remembered(key, texts.language, message_ids, views, lookup.answer.question, quotes),
             question_id=None if reply_to else message.message_id,
             update_id=update.update_id,
         )
 
-    async def _ask(self, message: Message, question: str) -> Lookup:
+    async def _followed(self, message: Message, context: Context) -> Quoted | None:
+        """The first quote of the bot's answer `message` replies to (its article is what a question in
+        reply asks about); None when it replies to nothing, to someone else, or to no remembered answer."""
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+            return None
+        answer = await self.memory.answer_in(message.chat.id, replied.message_id)
+        return answer.quotes[0] if answer and answer.quotes else None
+
+    async def _vote(self, update: Update, press: VotePress) -> None:
+        """Keep a 👍 or 👎 on an answer, with its question and quotes, in the chat's own library."""
+        query = update.callback_query
+        assert query is not None and isinstance(query.message, Message)
+        chat_id = query.message.chat.id
+        texts = texts_of(update)
+        answer = await self.memory.answer(chat_id, press.key)
+        if answer is None or not answer.quotes:
+            await answer_query(query, texts.button_stale)
+            return
+        vote = Vote(
+            answer=answer.key,
+            voter=voter_id(chat_id, query.from_user.id),
+            vote=press.vote,
+            question=answer.question,
+            quotes=tuple(
+                ShownQuote(q.text, q.title, q.position, q.paragraph, q.source) for q in answer.quotes
+            ),
+            language=answer.language,
+        )
+        try:
+            earlier = await asyncio.to_thread(self.librarian.record_vote, chat_id, vote)
+        except ChatLibraryError as exc:
+            log.warning("%s The vote was not kept.", exc)
+            await answer_query(query, texts.error)
+            return
+        log.info("chat %s: answer %s voted %+d", chat_id, answer.key, press.vote)
+        changed = earlier is not None and earlier != press.vote
+        await answer_query(query, texts.vote_changed if changed else texts.vote_thanks)
+
+    async def _ask(self, message: Message, question: str, about: ArticleRef | None = None) -> Lookup:
         """Search in a worker thread while Telegram shows "typing…"."""
         chat_id = message.chat.id
         shared = await self.memory.searches_shared(chat_id)
         _, found = await asyncio.gather(
             show_typing(message),
-            asyncio.to_thread(self.librarian.ask, question, chat_id=chat_id, shared=shared),
+            asyncio.to_thread(self.librarian.ask, question, chat_id=chat_id, shared=shared, about=about),
             return_exceptions=True,
         )
         if isinstance(found, BaseException):
@@ -330,6 +385,20 @@ def _replied_question(message: Message, bot_id: int) -> str:
     if replied is None or (replied.from_user is not None and replied.from_user.id == bot_id):
         return ""
     return " ".join((replied.text or replied.caption or "").split())
+
+
+def _quoted(hit: Hit) -> Quoted:
+    """What is remembered of a quote an answer shows."""
+    sentence, document = hit.sentence, hit.document
+    return Quoted(
+        hit.chat_id,
+        document.id,
+        hit.text,
+        document.label,
+        sentence.position,
+        sentence.paragraph,
+        document.source,
+    )
 
 
 def _view(view: View, lookup: Lookup, texts: Texts) -> str:

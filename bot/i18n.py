@@ -106,6 +106,22 @@ class Texts:
     broken_file: str
     encrypted_file: str
     add_failed: str
+    follow_up: str
+    read_by_ocr: str
+    vote_thanks: str
+    vote_changed: str
+    offer_photo: str
+    no_ocr: str
+    scan_too_large: str
+    watch_usage: str
+    watch_state_on: str
+    watch_state_off: str
+    watch_turned_on: str
+    watch_turned_off: str
+    watch_needs_admin: str
+    watch_private: str
+    watch_failed: str
+    watch_paused: str
     inline_help: str
     inline_no_answer: str
     inline_open_chat: str
@@ -132,12 +148,17 @@ ENGLISH = Texts(
         "In any chat: type {mention} and your question, then pick a quote to share it.",
         "Under an answer, \u201cMore context\u201d shows the sentences around the best quote and"
         " \u201cOther matches\u201d the next best sentences.",
-        "To add your own article: /add and a link, or send a file (.txt, .md, .html, .pdf, .docx) or paste"
-        " the text and press \u201cAdd to library\u201d. Each chat has its own library; in groups only admins"
-        " add and remove.",
+        "To add your own article: /add and a link, or send a file (.txt, .md, .html, .pdf, .docx, a photo)"
+        " or paste the text and press \u201cAdd to library\u201d. Each chat has its own library; in groups"
+        " only admins add and remove.",
+        "Reply to one of my answers with a question to ask about that answer's article alone. Under each"
+        " answer, 👍 or 👎 tells whether it answered: the votes stay in this chat's library.",
+        "Photos of a printed page and scanned PDFs are read with OCR (Arabic and English) and offered for"
+        " adding like a file.",
         "/sources lists the chat's articles and the shared ones; /remove and /clear take yours away;"
         " /repair mends this chat's library if it is ever damaged; /shared off searches only this chat's"
-        " own articles.",
+        " own articles; /watch on (admins) adds every article link and forwarded post in a channel or group"
+        " where I am an admin.",
     ),
     paragraph="paragraph {number} of {total}",
     more_context="More context",
@@ -226,11 +247,33 @@ ENGLISH = Texts(
     sentence_count=("{count:,} sentence", "{count:,} sentences"),
     too_short="That is too short for an article ({characters:,} characters; at least {minimum:,}). Send the"
     " whole article.",
-    unsupported_type="I cannot read {kind}. Send a web link, or a .txt, .md, .html, .pdf or .docx file.",
+    unsupported_type="I cannot read {kind}. Send a web link, a .txt, .md, .html, .pdf or .docx file, or a"
+    " photo.",
     no_article="I found no article text there. Send the link of the article page itself, or paste its text.",
     broken_file="That file is empty or damaged. Check that it opens, or paste the article's text.",
     encrypted_file="That PDF is password-protected. Send an unprotected copy, or paste the article's text.",
     add_failed="Sorry, I could not add that article. Please try again in a moment.",
+    follow_up="About \u201c{title}\u201d:",
+    read_by_ocr="read from a photo by OCR: check against the original",
+    vote_thanks="Thanks: your vote is noted.",
+    vote_changed="Your vote is changed.",
+    offer_photo="Read the text in this photo (OCR) and add it to this chat's library?",
+    no_ocr="I cannot read photos or scans here: OCR is not installed on this server. Paste the text instead.",
+    scan_too_large="That image or scan is too big to read: send a photo of one page, or a PDF of at most 30"
+    " pages.",
+    watch_usage="Send /watch on to add every article link and forwarded post in this chat to its library,"
+    " or /watch off to stop.",
+    watch_state_on="This chat is watched: its article links and forwarded posts are added to its library.",
+    watch_state_off="This chat is not watched.",
+    watch_turned_on="Watching this chat: every article link and forwarded post is added to its library, and"
+    " marked 👌 once it is.",
+    watch_turned_off="Stopped watching this chat. Articles already added stay.",
+    watch_needs_admin="To watch this group I must be one of its admins, so that I can read its posts. Make me"
+    " an admin, then send /watch on again.",
+    watch_private="In a private chat I offer every forwarded post and pasted article for adding: /watch is"
+    " for channels and groups.",
+    watch_failed="Could not add this post to the library: {reason}",
+    watch_paused="Watching paused for an hour: more than {limit} articles were posted in the last hour.",
     inline_help="Type a question about the article",
     inline_no_answer="Not in the article. Tap for help",
     inline_open_chat="Open the full answer in a chat",
@@ -242,6 +285,7 @@ ENGLISH = Texts(
         ("clear", "Remove all of this chat's articles"),
         ("repair", "Repair this chat's library if it is damaged"),
         ("shared", "Search the shared articles too (on) or not (off)"),
+        ("watch", "Add every article posted here (on), or stop (off)"),
         ("help", "How to use Sanad"),
         ("start", "Welcome and example questions"),
     ),
@@ -268,8 +312,14 @@ ARABIC = Texts(
         "لإضافة مقالك: اكتب /add ثم الرابط، أو أرسل ملفًا (.txt أو .md أو .html أو .pdf أو .docx)، أو الصق"
         " النص ثم اضغط «أضف إلى المكتبة». لكل محادثة مكتبتها الخاصة، وفي المجموعات يضيف المشرفون"
         " ويحذفون وحدهم.",
+        "ردّ على إحدى إجاباتي بسؤال لتسأل عن مقال تلك الإجابة وحده. وتحت كل إجابة يقول 👍 أو 👎 إن كانت"
+        " أجابت: تبقى التقييمات في مكتبة هذه المحادثة.",
+        "أقرأ صور الصفحات المطبوعة وملفات PDF الممسوحة بالتعرّف الضوئي (OCR) بالعربية والإنجليزية، وأعرض"
+        " إضافتها كما أعرض الملفات.",
         "يعرض الأمر /sources مقالات المحادثة والمقالات المشتركة، ويحذف الأمران /remove و/clear مقالاتك،"
-        " ويُصلح الأمر /repair مكتبة المحادثة إن تلفت، ويقصر الأمر /shared off البحث على مقالات المحادثة.",
+        " ويُصلح الأمر /repair مكتبة المحادثة إن تلفت، ويقصر الأمر /shared off البحث على مقالات المحادثة،"
+        " ويضيف الأمر /watch on (للمشرفين) كل رابط مقال وكل منشور مُعاد توجيهه في قناة أو مجموعة أنا من"
+        " مشرفيها.",
     ),
     paragraph="الفقرة {number} من {total}",
     more_context="سياق أوسع",
@@ -353,11 +403,34 @@ ARABIC = Texts(
     too_large="حجمه كبير جدًا: الحد {limit}. أرسل المقال وحده، أو الصق نصه.",
     sentence_count=("{count:,}", "{count:,}"),  # the strings say "عدد الجمل" (number of sentences)
     too_short="هذا أقصر من أن يكون مقالًا ({characters:,} حرفًا، والحد الأدنى {minimum:,}). أرسل المقال كاملًا.",
-    unsupported_type="لا أستطيع قراءة {kind}. أرسل رابطًا، أو ملف .txt أو .md أو .html أو .pdf أو .docx.",
+    unsupported_type="لا أستطيع قراءة {kind}. أرسل رابطًا، أو ملف .txt أو .md أو .html أو .pdf أو .docx، أو"
+    " صورة.",
     no_article="لم أجد نص مقال هناك. أرسل رابط صفحة المقال نفسها، أو الصق نصه.",
     broken_file="هذا الملف فارغ أو تالف. تأكد أنه يُفتح، أو الصق نص المقال.",
     encrypted_file="ملف PDF هذا محمي بكلمة مرور. أرسل نسخة غير محمية، أو الصق نص المقال.",
     add_failed="عذرًا، تعذّرت إضافة هذا المقال. حاول مرة أخرى بعد قليل.",
+    follow_up="عن «{title}»:",
+    read_by_ocr="مقروء آليًا من صورة (OCR): راجِعه في الأصل",
+    vote_thanks="شكرًا، سُجّل تقييمك.",
+    vote_changed="عُدّل تقييمك.",
+    offer_photo="هل أقرأ نص هذه الصورة (OCR) وأضيفه إلى مكتبة هذه المحادثة؟",
+    no_ocr="لا أستطيع قراءة الصور والمستندات الممسوحة هنا: برنامج التعرّف الضوئي (OCR) غير مثبّت على"
+    " الخادم. الصق النص بدلًا منها.",
+    scan_too_large="هذه الصورة أو النسخة الممسوحة أكبر من أن أقرأها: أرسل صورة صفحة واحدة، أو ملف PDF من 30"
+    " صفحة على الأكثر.",
+    watch_usage="أرسل /watch on لإضافة كل رابط مقال وكل منشور مُعاد توجيهه في هذه المحادثة إلى مكتبتها، أو"
+    " /watch off للتوقف.",
+    watch_state_on="هذه المحادثة مراقَبة: تُضاف روابط المقالات والمنشورات المُعاد توجيهها فيها إلى مكتبتها.",
+    watch_state_off="هذه المحادثة غير مراقَبة.",
+    watch_turned_on="أراقب هذه المحادثة: يُضاف كل رابط مقال وكل منشور مُعاد توجيهه إلى مكتبتها، وأضع عليه 👌"
+    " حين يُضاف.",
+    watch_turned_off="توقفت مراقبة هذه المحادثة. تبقى المقالات التي أضيفت.",
+    watch_needs_admin="لأراقب هذه المجموعة يجب أن أكون من مشرفيها لأقرأ منشوراتها. اجعلني مشرفًا، ثم أرسل"
+    " /watch on من جديد.",
+    watch_private="في المحادثة الخاصة أعرض إضافة كل منشور مُعاد توجيهه وكل مقال ملصق: الأمر /watch للقنوات"
+    " والمجموعات.",
+    watch_failed="تعذّرت إضافة هذا المنشور إلى المكتبة: {reason}",
+    watch_paused="توقفت المراقبة ساعة: نُشر أكثر من {limit} مقالًا في الساعة الأخيرة.",
     inline_help="اكتب سؤالًا عن المقال",
     inline_no_answer="ليس في المقال. اضغط للمساعدة",
     inline_open_chat="افتح الإجابة كاملة في محادثة",
@@ -369,6 +442,7 @@ ARABIC = Texts(
         ("clear", "احذف كل مقالات هذه المحادثة"),
         ("repair", "أصلح مكتبة هذه المحادثة إن كانت تالفة"),
         ("shared", "ابحث في المقالات المشتركة أيضًا (on) أو لا (off)"),
+        ("watch", "أضف كل مقال يُنشر هنا (on) أو توقف (off)"),
         ("help", "طريقة استخدام سند"),
         ("start", "الترحيب وأمثلة للأسئلة"),
     ),

@@ -5,6 +5,7 @@ Callback data comes back from the client when a button is pressed, and a modifie
 (bot/memory.py); forged or stale data finds nothing there and gets a short notice.
 
     a:<key>  the answer    c:<key>  more context    o:<key>  other matches
+    v:u:<key>  👍 (it answered)    v:d:<key>  👎 (it did not)
     x:<language>:<n>  example question n of the welcome message in that language
 
 The chat's own library (bot/articles.py). These need no memory, so they still work after a restart:
@@ -32,6 +33,8 @@ View = Literal["answer", "context", "others"]
 _CODES: dict[View, str] = {"answer": "a", "context": "c", "others": "o"}
 _VIEWS: dict[str, View] = {code: view for view, code in _CODES.items()}
 _VIEW_DATA = re.compile(r"([aco]):([A-Za-z0-9_-]{8})")
+_VOTE_DATA = re.compile(r"v:([ud]):([A-Za-z0-9_-]{8})")
+VOTES = {"u": ("👍", 1), "d": ("👎", -1)}
 _EXAMPLE_DATA = re.compile(rf"x:({'|'.join(TEXTS)}):([0-9]{{1,2}})")
 ARTICLE_DATA = re.compile(r"add|keep|clrok|(rm|rmok):([0-9]{1,18})")
 REMOVE_BUTTONS = 50  # per /sources message; /remove N reaches the rest
@@ -52,6 +55,14 @@ class ViewPress:
     """A press on "More context", "Other matches" or "Back to answer"."""
 
     view: View
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class VotePress:
+    """A press on 👍 (`vote` 1) or 👎 (-1) under an answer."""
+
+    vote: int
     key: str
 
 
@@ -113,12 +124,14 @@ def confirm_keyboard(yes: str, data: str, texts: Texts) -> InlineKeyboardMarkup:
     )
 
 
-def parse_callback(data: str | None) -> ViewPress | ExamplePress | None:
+def parse_callback(data: str | None) -> ViewPress | VotePress | ExamplePress | None:
     """What a button press asks for, or None for data this bot never puts on a button."""
     if data is None:
         return None
     if match := _VIEW_DATA.fullmatch(data):
         return ViewPress(_VIEWS[match[1]], match[2])
+    if match := _VOTE_DATA.fullmatch(data):
+        return VotePress(VOTES[match[1]][1], match[2])
     if match := _EXAMPLE_DATA.fullmatch(data):
         return ExamplePress(cast(Language, match[1]), int(match[2]))
     return None
@@ -137,7 +150,8 @@ def views_of(lookup: Lookup) -> list[View]:
 
 
 def answer_keyboard(view: View, key: str, lookup: Lookup, texts: Texts) -> InlineKeyboardMarkup | None:
-    """Buttons for the other views of the answer shown as `view` ("Back to answer" first)."""
+    """Buttons for the other views of the answer shown as `view` ("Back to answer" first), and 👍 / 👎
+    under an answer that quotes."""
     labels: dict[View, str] = {
         "answer": texts.back,
         "context": texts.more_context,
@@ -148,7 +162,15 @@ def answer_keyboard(view: View, key: str, lookup: Lookup, texts: Texts) -> Inlin
         for other in views_of(lookup)
         if other != view
     ]
-    return InlineKeyboardMarkup([buttons]) if buttons else None
+    rows = [buttons] if buttons else []
+    if lookup.quotes:
+        rows.append(
+            [
+                InlineKeyboardButton(label, callback_data=f"v:{code}:{key}")
+                for code, (label, _) in VOTES.items()
+            ]
+        )
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def examples_keyboard(texts: Texts) -> InlineKeyboardMarkup:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from index import (
     Answer,
+    ArticleRef,
     ChatLibraryError,
     Document,
     FetchSettings,
@@ -21,6 +22,7 @@ from index import (
     Shelf,
     SourceText,
     TooShortError,
+    Vote,
     read_link,
     read_upload,
 )
@@ -74,15 +76,26 @@ class Librarian:
         self.min_chars = min_chars  # files and texts shorter than this are no article
 
     def ask(
-        self, question: str, *, chat_id: int | None = None, quotes: int | None = None, shared: bool = True
+        self,
+        question: str,
+        *,
+        chat_id: int | None = None,
+        quotes: int | None = None,
+        shared: bool = True,
+        about: ArticleRef | None = None,
     ) -> Lookup:
-        """Search for `question` (in the shared articles too unless `shared` is off); raises
-        `index.InputError` for an empty, wordless or too long one."""
+        """Search for `question` (in the shared articles too unless `shared` is off; in the one article
+        `about` alone when given); raises `index.InputError` for an empty, wordless or too long one."""
         shown = quotes or self.quotes
         answer = self.shelf.ask(
-            question, chat_id=chat_id, k=2 * shown, context=CONTEXT_SENTENCES, shared=shared
+            question, chat_id=chat_id, k=2 * shown, context=CONTEXT_SENTENCES, shared=shared, about=about
         )
         return Lookup(answer, shown)
+
+    def record_vote(self, chat_id: int, vote: Vote) -> int | None:
+        """Keep a vote on one of the chat's answers, in the chat's own library; the voter's earlier
+        vote on it, if any."""
+        return self.shelf.record_vote(chat_id, vote)
 
     def documents(self, chat_id: int | None = None) -> list[Document]:
         """What a chat can ask about: its own articles (when its library can be read), then the shared."""

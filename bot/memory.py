@@ -1,5 +1,5 @@
 """What the bot remembers about the messages it sent, so that their buttons work after a restart,
-and each chat's choices (whether it searches the shared articles).
+and each chat's choices (whether it searches the shared articles, whether it is watched).
 
 Every view of an answer (the answer, more context, other matches) is stored as it was rendered when
 the answer was sent, so a button shows exactly what was found then, whichever process serves it. And
@@ -80,6 +80,10 @@ class Memory:
         """The answer the question in message `question_id` got, when it is still remembered."""
         return await self.state.run(self.state.answer_to, chat_id, question_id)
 
+    async def answer_in(self, chat_id: int, message_id: int) -> Remembered | None:
+        """The answer the bot's message `message_id` shows, when it is still remembered."""
+        return await self.state.run(self.state.answer_in, chat_id, message_id)
+
     # ---------------------------------------------------------------- buttons
 
     async def shows(
@@ -107,12 +111,18 @@ class Memory:
     async def set_shared(self, chat_id: int, on: bool) -> None:
         await self.state.run(self.state.set_shared, chat_id, on)
 
-    # ---------------------------------------------------------------- offers of joined pastes
+    async def watches(self, chat_id: int) -> bool:
+        return await self.state.run(self.state.watches, chat_id)
 
-    async def set_offer(self, chat_id: int, message_id: int, text: str) -> None:
-        await self.state.run(self.state.set_offer, chat_id, message_id, text)
+    async def set_watch(self, chat_id: int, on: bool) -> None:
+        await self.state.run(self.state.set_watch, chat_id, on)
 
-    async def offer(self, chat_id: int, message_id: int) -> str | None:
+    # ---------------------------------------------------------------- offers of joined messages
+
+    async def set_offer(self, chat_id: int, message_id: int, text: str, origin: str | None = None) -> None:
+        await self.state.run(self.state.set_offer, chat_id, message_id, text, origin)
+
+    async def offer(self, chat_id: int, message_id: int) -> tuple[str, str | None] | None:
         return await self.state.run(self.state.offer, chat_id, message_id)
 
     # ---------------------------------------------------------------- adds in progress

@@ -1,8 +1,13 @@
 """Long pastes stay one article: Telegram cuts pasted text longer than a message (4,096 characters)
 into several messages, sent one right after another. The parts one user sends in one chat within a
 few seconds, each but the last cut near the limit, are joined into one article offer (bot/articles.py
-edits the first offer instead of making another). Kept in memory only: a restart between two parts
-of a paste makes two offers, as before.
+edits the first offer instead of making another).
+
+Forwarded channel posts in a row are one story the same way: posts of one channel that follow each
+other there (consecutive post ids), forwarded by one user together. Posts of different channels, or
+of one channel with others between them, stay separate offers.
+
+Kept in memory only: a restart between two parts makes two offers.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ class Paste:
     offer_id: int | None = None
     parts: dict[int, str] = field(default_factory=dict)
     last: float = 0.0
+    post: tuple[int, int] | None = None  # the last forwarded part's (channel id, post id)
 
     def text(self) -> str:
         """The parts joined in the order they were sent: a new paragraph where a part ends a sentence
@@ -65,6 +71,12 @@ class Pastes:
         paste = self._open.get(key) if key else None
         if paste is None or time.monotonic() - paste.last > self.window:
             return None
+        post = channel_post(message)
+        if post is not None or paste.post is not None:  # forwards: the next post of the same channel
+            follows = (
+                post is not None and paste.post is not None and post == (paste.post[0], paste.post[1] + 1)
+            )
+            return paste if follows else None
         earlier = [text for number, text in sorted(paste.parts.items()) if number < message.message_id]
         return paste if earlier and NEAR_LIMIT <= len(earlier[-1]) <= MESSAGE_LIMIT else None
 
@@ -76,6 +88,15 @@ class Pastes:
             paste = self._open[key] = Paste()
         paste.parts[message.message_id] = message.text or ""
         paste.last = time.monotonic()
+        paste.post = channel_post(message)
         for stale in [k for k, p in self._open.items() if time.monotonic() - p.last > 10 * self.window]:
             self._open.pop(stale, None)  # its lock stays: a handler may still hold it
         return paste
+
+
+def channel_post(message: Message) -> tuple[int, int] | None:
+    """(channel id, post id) of a forwarded channel post; None for anything else."""
+    origin = message.forward_origin
+    chat = getattr(origin, "chat", None)
+    post_id = getattr(origin, "message_id", None)
+    return None if chat is None or post_id is None else (chat.id, int(post_id))

@@ -34,7 +34,9 @@ from index import (
     EncryptedFileError,
     Hit,
     NoArticleError,
+    NoOcrError,
     RedirectLoopError,
+    ScanTooLargeError,
     SlowPageError,
     TooLargeError,
     TooShortError,
@@ -71,20 +73,25 @@ _ADD_ERRORS: tuple[tuple[type[Exception], str], ...] = (
     (RedirectLoopError, "redirect_loop"),
     (DeadLinkError, "dead_link"),
     (NoArticleError, "no_article"),
+    (NoOcrError, "no_ocr"),
+    (ScanTooLargeError, "scan_too_large"),
 )
 
 
 # ----------------------------------------------------------------------------- messages
 
 
-def render_answer(lookup: Lookup, texts: Texts) -> list[str]:
+def render_answer(lookup: Lookup, texts: Texts, *, about: str | None = None) -> list[str]:
     """The answer to a question: its quotes with article and paragraph, or "not in the article"; a
-    note first when the quotes are in doubt (two could answer, or the best may not).
+    note first when the quotes are in doubt (two could answer, or the best may not). `about`: the title
+    of the one article a follow-up question was asked of.
 
     Usually one message; more only when the quotes do not fit in one.
     """
     damaged = lookup.answer.unavailable
     warning = [render_damaged(damaged.chat_id, texts)] if damaged else []
+    if about is not None:
+        warning.append(_line(texts.follow_up.format(title=shorten(about, TITLE_LIMIT)), texts.rtl, tag="i"))
     if not lookup.quotes:
         return pack([*warning, render_no_answer(lookup.answer.question, texts)])
     doubt = {"close": texts.doubt_close, "unsure": texts.doubt_unsure}.get(lookup.answer.doubt or "")
@@ -224,10 +231,17 @@ def _dead_link(error: DeadLinkError, texts: Texts) -> str:
 
 
 def render_offer(
-    texts: Texts, *, characters: int | None = None, file_name: str | None = None, parts: int = 1
+    texts: Texts,
+    *,
+    characters: int | None = None,
+    file_name: str | None = None,
+    parts: int = 1,
+    photo: bool = False,
 ) -> str:
-    """The question under pasted text (in `parts` messages) or a file: add it to the library? (a
-    button answers)."""
+    """The question under pasted text (in `parts` messages), a file or a photo: add it to the library?
+    (a button answers)."""
+    if photo:
+        return render_notice(texts.offer_photo, texts)
     if file_name is not None:
         return render_notice(texts.offer_file.format(name=shorten(file_name, TITLE_LIMIT)), texts)
     if parts > 1:
@@ -399,7 +413,9 @@ def _linked(body: str, document: Document) -> str:
 
 
 def _paragraph(paragraph: int, document: Document, texts: Texts) -> str:
-    return texts.paragraph.format(number=paragraph + 1, total=document.paragraph_count)
+    """Where a quote stands, and that its text was read by OCR when it was (it may hold misreadings)."""
+    where = texts.paragraph.format(number=paragraph + 1, total=document.paragraph_count)
+    return f"{where} · {texts.read_by_ocr}" if document.read_by == "ocr" else where
 
 
 def _quote(pieces: Sequence[Piece], footer: str, texts: Texts, *, href: str | None = None) -> list[str]:

@@ -58,6 +58,7 @@ class BotSettings:
     article_min_chars: int = 600
     refused_reply: str = ""  # "" the built-in sentence, "off" nothing, else this text
     state_path: Path | None = None  # None: bot.sqlite beside the chats' libraries
+    watch_per_hour: int = 60  # articles a watched chat adds per hour at most (SANAD_WATCH_PER_HOUR)
 
     @property
     def quotes_per_answer(self) -> int:
@@ -78,7 +79,10 @@ class BotSettings:
             allowed_chats=parse_allowed_chats(env.get("SANAD_ALLOWED_CHATS", "")),
             index=index or IndexSettings.from_env(env),
             group_editors=parse_editors(env.get("SANAD_GROUP_EDITORS", "")),
-            article_min_chars=parse_min_chars(env.get("SANAD_ARTICLE_MIN_CHARS", "")),
+            article_min_chars=parse_count(
+                env.get("SANAD_ARTICLE_MIN_CHARS", ""), "SANAD_ARTICLE_MIN_CHARS", 600
+            ),
+            watch_per_hour=parse_count(env.get("SANAD_WATCH_PER_HOUR", ""), "SANAD_WATCH_PER_HOUR", 60),
             refused_reply=" ".join(env.get("SANAD_REFUSED_REPLY", "").split()),
             state_path=Path(state) if (state := env.get("SANAD_BOT_STATE", "").strip()) else None,
         )
@@ -126,16 +130,15 @@ def parse_editors(value: str) -> Editors:
     return cast(Editors, choice)
 
 
-def parse_min_chars(value: str) -> int:
-    """The length from which pasted text counts as an article (questions are shorter)."""
+def parse_count(value: str, name: str, default: int) -> int:
+    """A whole number above 0 (`default` when unset): SANAD_ARTICLE_MIN_CHARS, the length from which
+    pasted text counts as an article (questions are shorter), or SANAD_WATCH_PER_HOUR."""
     try:
-        number = int(value.strip() or "600")
+        number = int(value.strip() or str(default))
     except ValueError:
         number = 0
     if number < 1:
-        raise BotSettingsError(
-            f"SANAD_ARTICLE_MIN_CHARS must be a whole number above 0, not {value.strip()!r}."
-        )
+        raise BotSettingsError(f"{name} must be a whole number above 0, not {value.strip()!r}.")
     return number
 
 

@@ -4,8 +4,8 @@
     answers   the views of each answer sent (answer, more context, other matches) by random key
     buttons   every button on every message the bot sent, with whom it was sent to
     adds      articles being added, with the message that shows their progress
-    chats     each chat's choices (whether it searches the shared articles)
-    offers    the text of an "Add to library" offer that joins a paste's parts
+    chats     each chat's choices (whether it searches the shared articles, whether it is watched)
+    offers    the text of an "Add to library" offer that joins a paste's (or a forward's) parts
 
 The file is in WAL mode with `synchronous=FULL`: a write is on disk when the call returns, so an
 update journaled here survives a SIGKILL, an OOM kill or a power cut straight after. Each table is
@@ -17,6 +17,7 @@ on the state's own thread, so that a journal write never queues behind searches 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import logging
@@ -103,6 +104,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_id, message_id)
     );
     """,
+    """
+    ALTER TABLE answers ADD COLUMN asked TEXT;
+    ALTER TABLE chats ADD COLUMN watch INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE offers ADD COLUMN origin TEXT;
+    """,
 )
 
 
@@ -136,13 +142,29 @@ class View:
 
 
 @dataclass(frozen=True, slots=True)
+class Quoted:
+    """A quote an answer showed, and the article it stands in (`chat_id` None: a shared article)."""
+
+    chat_id: int | None
+    document_id: int
+    text: str
+    title: str
+    position: int
+    paragraph: int
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Remembered:
-    """An answer the bot sent: its views, in which language, and the messages that show it."""
+    """An answer the bot sent: its views, in which language, and the messages that show it; the
+    question and the quotes, for follow-up questions and votes."""
 
     key: str
     language: str
     message_ids: tuple[int, ...]  # the last one carries the buttons
     views: dict[str, View]
+    question: str = ""
+    quotes: tuple[Quoted, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,11 +320,12 @@ class BotState:
         with the same key, as an edited question does), and mark the update it answers done in the
         same transaction: one write between "reply sent" and "marked done"."""
         views = {name: [view.text, view.buttons] for name, view in answer.views.items()}
+        asked = {"question": answer.question, "quotes": [dataclasses.asdict(q) for q in answer.quotes]}
         with self._write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO answers"
-                " (chat_id, key, question_id, language, message_ids, views, created)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " (chat_id, key, question_id, language, message_ids, views, created, asked)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     chat_id,
                     answer.key,
@@ -311,6 +334,7 @@ class BotState:
                     json.dumps(answer.message_ids),
                     json.dumps(views, ensure_ascii=False),
                     time.time(),
+                    json.dumps(asked, ensure_ascii=False),
                 ),
             )
             self._replace_buttons(db, chat_id, answer.message_ids[-1], buttons, answer.key)
@@ -327,8 +351,7 @@ class BotState:
     def answer(self, chat_id: int, key: str) -> Remembered | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT key, language, message_ids, views FROM answers WHERE chat_id = ? AND key = ?",
-                (chat_id, key),
+                f"SELECT {_ANSWER} FROM answers WHERE chat_id = ? AND key = ?", (chat_id, key)
             ).fetchone()
         return None if row is None else _remembered(row)
 
@@ -336,9 +359,20 @@ class BotState:
         """The answer the question in message `question_id` got, if it is still remembered."""
         with self._lock:
             row = self._db.execute(
-                "SELECT key, language, message_ids, views FROM answers WHERE chat_id = ? AND question_id = ?"
+                f"SELECT {_ANSWER} FROM answers WHERE chat_id = ? AND question_id = ?"
                 " ORDER BY created DESC LIMIT 1",
                 (chat_id, question_id),
+            ).fetchone()
+        return None if row is None else _remembered(row)
+
+    def answer_in(self, chat_id: int, message_id: int) -> Remembered | None:
+        """The answer that message `message_id` of the bot shows (or a part of), if still remembered."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_ANSWER} FROM answers WHERE chat_id = ?"
+                " AND EXISTS (SELECT 1 FROM json_each(message_ids) WHERE value = ?)"
+                " ORDER BY created DESC LIMIT 1",
+                (chat_id, message_id),
             ).fetchone()
         return None if row is None else _remembered(row)
 
@@ -415,22 +449,38 @@ class BotState:
                 (chat_id, int(on)),
             )
 
-    # ---------------------------------------------------------------- offers of joined pastes
+    def watches(self, chat_id: int) -> bool:
+        """Whether every article posted in the chat is added to its library (/watch on)."""
+        with self._lock:
+            row = self._db.execute("SELECT watch FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
+        return row is not None and bool(row[0])
 
-    def set_offer(self, chat_id: int, message_id: int, text: str) -> None:
+    def set_watch(self, chat_id: int, on: bool) -> None:
         with self._write() as db:
             db.execute(
-                "INSERT OR REPLACE INTO offers (chat_id, message_id, text, created) VALUES (?, ?, ?, ?)",
-                (chat_id, message_id, text, time.time()),
+                "INSERT INTO chats (chat_id, watch) VALUES (?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET watch = excluded.watch",
+                (chat_id, int(on)),
             )
 
-    def offer(self, chat_id: int, message_id: int) -> str | None:
-        """The article an offer message stands for, when it joins several messages."""
+    # ---------------------------------------------------------------- offers of joined pastes
+
+    def set_offer(self, chat_id: int, message_id: int, text: str, origin: str | None = None) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO offers (chat_id, message_id, text, created, origin)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (chat_id, message_id, text, time.time(), origin),
+            )
+
+    def offer(self, chat_id: int, message_id: int) -> tuple[str, str | None] | None:
+        """The article an offer message stands for, when it joins several messages, and where those
+        were forwarded from."""
         with self._lock:
             row = self._db.execute(
-                "SELECT text FROM offers WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+                "SELECT text, origin FROM offers WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
             ).fetchone()
-        return None if row is None else str(row[0])
+        return None if row is None else (str(row[0]), row[1])
 
     # ---------------------------------------------------------------- upkeep
 
@@ -502,8 +552,12 @@ class BotState:
             log.info("bot state %s: migration %d applied", self.path, number + 1)
 
 
+_ANSWER = "key, language, message_ids, views, asked"
+
+
 def _remembered(row: Sequence[Any]) -> Remembered:
-    key, language, message_ids, views = row
+    key, language, message_ids, views, asked = row
+    details = json.loads(asked) if asked else {}
     return Remembered(
         key=key,
         language=language,
@@ -512,4 +566,6 @@ def _remembered(row: Sequence[Any]) -> Remembered:
             name: View(text, tuple(tuple((label, data) for label, data in line) for line in buttons))
             for name, (text, buttons) in json.loads(views).items()
         },
+        question=details.get("question", ""),
+        quotes=tuple(Quoted(**quote) for quote in details.get("quotes", ())),
     )

@@ -27,15 +27,26 @@ from index.errors import (
     ModelError,
     ModelMismatchError,
     NoArticleError,
+    NoOcrError,
     RedirectLoopError,
     SanadError,
+    ScanTooLargeError,
     SlowPageError,
     TooLargeError,
     TooShortError,
     UnsupportedLinkError,
     UnsupportedTypeError,
 )
-from index.ingest import FILE_SUFFIXES, add_source, is_link, read_link, read_source, read_upload
+from index.ingest import (
+    FILE_SUFFIXES,
+    IMAGE_SUFFIXES,
+    add_source,
+    is_link,
+    ocr_available,
+    read_link,
+    read_source,
+    read_upload,
+)
 from index.library import Library, ShownQuote, Vote, voter_id
 from index.records import Document, SourceText, StoredSentence
 from index.search import Answer, Hit, Searcher, clean_question
@@ -45,6 +56,7 @@ from index.text import is_arabic_script, without_invisible
 
 __all__ = [
     "FILE_SUFFIXES",
+    "IMAGE_SUFFIXES",
     "Answer",
     "ArticleRef",
     "BlockedAddressError",
@@ -63,9 +75,11 @@ __all__ = [
     "ModelError",
     "ModelMismatchError",
     "NoArticleError",
+    "NoOcrError",
     "RedirectLoopError",
     "Repaired",
     "SanadError",
+    "ScanTooLargeError",
     "Searcher",
     "Shelf",
     "ShownQuote",
@@ -81,6 +95,7 @@ __all__ = [
     "clean_question",
     "is_arabic_script",
     "is_link",
+    "ocr_available",
     "open_searcher",
     "open_shelf",
     "read_link",

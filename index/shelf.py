@@ -200,11 +200,11 @@ class Shelf:
                 return 0
             return sum(own.library.remove(document.id) for document in own.library.documents())
 
-    def record_vote(self, chat_id: int, vote: Vote) -> None:
+    def record_vote(self, chat_id: int, vote: Vote) -> int | None:
         """Keep a vote on one of the chat's answers in the chat's own library (created if need be):
-        the votes of a chat are never seen by another."""
+        the votes of a chat are never seen by another. Returns the voter's earlier vote on it."""
         with self._damage(chat_id):
-            self._own_library(chat_id).record_vote(vote)
+            return self._own_library(chat_id).record_vote(vote)
 
     def votes(self, chat_id: int) -> list[Vote]:
         """The votes on the chat's answers, oldest first."""

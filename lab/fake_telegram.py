@@ -38,8 +38,8 @@ Users can send documents: ``getFile`` and the download URL under ``base_file_url
 with Telegram's 20 MB limit for bots.
 
 Not modelled: sending media, edits by ``inline_message_id``, Markdown parse modes (refused
-loudly rather than half-parsed), automatic url/hashtag entities, Telegram's own rate limits (use
-``fail_next``), chunked request bodies.
+loudly rather than half-parsed), automatic entities for links without a scheme and for hashtags,
+Telegram's own rate limits (use ``fail_next``), chunked request bodies.
 """
 
 from __future__ import annotations
@@ -109,6 +109,85 @@ _STRING_PARAMS = frozenset(
         "business_connection_id",
         "message_effect_id",
     }
+)
+
+# The emoji a bot may react with (ReactionTypeEmoji in the Bot API); others are REACTION_INVALID.
+REACTION_EMOJI = frozenset(
+    (
+        "❤",
+        "👍",
+        "👎",
+        "🔥",
+        "🥰",
+        "👏",
+        "😁",
+        "🤔",
+        "🤯",
+        "😱",
+        "🤬",
+        "😢",
+        "🎉",
+        "🤩",
+        "🤮",
+        "💩",
+        "🙏",
+        "👌",
+        "🕊",
+        "🤡",
+        "🥱",
+        "🥴",
+        "😍",
+        "🐳",
+        "❤\u200d🔥",
+        "🌚",
+        "🌭",
+        "💯",
+        "🤣",
+        "⚡",
+        "🍌",
+        "🏆",
+        "💔",
+        "🤨",
+        "😐",
+        "🍓",
+        "🍾",
+        "💋",
+        "🖕",
+        "😈",
+        "😴",
+        "😭",
+        "🤓",
+        "👻",
+        "👨\u200d💻",
+        "👀",
+        "🎃",
+        "🙈",
+        "😇",
+        "😨",
+        "🤝",
+        "✍",
+        "🤗",
+        "🫡",
+        "🎅",
+        "🎄",
+        "☃",
+        "💅",
+        "🤪",
+        "🗿",
+        "🆒",
+        "💘",
+        "🙉",
+        "🦄",
+        "😘",
+        "💊",
+        "🙊",
+        "😎",
+        "👾",
+        "🤷\u200d♂",
+        "🤷",
+        "🤷\u200d♀",
+        "😡",
+    )
 )
 
 # Update kinds Telegram leaves out unless allowed_updates names them.
@@ -600,11 +679,14 @@ _BOT_COMMAND = re.compile(
     r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?![A-Za-z0-9_])(?:@[A-Za-z0-9_]{3,32}(?![A-Za-z0-9_]))?(?![\w/<>@])"
 )
 _MENTION = re.compile(r"(?<!\w)@[A-Za-z0-9_]{2,32}(?!\w)")
+_URL = re.compile(r"https?://[^\s<>\"]+(?<![.,;:!?)\]])", re.IGNORECASE)
 
 
 def auto_entities(text: str) -> list[JSONDict]:
-    """The bot_command and mention entities Telegram attaches to a user's message, in UTF-16 units."""
+    """The bot_command, mention and url entities Telegram attaches to a user's message (links with a
+    scheme only), in UTF-16 units."""
     spans = [(m.start(), m.end(), "bot_command") for m in _BOT_COMMAND.finditer(text)]
+    spans += [(m.start(), m.end(), "url") for m in _URL.finditer(text)]
     spans += [
         (m.start(), m.end(), "mention")
         for m in _MENTION.finditer(text)
@@ -806,6 +888,7 @@ class FakeTelegram:
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._files: dict[str, tuple[JSONDict, bytes]] = {}  # file_id -> (File object, content)
         self.downloads: list[str] = []  # file paths the bot downloaded
+        self.reactions: dict[tuple[int, int], list[str]] = {}  # (chat id, message id) -> the bot's emoji
 
         methods: dict[str, Callable[[JSONDict], Awaitable[Any]]] = {
             "getMe": self._get_me,
@@ -825,6 +908,7 @@ class FakeTelegram:
             "getChatMember": self._get_chat_member,
             "getChatAdministrators": self._get_chat_administrators,
             "getFile": self._get_file,
+            "setMessageReaction": self._set_message_reaction,
         }
         # Telegram matches method names case-insensitively.
         self._methods = {name.lower(): (name, handler) for name, handler in methods.items()}
@@ -883,13 +967,15 @@ class FakeTelegram:
         reply_to: int | None = None,
         entities: list[JSONDict] | None = None,
         forwarded_from: User | Chat | None = None,
+        forwarded_post: int = 1,
     ) -> int:
         """A user writes ``text``; returns its message_id. Commands and mentions get their entities
         unless ``entities`` is given. ``forwarded_from`` makes it a forward of a user's or a channel's
-        message. In a group under privacy mode the bot may not see it."""
+        message (the channel's post number ``forwarded_post``). In a group under privacy mode the bot
+        may not see it."""
         content: JSONDict = {"text": text}
         if forwarded_from is not None:
-            content["forward_origin"] = _forward_origin(forwarded_from)
+            content["forward_origin"] = _forward_origin(forwarded_from, forwarded_post)
         if entities is None:
             entities = auto_entities(text)
         if entities:
@@ -925,15 +1011,56 @@ class FakeTelegram:
         return self._user_message(chat, user, {"sticker": sticker}, reply_to)
 
     def send_photo(
-        self, chat: Chat, user: User, *, caption: str | None = None, reply_to: int | None = None
+        self,
+        chat: Chat,
+        user: User,
+        *,
+        caption: str | None = None,
+        reply_to: int | None = None,
+        data: bytes | None = None,
     ) -> int:
-        """A user sends a photo, optionally captioned (captions get command and mention entities)."""
+        """A user sends a photo, optionally captioned (captions get command and mention entities).
+        With `data` (the image's bytes), its largest size can be downloaded with getFile."""
         file_id = next(self._ids)
         sizes = [
             {"file_id": f"photo-{file_id}-{w}", "file_unique_id": f"u{file_id}-{w}", "width": w, "height": h}
             for w, h in [(90, 67), (800, 600)]
         ]
+        if data is not None:
+            largest = sizes[-1] | {"file_size": len(data)}
+            sizes[-1] = largest
+            path = f"photos/file_{file_id}.jpg"
+            self._files[largest["file_id"]] = ({**largest, "file_path": path}, data)
         return self._user_message(chat, user, _captioned({"photo": sizes}, caption), reply_to)
+
+    def post_in_channel(
+        self,
+        channel: Chat,
+        text: str,
+        *,
+        entities: list[JSONDict] | None = None,
+        forwarded_from: User | Chat | None = None,
+    ) -> int:
+        """The channel posts ``text`` (as its admins do: signed by the channel, with no user); the bot
+        gets a channel_post update when it is one of the channel's administrators."""
+        if channel.type != "channel":
+            raise ValueError("post_in_channel needs a channel")
+        self._chats.setdefault(channel.id, self._group_dict(channel))
+        message: JSONDict = {
+            "message_id": self._next_message_id(channel.id),
+            "sender_chat": self._chats[channel.id],
+            "chat": self._chats[channel.id],
+            "date": _now(),
+            "text": text,
+        }
+        if forwarded_from is not None:
+            message["forward_origin"] = _forward_origin(forwarded_from)
+        if entities := (auto_entities(text) if entities is None else entities):
+            message["entities"] = entities
+        self._messages[channel.id][message["message_id"]] = _Stored(message, from_bot=False)
+        if self.bot_id in self._admins.get(channel.id, {}):
+            self._enqueue("channel_post", message)
+        return message["message_id"]
 
     def send_document(
         self,
@@ -1540,6 +1667,21 @@ class FakeTelegram:
             raise _bad_request("file is too big")
         return dict(file)
 
+    async def _set_message_reaction(self, params: JSONDict) -> bool:
+        """The bot's reactions on a message, replacing its earlier ones; emoji outside Telegram's list
+        are refused."""
+        chat_id = self._known_chat(params)
+        message_id = _int_param(params, "message_id")
+        if message_id not in self._messages[chat_id]:
+            raise _bad_request("message to react not found")
+        emoji = []
+        for reaction in params.get("reaction") or []:
+            if reaction.get("type") != "emoji" or reaction.get("emoji") not in REACTION_EMOJI:
+                raise _bad_request("REACTION_INVALID")
+            emoji.append(reaction["emoji"])
+        self.reactions[(chat_id, message_id)] = emoji
+        return True
+
     async def _get_chat_administrators(self, params: JSONDict) -> list[JSONDict]:
         chat_id = self._known_chat(params)
         if self._chats[chat_id]["type"] == "private":
@@ -1547,12 +1689,12 @@ class FakeTelegram:
         return [self._chat_member(chat_id, user_id) for user_id in self._admins.get(chat_id, {})]
 
 
-def _forward_origin(source: User | Chat) -> JSONDict:
-    """MessageOrigin of a forward: a user's message, or a channel post."""
+def _forward_origin(source: User | Chat, post_id: int = 1) -> JSONDict:
+    """MessageOrigin of a forward: a user's message, or the channel's post `post_id`."""
     if isinstance(source, User):
         return {"type": "user", "date": _now(), "sender_user": source.to_dict()}
     chat = {"id": source.id, "type": "channel", "title": source.title or "Channel"}
-    return {"type": "channel", "date": _now(), "chat": chat, "message_id": 1}
+    return {"type": "channel", "date": _now(), "chat": chat, "message_id": post_id}
 
 
 def _without_reply(message: JSONDict) -> JSONDict:

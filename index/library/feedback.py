@@ -52,8 +52,12 @@ def voter_id(chat_id: int, user_id: int) -> str:
     return hashlib.sha256(f"sanad-vote:{chat_id}:{user_id}".encode()).hexdigest()[:16]
 
 
-def record_vote(db: sqlite3.Connection, vote: Vote) -> None:
-    """Store a vote (inside the caller's write transaction), replacing the voter's earlier one."""
+def record_vote(db: sqlite3.Connection, vote: Vote) -> int | None:
+    """Store a vote (inside the caller's write transaction), replacing the voter's earlier one; returns
+    that earlier vote (None: there was none)."""
+    earlier = db.execute(
+        "SELECT vote FROM feedback WHERE answer = ? AND voter = ?", (vote.answer, vote.voter)
+    ).fetchone()
     db.execute(
         "INSERT INTO feedback (answer, voter, vote, question, quotes, language, voted_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -68,6 +72,7 @@ def record_vote(db: sqlite3.Connection, vote: Vote) -> None:
             vote.voted_at or now(),
         ),
     )
+    return None if earlier is None else int(earlier[0])
 
 
 def read_votes(rows: Sequence[tuple]) -> list[Vote]:

@@ -212,10 +212,11 @@ class Library:
         """The votes on answers from this library, oldest first (index/library/feedback.py)."""
         return read_votes(self._query(SELECT_VOTES))
 
-    def record_vote(self, vote: Vote) -> None:
-        """Keep a vote on an answer; a second vote by the same person on the same answer replaces it."""
+    def record_vote(self, vote: Vote) -> int | None:
+        """Keep a vote on an answer; a second vote by the same person on the same answer replaces it
+        (the earlier vote is returned)."""
         with self._writing(refresh=False), self._db:
-            record_vote(self._db, vote)
+            return record_vote(self._db, vote)
 
     def backends(self) -> list[str]:
         """Every backend whose vectors the library holds, the one that created (or rebuilt) it first."""

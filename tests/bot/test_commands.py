@@ -86,7 +86,7 @@ async def test_commands_are_registered_in_english_and_arabic(searcher: Searcher)
     async with running_bot(searcher) as (fake, _):
         english = fake.commands_for()
         arabic = fake.commands_for(language_code="ar")
-    commands = ["ask", "add", "sources", "remove", "clear", "repair", "shared", "help", "start"]
+    commands = ["ask", "add", "sources", "remove", "clear", "repair", "shared", "watch", "help", "start"]
     assert [command["command"] for command in english] == commands
     assert [command["command"] for command in arabic] == commands
     assert english[0]["description"] == "Ask a question about the articles"

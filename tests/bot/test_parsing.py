@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from bot.addressing import command_argument, mentions, without_mention, without_mention_keeping_lines
-from bot.articles import Link, Text, source_of_text
 from bot.deeplink import question_from_payload, start_payload
 from bot.i18n import ARABIC, ENGLISH
 from bot.keyboards import (
@@ -13,6 +12,7 @@ from bot.keyboards import (
     ExamplePress,
     View,
     ViewPress,
+    VotePress,
     answer_keyboard,
     examples_keyboard,
     parse_article_callback,
@@ -20,6 +20,7 @@ from bot.keyboards import (
     sources_keyboard,
 )
 from bot.memory import new_key
+from bot.sources import Link, Text, source_of_text
 from tests.support.builders import lookup
 
 BOT = "sanad_test_bot"
@@ -114,9 +115,21 @@ def test_answer_buttons_lead_to_the_other_views_within_64_bytes() -> None:
         assert all(isinstance(d, str) and len(d.encode()) <= 64 and parse_callback(d) for d in datas)
         return [button.text for row in markup.inline_keyboard for button in row]
 
-    assert labels("answer") == ["More context", "Other matches"]
-    assert labels("context") == ["Back to answer", "Other matches"]
-    assert labels("others") == ["Back to answer", "More context"]
+    assert labels("answer") == ["More context", "Other matches", "👍", "👎"]
+    assert labels("context") == ["Back to answer", "Other matches", "👍", "👎"]
+    assert labels("others") == ["Back to answer", "More context", "👍", "👎"]
+
+
+def test_votes_name_the_answer_and_parse_back() -> None:
+    key = new_key()
+    markup = answer_keyboard("answer", key, lookup([1], shown=3), ENGLISH)
+    assert markup is not None
+    up, down = markup.inline_keyboard[-1]
+    assert (parse_callback(up.callback_data), parse_callback(down.callback_data)) == (
+        VotePress(1, key),
+        VotePress(-1, key),
+    )
+    assert parse_callback(f"v:x:{key}") is None and parse_callback("v:u:short") is None
 
 
 def test_an_answer_without_quotes_or_alternatives_gets_fewer_buttons() -> None:
@@ -124,7 +137,7 @@ def test_an_answer_without_quotes_or_alternatives_gets_fewer_buttons() -> None:
     assert answer_keyboard("answer", key, lookup([]), ENGLISH) is None
     only_context = answer_keyboard("answer", key, lookup([1], shown=3), ARABIC)
     assert only_context is not None
-    assert [b.text for row in only_context.inline_keyboard for b in row] == [ARABIC.more_context]
+    assert [b.text for row in only_context.inline_keyboard for b in row] == [ARABIC.more_context, "👍", "👎"]
 
 
 def test_example_buttons_carry_their_language() -> None:
