@@ -12,6 +12,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# Tesseract OCR (Arabic and English) and poppler's pdftoppm read photos and scanned PDFs. Debian's
+# security updates replace these versions, so they are not pinned.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends tesseract-ocr tesseract-ocr-ara poppler-utils \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, in their own layers, so a code change does not reinstall them.
 RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 COPY pyproject.toml README.md ./

@@ -105,6 +105,20 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
     _chat_option(repair, "repair this chat's library instead of the shared one")
     rebuild = command("rebuild", _rebuild, "Re-embed every stored sentence with the configured model.")
     _chat_option(rebuild, "re-embed this chat's library instead of the shared one")
+    feedback = command(
+        "feedback",
+        _feedback,
+        "Count the 👍/👎 votes on the bot's answers per chat, or --export them as JSONL (one vote per line:"
+        " question, quotes shown, vote) that `sanad eval --questions FILE` reads.",
+    )
+    _chat_option(feedback, "only this chat's votes (default: every chat's)")
+    feedback.add_argument(
+        "--export",
+        nargs="?",
+        const="-",
+        metavar="FILE",
+        help="write the votes as JSONL to FILE ('-': stdout)",
+    )
 
     _plug_in(command)
     return parser, command
@@ -298,6 +312,36 @@ def _reembed(path: Path, encoder: Encoder) -> int:
 
 
 # ------------------------------------------------------------------------- helpers
+
+
+def _feedback(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from index.library import DB_NAME, Library
+
+    if args.chat is not None:
+        paths = [_library_path(settings, args.chat)]
+        if not (paths[0] / DB_NAME).exists():
+            raise SanadError(
+                f"Chat {args.chat} has no library (no articles, no votes) in {settings.chats_dir}."
+            )
+    else:
+        paths = sorted(db.parent for db in settings.chats_dir.glob(f"*/{DB_NAME}"))
+    votes = [(int(path.name), vote) for path in paths for vote in Library.votes_at(path)]
+    if args.export is None:
+        print(f"{'chat':>16}  {'👍':>5}  {'👎':>5}")
+        for path in paths:
+            chat = int(path.name)
+            up = sum(vote.vote > 0 for c, vote in votes if c == chat)
+            down = sum(vote.vote < 0 for c, vote in votes if c == chat)
+            print(f"{chat:>16}  {up:>5}  {down:>5}")
+        return 0
+    lines = [json.dumps({"chat_id": chat, **vote.to_json()}, ensure_ascii=False) for chat, vote in votes]
+    if args.export == "-":
+        for line in lines:
+            _emit(line)
+    else:
+        Path(args.export).write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        print(f"{len(lines)} votes from {len(paths)} chats written to {args.export}", file=sys.stderr)
+    return 0
 
 
 def _plug_in(command: AddCommand) -> None:

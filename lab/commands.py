@@ -10,6 +10,7 @@ from pathlib import Path
 
 from index.cli import AddCommand
 from index.config import BACKENDS, IndexSettings
+from index.errors import SanadError
 
 
 def register(command: AddCommand) -> None:
@@ -32,6 +33,18 @@ def register(command: AddCommand) -> None:
     )
     evaluate.add_argument("--arcd", type=Path, help="ARCD directory (default: ../shared/data/arcd)")
     evaluate.add_argument("--limit", type=int, help="evaluate only the first N ARCD questions")
+    evaluate.add_argument(
+        "--questions",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="also ask the readers' votes again: a `sanad feedback --export` JSONL file (repeatable)",
+    )
+    evaluate.add_argument(
+        "--only-questions",
+        action="store_true",
+        help="evaluate only the --questions files, not the built-in sets",
+    )
 
     calibrate = command(
         "calibrate",
@@ -80,8 +93,14 @@ def _crash(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 def _eval(args: argparse.Namespace, settings: IndexSettings) -> int:
     from lab.evaluate import run_evaluation
+    from lab.feedback_eval import evaluate_votes
 
-    run_evaluation(settings, arcd_dir=args.arcd, limit=args.limit)
+    if args.only_questions and not args.questions:
+        raise SanadError("--only-questions needs --questions FILE (written by: sanad feedback --export FILE)")
+    if not args.only_questions:
+        run_evaluation(settings, arcd_dir=args.arcd, limit=args.limit)
+    for path in args.questions or []:
+        evaluate_votes(settings, path)
     return 0
 
 

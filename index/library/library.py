@@ -108,6 +108,18 @@ class Library:
             raise
 
     @classmethod
+    def votes_at(cls, path: Path) -> list[Vote]:
+        """The votes kept in the library at `path`, read without loading its model or its vectors
+        (for `sanad feedback`); an older format is upgraded first."""
+        db = schema.connect(path / DB_NAME)
+        try:
+            return read_votes(db.execute(SELECT_VOTES).fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise corrupt(path, exc) from exc
+        finally:
+            db.close()
+
+    @classmethod
     def check_at(cls, path: Path) -> None:
         """Raise what `open` would raise for a damaged library, without the model: a quick look at
         start-up, before the slow model load. The database is checked as `open` checks it; the vector

@@ -20,6 +20,7 @@ from index.library import Library
 from index.records import ModelInfo, SourceText
 from index.shelf import chat_path
 from tests.conftest import SEED, SPOKESMAN
+from tests.support.article_files import BANK_TEXT
 from tests.support.news_site import AR_COST, AR_TITLE, NewsSite
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -377,3 +378,39 @@ def test_a_refused_link_gets_one_line_and_creates_no_chat_library(
     code, _, err = run(capsys, "add", "http://169.254.169.254/latest/meta-data/", "--chat", "7")
     assert code == 1 and "cloud metadata address" in err
     assert not (data_env / "chats" / "7").exists()
+
+
+def test_votes_are_counted_exported_as_jsonl_and_asked_again_by_eval(
+    capsys: pytest.CaptureFixture[str], data_env: Path, tmp_path: Path
+) -> None:
+    from index.config import IndexSettings
+    from index.library import ShownQuote, Vote, voter_id
+    from index.service import open_shelf
+
+    article = tmp_path / "bank.txt"
+    article.write_text(BANK_TEXT, encoding="utf-8")
+    assert run(capsys, "add", str(article), "--chat", "-1001")[0] == 0
+    with open_shelf(IndexSettings.from_env()) as shelf:
+        for question, vote in (("بكم رفع البنك المركزي سعر الفائدة؟", 1), ("Who denied the claims?", -1)):
+            hit = shelf.ask(question, chat_id=-1001).hits[0]
+            quote = ShownQuote(hit.text, hit.document.label, hit.sentence.position, hit.sentence.paragraph)
+            shelf.record_vote(-1001, Vote(f"key{vote}", voter_id(-1001, 7), vote, question, (quote,), "ar"))
+    counts = run(capsys, "feedback")[1].splitlines()
+    assert counts[1].split() == ["-1001", "1", "1"]
+    exported = tmp_path / "votes.jsonl"
+    code, _, err = run(capsys, "feedback", "--chat", "-1001", "--export", str(exported))
+    assert code == 0 and "2 votes from 1 chats" in err
+    records = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
+    assert [(r["chat_id"], r["vote"], r["answers"]) for r in records] == [
+        (-1001, 1, True),
+        (-1001, -1, False),
+    ]
+    assert records[0]["quotes"][0]["text"].startswith("قرر البنك المركزي")
+    code, out, _ = run(capsys, "eval", "--questions", str(exported), "--only-questions")
+    assert code == 0
+    assert "👍    1 answers: voted quote first 1/1 (100%)" in out  # nothing changed since the vote
+    assert "👎    1 answers: rejected quote still first 1/1 (100%)" in out
+    assert run(capsys, "feedback", "--chat", "-42")[0] == 1  # a chat without a library says so
+    exported.write_text("not json\n", encoding="utf-8")
+    code, _, err = run(capsys, "eval", "--questions", str(exported), "--only-questions")
+    assert code == 1 and "votes.jsonl:1 is not a vote" in err and "sanad feedback --export" in err
