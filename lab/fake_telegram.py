@@ -1143,6 +1143,11 @@ class FakeTelegram:
         self._enqueue("inline_query", query_update)
         return query_id
 
+    @property
+    def updates_sent(self) -> int:
+        """How many updates Telegram has had for the bot so far."""
+        return self._last_update_id
+
     def take_updates(self) -> list[JSONDict]:
         """Remove and return the updates not yet confirmed, as if an earlier bot process had fetched
         and confirmed them, then died: only its journal still has them."""

@@ -37,7 +37,7 @@ from index.errors import (
 )
 from index.ingest.ocr import IMAGE_SUFFIXES, read_photo, read_scan
 from index.records import SourceText
-from index.text import clean_article
+from index.text import clean_article, without_invisible
 
 if TYPE_CHECKING:
     from index.ingest.fetch import Page
@@ -295,8 +295,9 @@ def _pdf(name: str, data: bytes) -> SourceText:
 
 
 def _read_by_ocr(name: str, pages: list[str], nothing: str) -> SourceText:
-    """An article from OCR'd pages: their lines re-flowed as a PDF's are, marked as read by OCR."""
-    text = "\n\n".join(reflow(page.splitlines()) for page in pages if page.strip())
+    """An article from OCR'd pages: their lines re-flowed as a PDF's are, marked as read by OCR, without
+    the direction marks Tesseract puts around runs of another script (text it wrote, not the page's)."""
+    text = "\n\n".join(reflow(without_invisible(page).splitlines()) for page in pages if page.strip())
     if not is_prose(text):
         raise NoArticleError(nothing.format(name=name))
     return SourceText(text=text, source=name, read_by="ocr")

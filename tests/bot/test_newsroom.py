@@ -142,6 +142,20 @@ async def test_a_photo_of_a_page_is_offered_read_by_ocr_and_its_quotes_say_so(se
     assert "read from a photo by OCR: check against the original" in answer["text"]
 
 
+@needs_tesseract
+async def test_a_scanned_pdf_sent_as_a_file_is_read_by_ocr(searcher: Searcher) -> None:
+    scan = (SCANS / "hospital-ar-scan.pdf").read_bytes()
+    async with running_bot(searcher) as (fake, _):
+        sent = fake.send_document(PRIVATE, ALICE, "بيان.pdf", scan, mime_type="application/pdf")
+        added = await offer_and_add(fake, PRIVATE, ALICE, sent)
+        since = len(fake.calls)
+        fake.send_text(PRIVATE, ALICE, "كم بلغت تكلفة المشروع؟")
+        answer = await next_reply(fake, PRIVATE, since=since)
+    assert added.startswith("✅ Added to this chat's library: وزارة الصحة تفتتح مستشفى جديدا في الجنوب")
+    assert entity_texts(answer, "blockquote")[0].startswith("وبلغت تكلفة المشروع")
+    assert "read from a photo by OCR" in answer["text"]
+
+
 async def test_without_tesseract_a_photo_gets_a_clear_message(
     searcher: Searcher, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -215,10 +229,12 @@ async def test_a_watched_channel_adds_each_linked_article_with_a_reaction_and_re
         assert answer.hits[0].text.startswith(EN_COST)
 
 
-async def test_watching_a_group_needs_the_bot_to_be_an_admin_there(searcher: Searcher) -> None:
+async def test_watching_a_group_needs_the_bot_to_be_an_admin_there_and_keeps_to_its_hourly_budget(
+    searcher: Searcher,
+) -> None:
     group = Chat(id=-100888, type="supergroup", title="Desk")
     forwarded_from = Chat(id=-1005555, type="channel", title="Agency wire")
-    async with running_bot(searcher) as (fake, _):
+    async with running_bot(searcher, SANAD_WATCH_PER_HOUR="1") as (fake, application):
         fake.set_admins(group, ALICE)
         since = len(fake.calls)
         fake.send_text(group, ALICE, "/watch on")
@@ -229,6 +245,15 @@ async def test_watching_a_group_needs_the_bot_to_be_an_admin_there(searcher: Sea
         await next_reply(fake, group, since=since)
         post = fake.send_text(group, BOB, HARBOUR_TEXT, forwarded_from=forwarded_from)
         await wait_until(lambda: (group.id, post) in fake.reactions, timeout=60)
+        fake.send_text(group, BOB, "Hello all")  # chatter: not an article, nothing happens
+        after = len(fake.calls)
+        for _ in range(2):  # over the budget of one article an hour: said once, quietly
+            fake.send_text(group, BOB, HARBOUR_TEXT.replace("harbour", "port"), forwarded_from=forwarded_from)
+        paused = await next_reply(fake, group, since=after)
+        processor = application.update_processor
+        await wait_until(lambda: processor.counts["handled"] >= fake.updates_sent, timeout=30)
     assert refused["text"].startswith("To watch this group I must be one of its admins")
     assert fake.reactions[(group.id, post)] == ["👌"]
-    assert not any(c.params.get("chat_id") == group.id for c in calls(fake, "sendMessage", since=since)[1:])
+    sent = [c for c in calls(fake, "sendMessage", since=since) if c.params.get("chat_id") == group.id]
+    assert len(sent) == 2  # "Watching this chat", then the one notice of the pause
+    assert paused["text"].startswith("⚠️ Watching paused for an hour")

@@ -63,6 +63,7 @@ def test_a_pdf_without_a_text_layer_is_read_as_a_scan() -> None:
     expected = (SCANS / "hospital-ar.txt").read_text(encoding="utf-8")
     assert source.read_by == "ocr" and source.source == "release.pdf"
     assert share_read(expected, source.text) >= 0.9
+    assert "\u200e" not in source.text and "\u200f" not in source.text  # Tesseract's direction marks
 
 
 @needs_tesseract
