@@ -871,6 +871,7 @@ class FakeTelegram:
         self.injected: list[tuple[str, ChaosFault]] = []  # (method, fault) as chaos injected them
 
         self._updates: list[JSONDict] = []
+        self.update_log: list[tuple[float, JSONDict]] = []  # (time.monotonic(), update) as enqueued
         self._last_update_id = 0
         self._update_arrived = asyncio.Event()
         self._poll_generation = 0
@@ -1317,7 +1318,9 @@ class FakeTelegram:
 
     def _enqueue(self, kind: str, payload: JSONDict) -> None:
         self._last_update_id += 1
-        self._updates.append({"update_id": self._last_update_id, kind: copy.deepcopy(payload)})
+        update = {"update_id": self._last_update_id, kind: copy.deepcopy(payload)}
+        self._updates.append(update)
+        self.update_log.append((time.monotonic(), update))
         self._update_arrived.set()
 
     def _wanted(self, update: JSONDict) -> bool:
