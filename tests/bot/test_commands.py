@@ -71,6 +71,22 @@ async def test_help_and_the_help_deep_link_explain_how_to_ask_everywhere(searche
     assert "In any chat: type @sanad_test_bot and your question" in help_text["text"]
 
 
+async def test_help_names_every_command_in_english_and_arabic(searcher: Searcher) -> None:
+    async with running_bot(searcher) as (fake, _):
+        fake.send_text(PRIVATE, ALICE, "/help")
+        english = await next_reply(fake, PRIVATE)
+        fake.send_text(SALMA_CHAT, SALMA, "/help")
+        arabic = await next_reply(fake, SALMA_CHAT)
+    for command in ("/ask", "/add", "/sources", "/remove", "/clear", "/repair", "/shared", "/watch"):
+        assert command in english["text"] and command in arabic["text"], command
+    assert (
+        "photo" in english["text"]
+        and "👍" in english["text"]
+        and "Reply to one of my answers" in english["text"]
+    )
+    assert "OCR" in arabic["text"] and "👍" in arabic["text"]
+
+
 async def test_sources_in_a_new_chat_shows_how_to_add_and_the_shared_article(searcher: Searcher) -> None:
     [document] = searcher.library.documents()
     async with running_bot(searcher) as (fake, _):
