@@ -80,7 +80,11 @@ def build_application(
         fetch=settings.index.fetch,
         min_chars=settings.article_min_chars,
     )
-    state = BotState.open(settings.state_path or shelf.chats_dir / STATE_NAME)
+    database_url = settings.index.database_url
+    if database_url:
+        state = BotState.connect(database_url)
+    else:
+        state = BotState.open(settings.state_path or shelf.chats_dir / STATE_NAME)
     memory = Memory(state)
     handlers = Handlers(settings, librarian, memory)
     articles = ArticleHandlers(settings, librarian, memory, Pastes())
@@ -127,7 +131,7 @@ def build_application(
             app.bot_data.get("mode", "polling"),
             describe_libraries(shelf),
             shelf.encoder.info.backend,
-            state.path,
+            state.where,
             replayed,
             interrupted,
             pruned,

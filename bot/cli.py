@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_sanad_parser() -> argparse.ArgumentParser:
     """The index's parser with the bot's commands, and the bot as the default when it can run."""
     parser, command = build_parser()
-    parser.set_defaults(handler=_main_job)
+    parser.set_defaults(handler=_main_job, setup_steps=(_set_up_state,))
     parser.epilog = (
         "With no command: run the Telegram bot when TELEGRAM_BOT_TOKEN is set, else chat in the terminal."
     )
@@ -48,6 +48,16 @@ def build_sanad_parser() -> argparse.ArgumentParser:
     chat.add_argument("--chat", type=int, metavar="ID", help="also search this Telegram chat's own library")
     command("health", _health, "Exit 0 when a running bot has beaten its heartbeat recently (for Docker).")
     return parser
+
+
+def _set_up_state(settings: IndexSettings) -> None:
+    """`sanad setup`, with SANAD_DATABASE_URL: create or upgrade the bot's tables there."""
+    from bot.state import BotState
+    from index import redact_url
+
+    if settings.database_url:
+        ran = BotState.set_up(settings.database_url)
+        print(f"bot state at {redact_url(settings.database_url)}: {ran} migrations applied, up to date")
 
 
 def _health(args: argparse.Namespace, settings: IndexSettings) -> int:
@@ -76,10 +86,10 @@ def _bot(args: argparse.Namespace, settings: IndexSettings) -> int:
 def _run_bot(index_settings: IndexSettings, *, webhook: WebhookSettings | None) -> int:
     from bot.app import STATUS, build_application, check_connection, serve
     from bot.logs import protect_logs
-    from index import open_shelf
+    from index import open_shelf, password_of
 
     settings = BotSettings.from_env(index=index_settings)
-    protect_logs(settings.token)
+    protect_logs(settings.token, password=password_of(settings.index.database_url or ""))
     if STATUS.getEffectiveLevel() > logging.INFO:
         STATUS.setLevel(logging.INFO)  # the start and stop lines, even without -v
     username = check_connection(settings)

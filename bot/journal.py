@@ -36,6 +36,7 @@ from telegram.ext import Application, BaseUpdateProcessor
 
 from bot.messages import Context
 from bot.state import BotState, Journaled
+from index import DatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +86,12 @@ class JournalingQueue(asyncio.Queue[Any]):
                 payload = update.to_dict()
                 await self.state.run(self.state.record, update.update_id, chat_of(update), payload)
                 return
-            except (OSError, sqlite3.Error) as exc:
+            except (OSError, sqlite3.Error, DatabaseError) as exc:
                 pause = self.retry_after[min(attempt, len(self.retry_after) - 1)]
                 log.error(
                     "could not journal update %s in %s (%s); Telegram keeps it, trying again in %.1f s",
                     update.update_id,
-                    self.state.path,
+                    self.state.where,
                     exc,
                     pause,
                 )

@@ -1,4 +1,4 @@
-"""Keep the bot token out of every log line.
+"""Keep the bot token (and the database password) out of every log line.
 
 Bot API URLs contain the token, and several libraries put URLs or the token itself into messages
 (httpx logs each request URL at INFO; python-telegram-bot's InvalidToken and its debug log quote it).
@@ -11,22 +11,26 @@ from __future__ import annotations
 import logging
 
 REDACTED = "<TELEGRAM_BOT_TOKEN>"
+REDACTED_PASSWORD = "***"
 QUIET_LOGGERS = ("httpx", "httpcore")
 
 
 class RedactToken(logging.Filter):
     """Replaces the token wherever it appears in a record, before any handler formats it."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, *, password: str | None = None) -> None:
         super().__init__()
         self._token = token
         # The secret half alone identifies the bot too, and shows up in URL-quoted forms.
         self._secrets = (token, token.partition(":")[2])
+        self._password = password  # SANAD_DATABASE_URL's
 
     def redact(self, text: str) -> str:
         for secret in self._secrets:
             if secret:
                 text = text.replace(secret, REDACTED)
+        if self._password:
+            text = text.replace(self._password, REDACTED_PASSWORD)
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -41,14 +45,17 @@ class RedactToken(logging.Filter):
         return True
 
 
-def protect_logs(token: str, *, logger: logging.Logger | None = None) -> RedactToken:
-    """Quiet the URL-logging libraries and redact `token` on every handler of `logger` (default: root).
+def protect_logs(
+    token: str, *, password: str | None = None, logger: logging.Logger | None = None
+) -> RedactToken:
+    """Quiet the URL-logging libraries and redact `token` (and the database `password`) on every handler
+    of `logger` (default: root).
 
     Call it after logging is configured and before the bot makes its first request.
     """
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    redactor = RedactToken(token)
+    redactor = RedactToken(token, password=password)
     for handler in (logger or logging.getLogger()).handlers:
         handler.addFilter(redactor)
     return redactor

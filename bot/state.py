@@ -1,4 +1,5 @@
-"""What the bot must not forget when its process dies, in one SQLite file beside the chats' libraries.
+"""What the bot must not forget when its process dies: in one SQLite file beside the chats' libraries,
+or, with `SANAD_DATABASE_URL`, in a PostgreSQL database (the same tables, index/database.py).
 
     updates   the update journal: every update Telegram delivered, until its reply is sent
     answers   the views of each answer sent (answer, more context, other matches) by random key
@@ -7,8 +8,9 @@
     chats     each chat's choices (whether it searches the shared articles, whether it is watched)
     offers    the text of an "Add to library" offer that joins a paste's (or a forward's) parts
 
-The file is in WAL mode with `synchronous=FULL`: a write is on disk when the call returns, so an
-update journaled here survives a SIGKILL, an OOM kill or a power cut straight after. Each table is
+The file is in WAL mode with `synchronous=FULL` (and PostgreSQL commits before it answers): a write
+is on disk when the call returns, so an update journaled here survives a SIGKILL, an OOM kill or a
+power cut straight after. Each table is
 bounded (see `prune`). Every method is thread-safe and blocking; the bot calls them through `run`,
 on the state's own thread, so that a journal write never queues behind searches in the default pool
 (the time between "reply sent" and "marked done" is the window in which a crash answers twice).
@@ -21,15 +23,16 @@ import dataclasses
 import functools
 import json
 import logging
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
+
+from bot.schema import MIGRATIONS, PG_MIGRATIONS
+from index import Database, Postgres, Sqlite
+from index.database import Row, Transaction
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -41,75 +44,6 @@ KEEP_DONE_SECONDS = 3600.0  # finished updates kept this long, to recognise Tele
 KEEP_DONE_ROWS = 10_000  # and never more than this many
 ANSWERS_PER_CHAT = 256  # answers whose buttons keep working, per chat
 KEEP_BUTTONS_SECONDS = 30 * 24 * 3600.0  # library buttons (add, remove) older than this stop working
-
-# Numbered migrations: the file's `user_version` says how many have run.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE updates (
-        update_id INTEGER PRIMARY KEY,
-        chat_id INTEGER,
-        payload TEXT NOT NULL,
-        received REAL NOT NULL,
-        tries INTEGER NOT NULL DEFAULT 0,
-        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'given_up')),
-        reason TEXT,
-        finished REAL
-    );
-    CREATE INDEX updates_by_state ON updates (state, update_id);
-    CREATE TABLE answers (
-        chat_id INTEGER NOT NULL,
-        key TEXT NOT NULL,
-        question_id INTEGER,
-        language TEXT NOT NULL,
-        message_ids TEXT NOT NULL,
-        views TEXT NOT NULL,
-        created REAL NOT NULL,
-        PRIMARY KEY (chat_id, key)
-    );
-    CREATE INDEX answers_by_question ON answers (chat_id, question_id);
-    CREATE TABLE buttons (
-        chat_id INTEGER NOT NULL,
-        message_id INTEGER NOT NULL,
-        data TEXT NOT NULL,
-        user_id INTEGER,
-        answer_key TEXT,
-        created REAL NOT NULL,
-        PRIMARY KEY (chat_id, message_id, data)
-    );
-    CREATE TABLE adds (
-        update_id INTEGER PRIMARY KEY,
-        chat_id INTEGER NOT NULL,
-        message_id INTEGER NOT NULL,
-        label TEXT NOT NULL,
-        language TEXT NOT NULL,
-        started REAL NOT NULL
-    );
-    """,
-    """
-    ALTER TABLE updates ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE updates ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE updates ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE updates ADD COLUMN run INTEGER;
-    CREATE TABLE runs (run INTEGER PRIMARY KEY, started REAL NOT NULL);
-    """,
-    """
-    CREATE TABLE chats (chat_id INTEGER PRIMARY KEY, shared INTEGER NOT NULL DEFAULT 1);
-    """,
-    """
-    CREATE TABLE offers (
-        chat_id INTEGER NOT NULL,
-        message_id INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        created REAL NOT NULL,
-        PRIMARY KEY (chat_id, message_id)
-    );
-    """,
-    """
-    ALTER TABLE answers ADD COLUMN asked TEXT;
-    ALTER TABLE chats ADD COLUMN watch INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE offers ADD COLUMN origin TEXT;
-    """,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,12 +123,12 @@ class Adding:
 
 
 class BotState:
-    """The bot's SQLite file. Open with `BotState.open(path)`; thread-safe."""
+    """The bot's state in a SQLite file (`BotState.open(path)`) or a PostgreSQL database
+    (`BotState.connect(url)`); thread-safe."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
-        self.path = path
-        self._db = connection
-        self._lock = threading.Lock()
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self.where = database.where  # the file, or the connection string without its password
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sanad-state")
         self._run: int | None = None  # set by begin_run
 
@@ -202,19 +136,39 @@ class BotState:
     def open(cls, path: Path, *, durable: bool = True) -> BotState:
         """Open (creating and migrating) the state file at `path`. `durable=False` skips the fsync of
         each write: only for measuring what durability costs (`sanad crash`), never for the bot."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'OFF'}")
-        connection.execute("PRAGMA busy_timeout=5000")
-        state = cls(connection, path)
-        state._migrate()
-        return state
+        database = Sqlite.open(path, durable=durable)
+        try:
+            database.migrate("bot state", MIGRATIONS)
+        except BaseException:
+            database.close()
+            raise
+        return cls(database)
+
+    @classmethod
+    def connect(cls, url: str) -> BotState:
+        """The state in the PostgreSQL database at `url`, whose tables `sanad setup` made (`set_up`);
+        refused, naming that command, when they are behind this Sanad."""
+        database = Postgres.connect(url)
+        try:
+            database.check("bot state", PG_MIGRATIONS)
+        except BaseException:
+            database.close()
+            raise
+        return cls(database)
+
+    @staticmethod
+    def set_up(url: str) -> int:
+        """Create or upgrade the bot's tables in the PostgreSQL database at `url`; how many migrations
+        ran (`sanad setup`)."""
+        database = Postgres.connect(url, max_size=1)
+        try:
+            return database.migrate("bot state", PG_MIGRATIONS)
+        finally:
+            database.close()
 
     def close(self) -> None:
         self._thread.shutdown(wait=True)
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
     async def run(self, method: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Call one of these methods from the event loop, on the state's own thread."""
@@ -233,7 +187,8 @@ class BotState:
         """Journal an update before Telegram may forget it; False when it was journaled already."""
         with self._write() as db:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO updates (update_id, chat_id, payload, received) VALUES (?, ?, ?, ?)",
+                "INSERT INTO updates (update_id, chat_id, payload, received) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (update_id) DO NOTHING",
                 (update_id, chat_id, json.dumps(payload, ensure_ascii=False), time.time()),
             )
             return cursor.rowcount == 1
@@ -285,24 +240,19 @@ class BotState:
 
     def pending(self) -> list[Journaled]:
         """Updates not done yet, oldest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT update_id, chat_id, payload, tries FROM updates WHERE state = 'pending'"
-                " ORDER BY update_id"
-            ).fetchall()
+        rows = self._db.query(
+            "SELECT update_id, chat_id, payload, tries FROM updates WHERE state = 'pending'"
+            " ORDER BY update_id"
+        )
         return [Journaled(row[0], row[1], json.loads(row[2]), row[3]) for row in rows]
 
     def is_pending(self, update_id: int) -> bool:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT 1 FROM updates WHERE update_id = ? AND state = 'pending'", (update_id,)
-            ).fetchone()
+        row = self._one("SELECT 1 FROM updates WHERE update_id = ? AND state = 'pending'", (update_id,))
         return row is not None
 
     def counts(self) -> dict[str, int]:
         """How many journaled updates are in each state."""
-        with self._lock:
-            rows = self._db.execute("SELECT state, COUNT(*) FROM updates GROUP BY state").fetchall()
+        rows = self._db.query("SELECT state, COUNT(*) FROM updates GROUP BY state")
         return {state: count for state, count in rows}
 
     # ---------------------------------------------------------------- answers and their buttons
@@ -323,9 +273,12 @@ class BotState:
         asked = {"question": answer.question, "quotes": [dataclasses.asdict(q) for q in answer.quotes]}
         with self._write() as db:
             db.execute(
-                "INSERT OR REPLACE INTO answers"
+                "INSERT INTO answers"
                 " (chat_id, key, question_id, language, message_ids, views, created, asked)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, key) DO UPDATE SET"
+                " question_id = excluded.question_id, language = excluded.language,"
+                " message_ids = excluded.message_ids, views = excluded.views, created = excluded.created,"
+                " asked = excluded.asked",
                 (
                     chat_id,
                     answer.key,
@@ -341,39 +294,34 @@ class BotState:
             if update_id is not None:
                 self._finish(db, update_id, None)
             for (key,) in db.execute(
-                "SELECT key FROM answers WHERE chat_id = ? ORDER BY created DESC, rowid DESC"
-                " LIMIT -1 OFFSET ?",
+                "SELECT key FROM answers WHERE chat_id = ? ORDER BY created DESC, key"
+                " LIMIT 1000000000 OFFSET ?",
                 (chat_id, ANSWERS_PER_CHAT),
             ).fetchall():
                 db.execute("DELETE FROM answers WHERE chat_id = ? AND key = ?", (chat_id, key))
                 db.execute("DELETE FROM buttons WHERE chat_id = ? AND answer_key = ?", (chat_id, key))
 
     def answer(self, chat_id: int, key: str) -> Remembered | None:
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {_ANSWER} FROM answers WHERE chat_id = ? AND key = ?", (chat_id, key)
-            ).fetchone()
+        row = self._one(f"SELECT {_ANSWER} FROM answers WHERE chat_id = ? AND key = ?", (chat_id, key))
         return None if row is None else _remembered(row)
 
     def answer_to(self, chat_id: int, question_id: int) -> Remembered | None:
         """The answer the question in message `question_id` got, if it is still remembered."""
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {_ANSWER} FROM answers WHERE chat_id = ? AND question_id = ?"
-                " ORDER BY created DESC LIMIT 1",
-                (chat_id, question_id),
-            ).fetchone()
+        row = self._one(
+            f"SELECT {_ANSWER} FROM answers WHERE chat_id = ? AND question_id = ?"
+            " ORDER BY created DESC LIMIT 1",
+            (chat_id, question_id),
+        )
         return None if row is None else _remembered(row)
 
     def answer_in(self, chat_id: int, message_id: int) -> Remembered | None:
         """The answer that message `message_id` of the bot shows (or a part of), if still remembered."""
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {_ANSWER} FROM answers WHERE chat_id = ?"
-                " AND EXISTS (SELECT 1 FROM json_each(message_ids) WHERE value = ?)"
-                " ORDER BY created DESC LIMIT 1",
-                (chat_id, message_id),
-            ).fetchone()
+        row = self._one(
+            f"SELECT {_ANSWER} FROM answers WHERE chat_id = ?"
+            f" AND {_SHOWS_MESSAGE[self._db.kind]}"
+            " ORDER BY created DESC LIMIT 1",
+            (chat_id, message_id),
+        )
         return None if row is None else _remembered(row)
 
     def set_buttons(
@@ -386,11 +334,10 @@ class BotState:
 
     def button(self, chat_id: int, message_id: int, data: str) -> Button | None:
         """The button with `data` on that message, if the bot put it there and it is still there."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT user_id FROM buttons WHERE chat_id = ? AND message_id = ? AND data = ?",
-                (chat_id, message_id, data),
-            ).fetchone()
+        row = self._one(
+            "SELECT user_id FROM buttons WHERE chat_id = ? AND message_id = ? AND data = ?",
+            (chat_id, message_id, data),
+        )
         return None if row is None else Button(chat_id, message_id, data, row[0])
 
     # ---------------------------------------------------------------- adds in progress
@@ -398,8 +345,10 @@ class BotState:
     def start_add(self, adding: Adding) -> None:
         with self._write() as db:
             db.execute(
-                "INSERT OR REPLACE INTO adds (update_id, chat_id, message_id, label, language, started)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO adds (update_id, chat_id, message_id, label, language, started)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (update_id) DO UPDATE SET chat_id = excluded.chat_id,"
+                " message_id = excluded.message_id, label = excluded.label, language = excluded.language,"
+                " started = excluded.started",
                 (
                     adding.update_id,
                     adding.chat_id,
@@ -412,11 +361,10 @@ class BotState:
 
     def add_of(self, update_id: int) -> Adding | None:
         """The add that update `update_id` started and did not finish."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT update_id, chat_id, message_id, label, language FROM adds WHERE update_id = ?",
-                (update_id,),
-            ).fetchone()
+        row = self._one(
+            "SELECT update_id, chat_id, message_id, label, language FROM adds WHERE update_id = ?",
+            (update_id,),
+        )
         return None if row is None else Adding(*row)
 
     def end_add(self, update_id: int) -> None:
@@ -425,20 +373,18 @@ class BotState:
 
     def orphaned_adds(self) -> list[Adding]:
         """Adds in progress whose update will not be handled again (done, given up or gone)."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT a.update_id, a.chat_id, a.message_id, a.label, a.language FROM adds a"
-                " LEFT JOIN updates u ON u.update_id = a.update_id AND u.state = 'pending'"
-                " WHERE u.update_id IS NULL ORDER BY a.started"
-            ).fetchall()
+        rows = self._db.query(
+            "SELECT a.update_id, a.chat_id, a.message_id, a.label, a.language FROM adds a"
+            " LEFT JOIN updates u ON u.update_id = a.update_id AND u.state = 'pending'"
+            " WHERE u.update_id IS NULL ORDER BY a.started"
+        )
         return [Adding(*row) for row in rows]
 
     # ---------------------------------------------------------------- chats' choices
 
     def searches_shared(self, chat_id: int) -> bool:
         """Whether the chat searches the shared articles besides its own (yes unless it said no)."""
-        with self._lock:
-            row = self._db.execute("SELECT shared FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
+        row = self._one("SELECT shared FROM chats WHERE chat_id = ?", (chat_id,))
         return row is None or bool(row[0])
 
     def set_shared(self, chat_id: int, on: bool) -> None:
@@ -451,8 +397,7 @@ class BotState:
 
     def watches(self, chat_id: int) -> bool:
         """Whether every article posted in the chat is added to its library (/watch on)."""
-        with self._lock:
-            row = self._db.execute("SELECT watch FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
+        row = self._one("SELECT watch FROM chats WHERE chat_id = ?", (chat_id,))
         return row is not None and bool(row[0])
 
     def set_watch(self, chat_id: int, on: bool) -> None:
@@ -468,18 +413,18 @@ class BotState:
     def set_offer(self, chat_id: int, message_id: int, text: str, origin: str | None = None) -> None:
         with self._write() as db:
             db.execute(
-                "INSERT OR REPLACE INTO offers (chat_id, message_id, text, created, origin)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO offers (chat_id, message_id, text, created, origin) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (chat_id, message_id) DO UPDATE SET text = excluded.text,"
+                " created = excluded.created, origin = excluded.origin",
                 (chat_id, message_id, text, time.time(), origin),
             )
 
     def offer(self, chat_id: int, message_id: int) -> tuple[str, str | None] | None:
         """The article an offer message stands for, when it joins several messages, and where those
         were forwarded from."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT text, origin FROM offers WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
-            ).fetchone()
+        row = self._one(
+            "SELECT text, origin FROM offers WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+        )
         return None if row is None else (str(row[0]), row[1])
 
     # ---------------------------------------------------------------- upkeep
@@ -502,20 +447,16 @@ class BotState:
 
     # ---------------------------------------------------------------- internals
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction, committed (and with synchronous=FULL, on disk) when the block ends."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _write(self) -> Any:
+        """One transaction, on disk (or on the server) when the block ends."""
+        return self._db.transaction()
+
+    def _one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
+        rows = self._db.query(sql, params)
+        return rows[0] if rows else None
 
     @staticmethod
-    def _finish(db: sqlite3.Connection, update_id: int, reason: str | None) -> None:
+    def _finish(db: Transaction, update_id: int, reason: str | None) -> None:
         db.execute(
             "UPDATE updates SET state = ?, reason = ?, finished = ?, in_flight = 0"
             " WHERE update_id = ? AND state = 'pending'",
@@ -524,35 +465,28 @@ class BotState:
 
     @staticmethod
     def _replace_buttons(
-        db: sqlite3.Connection,
+        db: Transaction,
         chat_id: int,
         message_id: int,
         buttons: Sequence[Button],
         answer_key: str | None,
     ) -> None:
         db.execute("DELETE FROM buttons WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))
-        db.executemany(
-            "INSERT OR REPLACE INTO buttons (chat_id, message_id, data, user_id, answer_key, created)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(chat_id, message_id, b.data, b.user_id, answer_key, time.time()) for b in buttons],
-        )
-
-    def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise sqlite3.DatabaseError(
-                f"{self.path} was written by a newer Sanad (schema {version}); upgrade Sanad to run this bot"
+        for button in buttons:
+            db.execute(
+                "INSERT INTO buttons (chat_id, message_id, data, user_id, answer_key, created)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id, data) DO UPDATE SET"
+                " user_id = excluded.user_id, answer_key = excluded.answer_key, created = excluded.created",
+                (chat_id, message_id, button.data, button.user_id, answer_key, time.time()),
             )
-        for number in range(version, len(MIGRATIONS)):
-            with self._write() as db:
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number + 1}")
-            log.info("bot state %s: migration %d applied", self.path, number + 1)
 
 
 _ANSWER = "key, language, message_ids, views, asked"
+# Whether an answer's `message_ids` (a JSON list) holds one message id, in each database's JSON.
+_SHOWS_MESSAGE = {
+    "sqlite": "EXISTS (SELECT 1 FROM json_each(message_ids) WHERE value = ?)",
+    "postgresql": "message_ids::jsonb @> to_jsonb(?::bigint)",
+}
 
 
 def _remembered(row: Sequence[Any]) -> Remembered:

@@ -1,6 +1,7 @@
 """Sanad's retrieval core: article text -> exact sentences -> vectors -> library -> quoted answers.
 
     errors.py records.py config.py files.py   the exceptions, the nouns, the settings, safe files
+    database.py  SQL behind one interface: a SQLite file, or a PostgreSQL server
     text/        raw pages -> exact sentence spans; writing systems
     embedding/   text -> vectors (ONNX or torch), the second opinion; build/ for `sanad setup`
     library/     sentences + vectors on disk: SQLite, FAISS, migrations, repair
@@ -15,6 +16,15 @@ nothing about Telegram. Its public surface, below, is what the bot and the comma
 """
 
 from index.config import FetchSettings, IndexSettings
+from index.database import (
+    Database,
+    DatabaseError,
+    Postgres,
+    SchemaBehindError,
+    Sqlite,
+    password_of,
+    redact_url,
+)
 from index.errors import (
     BlockedAddressError,
     BrokenFileError,
@@ -63,6 +73,8 @@ __all__ = [
     "BrokenFileError",
     "ChatLibraryError",
     "CorruptLibraryError",
+    "Database",
+    "DatabaseError",
     "DeadLinkError",
     "Document",
     "EncryptedFileError",
@@ -76,15 +88,18 @@ __all__ = [
     "ModelMismatchError",
     "NoArticleError",
     "NoOcrError",
+    "Postgres",
     "RedirectLoopError",
     "Repaired",
     "SanadError",
     "ScanTooLargeError",
+    "SchemaBehindError",
     "Searcher",
     "Shelf",
     "ShownQuote",
     "SlowPageError",
     "SourceText",
+    "Sqlite",
     "StoredSentence",
     "TooLargeError",
     "TooShortError",
@@ -98,9 +113,11 @@ __all__ = [
     "ocr_available",
     "open_searcher",
     "open_shelf",
+    "password_of",
     "read_link",
     "read_source",
     "read_upload",
+    "redact_url",
     "voter_id",
     "without_invisible",
 ]

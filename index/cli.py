@@ -57,7 +57,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
         description="Answer questions about news articles by quoting the articles' own sentences.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
-    parser.set_defaults(handler=lambda args, settings: parser.print_help())
+    # `setup_steps`: what `sanad setup` does after the model and the seed library (bot/cli.py adds the
+    # bot's tables in PostgreSQL), each called with the settings.
+    parser.set_defaults(handler=lambda args, settings: parser.print_help(), setup_steps=())
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
@@ -244,6 +246,8 @@ def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
             f"ready: {len(library.documents())} articles, {count} sentences in {library.path};"
             f" {encoder.info.backend} answers"
         )
+    for step in args.setup_steps:
+        step(settings)
     return 0
 
 

@@ -60,6 +60,9 @@ class IndexSettings:
     onnx_threads: int | None = None  # cores one ONNX call may use; None: every core this process may use
     fusion: FusionKind = "weighted"
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    # SANAD_DATABASE_URL: state in PostgreSQL instead of files on disk (None: the files). Never shown
+    # as it is: it may hold a password (index/database.py shows it redacted).
+    database_url: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> IndexSettings:
@@ -80,7 +83,23 @@ class IndexSettings:
             fusion=parse_fusion(env.get("SANAD_FUSION", "")),
             chats_dir=Path(env.get("SANAD_CHATS", "").strip() or data_dir / "chats"),
             fetch=FetchSettings.from_env(env),
+            database_url=parse_database_url(env.get("SANAD_DATABASE_URL", "")),
         )
+
+
+def parse_database_url(value: str) -> str | None:
+    """A SANAD_DATABASE_URL value: a postgresql:// connection string, or None when unset."""
+    from index.errors import InputError
+
+    url = value.strip()
+    if not url:
+        return None
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise InputError(
+            "SANAD_DATABASE_URL must be a PostgreSQL connection string (postgresql://user@host/database),"
+            " or unset to keep everything in files."
+        )
+    return url
 
 
 def parse_backend(value: str) -> Backend:

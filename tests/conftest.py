@@ -14,6 +14,7 @@ from index.library import Library
 from index.records import SourceText
 from index.search import Searcher
 from index.service import searcher_for
+from tests.support.postgres import fresh_database, postgres_server
 
 SEED = seed_paths()[0]
 # Fixtures that load a reference model (torch, the float32 graph): seconds before the first test that
@@ -28,6 +29,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if REFERENCE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL server for the session (tests/support/postgres.py): the URL of its
+    administration database."""
+    with postgres_server(tmp_path_factory.mktemp("postgres")) as url:
+        yield url
+
+
+@pytest.fixture
+def database_url(postgres: str) -> Iterator[str]:
+    """An empty database of this test's own on the session's server."""
+    with fresh_database(postgres) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

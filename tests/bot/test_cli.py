@@ -125,3 +125,27 @@ def test_an_unreachable_bot_api_server_fails_in_one_line(
     line = error_line(capsys)
     assert line.startswith("sanad: The Bot API at http://127.0.0.1:9/bot failed:")
     assert TOKEN.partition(":")[2] not in line
+
+
+def test_setup_creates_the_bots_tables_in_postgresql_and_the_bot_refuses_a_database_without_them(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
+) -> None:
+    monkeypatch.setenv("SANAD_DATA", str(tmp_path / "library"))
+    monkeypatch.setenv("SANAD_DATABASE_URL", database_url)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setattr(bot.app, "check_connection", lambda settings: "sanad_test_bot")
+    assert main(["bot"]) == 1  # the tables are not there yet
+    assert "Run: sanad setup" in error_line(capsys)
+    assert main(["setup"]) == 0
+    out = capsys.readouterr().out
+    assert "bot state at postgresql://" in out and "1 migrations applied" in out
+    assert main(["setup"]) == 0 and "0 migrations applied" in capsys.readouterr().out
+
+
+def test_a_database_url_that_is_not_postgresql_is_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANAD_DATABASE_URL", "mysql://user:secret@host/db")
+    assert main(["sources"]) == 1
+    line = error_line(capsys)
+    assert "SANAD_DATABASE_URL must be a PostgreSQL connection string" in line and "secret" not in line

@@ -274,3 +274,29 @@ async def test_library_buttons_sent_before_a_restart_work_after_it(
             removed = await next_reply(fake, PRIVATE, since=len(fake.calls), method="editMessageText")
     assert confirm["text"].startswith("Remove “")
     assert removed["text"].startswith("🗑 Removed “")
+
+
+async def test_with_a_database_url_the_journal_and_the_buttons_live_in_postgresql(
+    searcher: Searcher, tmp_path: Path, database_url: str
+) -> None:
+    """The same bot on PostgreSQL: an update a dead bot journaled there is answered at start, the
+    answer's buttons work in the next process, and no state file is written beside the libraries."""
+    BotState.set_up(database_url)
+    env = {"SANAD_DATABASE_URL": database_url}
+    async with FakeTelegram(token=TOKEN, bot_username=BOT) as fake:
+        asked = fake.send_text(PRIVATE, ALICE, "Who denied the claims?")
+        with BotState.connect(database_url) as state:  # a bot that died after journaling it
+            [update] = fake.take_updates()
+            state.record(int(update["update_id"]), PRIVATE.id, update)
+        with Shelf(searcher, tmp_path) as shelf:
+            settings = settings_for(fake, **env)
+            async with serving(build_application(settings, shelf, retry_after=QUICK_RETRIES)):
+                answer = await next_reply(fake, PRIVATE)
+            async with serving(build_application(settings, shelf, retry_after=QUICK_RETRIES)):
+                fake.press_button(PRIVATE, ALICE, answer["message_id"], buttons(answer)["More context"])
+                context = await next_reply(fake, PRIVATE, since=len(fake.calls), method="editMessageText")
+        with BotState.connect(database_url) as state:
+            assert state.pending() == [] and state.counts()["done"] == 2
+    assert answer["reply_to_message"]["message_id"] == asked
+    assert context["text"].startswith("Around the best quote:")
+    assert not (tmp_path / STATE_NAME).exists()

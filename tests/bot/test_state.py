@@ -1,10 +1,12 @@
-"""The bot's state file: the update journal, the answers' views, the buttons sent and the adds running.
-What it holds survives closing and reopening, which is what a restart does."""
+"""The bot's state: the update journal, the answers' views, the buttons sent and the adds running.
+What it holds survives closing and reopening, which is what a restart does. Every test runs on both
+backends: a SQLite file, and a real PostgreSQL server (tests/support/postgres.py)."""
 
 from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,8 +25,20 @@ from bot.state import (
     Remembered,
     View,
 )
+from index import DatabaseError, SchemaBehindError, redact_url
 
 CHAT = 501
+Opener = Callable[[], BotState]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
+    """Opens the same state again each time it is called, in a file or in a database of its own."""
+    if request.param == "sqlite":
+        return lambda: BotState.open(tmp_path / "bot.sqlite")
+    url = request.getfixturevalue("database_url")
+    BotState.set_up(url)
+    return lambda: BotState.connect(url)
 
 
 def message(update_id: int, text: str = "Who denied the claims?") -> dict[str, object]:
@@ -39,8 +53,8 @@ def answer(key: str, message_ids: tuple[int, ...] = (11,)) -> Remembered:
     return Remembered(key, "en", message_ids, views)
 
 
-def test_an_update_is_journaled_once_and_stays_pending_until_finished(tmp_path: Path) -> None:
-    with BotState.open(tmp_path / "bot.sqlite") as state:
+def test_an_update_is_journaled_once_and_stays_pending_until_finished(reopen: Opener) -> None:
+    with reopen() as state:
         assert state.record(7, CHAT, message(7)) is True
         assert state.record(7, CHAT, message(7)) is False  # Telegram sent it again
         state.record(5, CHAT, message(5))
@@ -55,8 +69,8 @@ def test_an_update_is_journaled_once_and_stays_pending_until_finished(tmp_path: 
         assert state.pending() == []
 
 
-def test_a_death_is_blamed_on_an_update_only_when_it_was_alone_in_flight(tmp_path: Path) -> None:
-    with BotState.open(tmp_path / "bot.sqlite") as state:
+def test_a_death_is_blamed_on_an_update_only_when_it_was_alone_in_flight(reopen: Opener) -> None:
+    with reopen() as state:
         for update_id in (1, 2, 3):
             state.record(update_id, CHAT, message(update_id))
         assert state.begin_run() is None  # a first run: nothing to blame
@@ -73,20 +87,19 @@ def test_a_death_is_blamed_on_an_update_only_when_it_was_alone_in_flight(tmp_pat
         assert state.claim(3) == Claim(tries=1, failures=0, crashes=0)
 
 
-def test_the_journal_survives_reopening_with_the_updates_json(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite"
-    with BotState.open(path) as state:
+def test_the_journal_survives_reopening_with_the_updates_json(reopen: Opener) -> None:
+    with reopen() as state:
         state.record(9, -100777, message(9, "من نفى المزاعم؟"))
         state.claim(9)
-    with BotState.open(path) as state:
+    with reopen() as state:
         [entry] = state.pending()
     assert (entry.update_id, entry.chat_id, entry.tries) == (9, -100777, 1)
     assert entry.payload["update_id"] == 9
     assert entry.payload == message(9, "من نفى المزاعم؟")
 
 
-def test_finished_updates_are_pruned_after_an_hour_but_pending_ones_never(tmp_path: Path) -> None:
-    with BotState.open(tmp_path / "bot.sqlite") as state:
+def test_finished_updates_are_pruned_after_an_hour_but_pending_ones_never(reopen: Opener) -> None:
+    with reopen() as state:
         for update_id in (1, 2, 3):
             state.record(update_id, CHAT, message(update_id))
         state.finish(1)
@@ -97,9 +110,9 @@ def test_finished_updates_are_pruned_after_an_hour_but_pending_ones_never(tmp_pa
 
 
 def test_an_answer_is_found_by_key_and_by_question_with_the_buttons_of_its_last_message(
-    tmp_path: Path,
+    reopen: Opener,
 ) -> None:
-    with BotState.open(tmp_path / "bot.sqlite") as state:
+    with reopen() as state:
         key = new_key()
         markup = markup_of(answer(key).views["answer"])
         state.remember_answer(
@@ -114,8 +127,8 @@ def test_an_answer_is_found_by_key_and_by_question_with_the_buttons_of_its_last_
         assert state.answer(CHAT + 1, key) is None
 
 
-def test_the_oldest_answers_are_forgotten_with_their_buttons(tmp_path: Path) -> None:
-    with BotState.open(tmp_path / "bot.sqlite") as state:
+def test_the_oldest_answers_are_forgotten_with_their_buttons(reopen: Opener) -> None:
+    with reopen() as state:
         keys = [new_key() for _ in range(ANSWERS_PER_CHAT + 1)]
         assert len(set(keys)) == len(keys) and all(len(key) == 8 for key in keys)
         for number, key in enumerate(keys):
@@ -128,9 +141,9 @@ def test_the_oldest_answers_are_forgotten_with_their_buttons(tmp_path: Path) -> 
 
 
 def test_buttons_on_a_message_are_replaced_when_it_is_edited_and_old_library_buttons_expire(
-    tmp_path: Path,
+    reopen: Opener,
 ) -> None:
-    with BotState.open(tmp_path / "bot.sqlite") as state:
+    with reopen() as state:
         state.set_buttons(CHAT, 20, [Button(CHAT, 20, "rm:1", 501), Button(CHAT, 20, "rm:2", 501)])
         state.set_buttons(CHAT, 20, [Button(CHAT, 20, "rmok:1", 501), Button(CHAT, 20, "keep", 501)])
         assert state.button(CHAT, 20, "rm:2") is None
@@ -146,8 +159,8 @@ def test_a_stored_view_gives_back_the_keyboard_it_was_made_from() -> None:
     assert markup_of(view_of("plain", None)) is None
 
 
-def test_an_add_left_running_is_orphaned_unless_its_update_will_be_replayed(tmp_path: Path) -> None:
-    with BotState.open(tmp_path / "bot.sqlite") as state:
+def test_an_add_left_running_is_orphaned_unless_its_update_will_be_replayed(reopen: Opener) -> None:
+    with reopen() as state:
         state.record(1, CHAT, message(1, "/add https://example.com/a"))
         state.record(2, CHAT, message(2, "/add https://example.com/b"))
         state.start_add(Adding(1, CHAT, 31, "“https://example.com/a”", "en"))
@@ -165,5 +178,25 @@ def test_a_state_file_from_a_newer_sanad_is_refused_with_what_to_do(tmp_path: Pa
     db = sqlite3.connect(path)
     db.execute("PRAGMA user_version = 99")
     db.close()
-    with pytest.raises(sqlite3.DatabaseError, match=r"newer Sanad .* upgrade Sanad"):
+    with pytest.raises(DatabaseError, match=r"newer Sanad .* upgrade Sanad"):
         BotState.open(path)
+
+
+def test_a_database_whose_tables_are_behind_is_refused_naming_sanad_setup(database_url: str) -> None:
+    with pytest.raises(SchemaBehindError, match=r"bot state tables .* are at schema 0; .* Run: sanad setup"):
+        BotState.connect(database_url)
+    assert BotState.set_up(database_url) == 1
+    assert BotState.set_up(database_url) == 0  # up to date: nothing to do
+    BotState.connect(database_url).close()
+
+
+def test_the_database_password_never_shows_in_an_error(postgres: str) -> None:
+    url = postgres.replace("postgres:@", "postgres:s3cret-pass@", 1).replace("/postgres?", "/no_such_db?", 1)
+    with pytest.raises(DatabaseError) as refused:
+        BotState.connect(url)
+    assert "s3cret-pass" not in str(refused.value)
+    assert "no_such_db" in str(refused.value) and "SANAD_DATABASE_URL" in str(refused.value)
+    assert (
+        redact_url("postgresql://sanad:pw@db.example:5432/sanad")
+        == "postgresql://sanad:***@db.example:5432/sanad"
+    )
