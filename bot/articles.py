@@ -72,7 +72,7 @@ from index.ingest import file_label
 log = logging.getLogger(__name__)
 
 TYPING_EVERY = 4.5  # seconds; Telegram shows a chat action for about 5
-_EDITORS = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
+EDITORS = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})  # who may edit
 
 Markup = InlineKeyboardMarkup | None
 
@@ -453,7 +453,7 @@ class ArticleHandlers:
         except TelegramError as exc:
             log.warning("could not check the member %s of chat %s: %s", user.id, chat.id, exc)
             return "editors_unknown"
-        return None if member.status in _EDITORS else "editors_only"
+        return None if member.status in EDITORS else "editors_only"
 
 
 def _owner(update: Update) -> int | None:

@@ -137,20 +137,21 @@ class BotState:
         """Open (creating and migrating) the state file at `path`. `durable=False` skips the fsync of
         each write: only for measuring what durability costs (`sanad crash`), never for the bot."""
         database = Sqlite.open(path, durable=durable)
-        try:
-            database.migrate("bot state", MIGRATIONS)
-        except BaseException:
-            database.close()
-            raise
-        return cls(database)
+        return cls._ready(database, lambda: database.migrate("bot state", MIGRATIONS))
 
     @classmethod
     def connect(cls, url: str) -> BotState:
         """The state in the PostgreSQL database at `url`, whose tables `sanad setup` made (`set_up`);
         refused, naming that command, when they are behind this Sanad."""
         database = Postgres.connect(url)
+        return cls._ready(database, lambda: database.check("bot state", PG_MIGRATIONS))
+
+    @classmethod
+    def _ready(cls, database: Database, prepare: Callable[[], object]) -> BotState:
+        """The state over `database` once `prepare` (its migrations or its check) has passed; the
+        database is closed when it fails."""
         try:
-            database.check("bot state", PG_MIGRATIONS)
+            prepare()
         except BaseException:
             database.close()
             raise

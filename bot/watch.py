@@ -22,11 +22,11 @@ from collections import defaultdict, deque
 from urllib.parse import urlsplit
 
 from telegram import Message, MessageEntity, Update
-from telegram.constants import ChatMemberStatus, ChatType
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.addressing import command_argument
-from bot.articles import ArticleHandlers
+from bot.articles import EDITORS, ArticleHandlers
 from bot.i18n import Texts
 from bot.lookup import Librarian, visible_length
 from bot.memory import Memory
@@ -43,7 +43,6 @@ FAILED_REACTION = "🤷"
 TELL_FAILURE_EVERY = 3600.0  # seconds between two reports of the same kind of failure in one chat
 HOUR = 3600.0
 _TELEGRAM_HOSTS = frozenset({"t.me", "telegram.me", "telegram.dog", "telegra.ph"})
-_EDITORS = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
 
 class Watcher:
@@ -173,7 +172,7 @@ async def _bot_reads_posts(message: Message, context: Context) -> bool:
     except TelegramError as exc:
         log.warning("could not check the bot's own status in chat %s: %s", message.chat.id, exc)
         return False
-    return member.status in _EDITORS
+    return member.status in EDITORS
 
 
 async def _react(message: Message, emoji: str) -> None:

@@ -235,8 +235,8 @@ def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
         ensure_exports(location, progress=True)  # needs torch and onnx: here, never when serving
     prepare_weights(settings.model_cache)  # USE's weights, uncompressed for a fast first answer
     encoder = load_encoder(settings)  # warns and runs on torch when the ONNX backend cannot
-    chats = sorted(db.parent for db in settings.chats_dir.glob(f"*/{DB_NAME}"))
-    for path in [settings.data_dir, *chats]:  # after SANAD_MODEL changed: re-embed, lose nothing
+    # After SANAD_MODEL changed: re-embed, lose nothing.
+    for path in [settings.data_dir, *_chat_libraries(settings)]:
         if (path / DB_NAME).exists() and _embedded_by_another_model(path, encoder):
             print(f"the library at {path} was embedded by another model: re-embedding it")
             _reembed(path, encoder)
@@ -328,7 +328,7 @@ def _feedback(args: argparse.Namespace, settings: IndexSettings) -> int:
                 f"Chat {args.chat} has no library (no articles, no votes) in {settings.chats_dir}."
             )
     else:
-        paths = sorted(db.parent for db in settings.chats_dir.glob(f"*/{DB_NAME}"))
+        paths = _chat_libraries(settings)
     votes = [(int(path.name), vote) for path in paths for vote in Library.votes_at(path)]
     if args.export is None:
         print(f"{'chat':>16}  {'👍':>5}  {'👎':>5}")
@@ -383,6 +383,13 @@ def _open_library(
     if chat_id is None:
         return open_library(settings, encoder, seed=not create)
     return Library.open(_library_path(settings, chat_id), encoder.info, encoder.probe(), create=create)
+
+
+def _chat_libraries(settings: IndexSettings) -> list[Path]:
+    """The directories of every chat library under SANAD_CHATS."""
+    from index.library import DB_NAME
+
+    return sorted(db.parent for db in settings.chats_dir.glob(f"*/{DB_NAME}"))
 
 
 def _library_path(settings: IndexSettings, chat_id: int | None) -> Path:

@@ -173,10 +173,7 @@ class Postgres:
         try:
             psycopg.connect(url, connect_timeout=max(1, int(timeout))).close()
         except Exception as exc:
-            raise DatabaseError(
-                f"Cannot connect to the database at {redact_url(url)}: {_reason(exc, url)}. Check"
-                " SANAD_DATABASE_URL and that the server is running."
-            ) from None
+            raise _cannot_connect(url, exc) from None
 
         pool = psycopg_pool.ConnectionPool(
             url,
@@ -192,10 +189,7 @@ class Postgres:
             pool.open(wait=True, timeout=timeout)
         except Exception as exc:
             pool.close()
-            raise DatabaseError(
-                f"Cannot connect to the database at {redact_url(url)}: {_reason(exc, url)}. Check"
-                " SANAD_DATABASE_URL and that the server is running."
-            ) from None
+            raise _cannot_connect(url, exc) from None
         return cls(pool, url)
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
@@ -291,16 +285,16 @@ class Postgres:
             try:
                 return run(connection)
             except Exception as exc:
-                if not _is_connection_error(exc) or pause is None:
-                    if _is_connection_error(exc):
-                        raise DatabaseError(
-                            f"The database at {self.where} does not answer: {_reason(exc)}"
-                        ) from None
+                if not _is_connection_error(exc):
                     raise
-                log.warning("lost the connection to %s; asking again in %.1f s", self.where, pause)
-                time.sleep(pause)
+                if pause is None:
+                    raise DatabaseError(
+                        f"The database at {self.where} does not answer: {_reason(exc)}"
+                    ) from None
             finally:
                 self._pool.putconn(connection)
+            log.warning("lost the connection to %s; asking again in %.1f s", self.where, pause)
+            time.sleep(pause)
         raise AssertionError("unreachable")
 
 
@@ -310,6 +304,13 @@ class _PgTransaction:
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor:
         return self._connection.execute(_pg(sql), tuple(params))  # type: ignore[no-any-return]
+
+
+def _cannot_connect(url: str, exc: BaseException) -> DatabaseError:
+    return DatabaseError(
+        f"Cannot connect to the database at {redact_url(url)}: {_reason(exc, url)}. Check"
+        " SANAD_DATABASE_URL and that the server is running."
+    )
 
 
 def _pg(sql: str) -> str:
