@@ -137,6 +137,9 @@ def build_application(
             pruned,
         )
 
+    async def post_stop(app: Application) -> None:
+        await processor.stop()
+
     async def post_shutdown(app: Application) -> None:
         counts = processor.counts
         STATUS.info(
@@ -150,6 +153,7 @@ def build_application(
         state.close()
 
     application.post_init = post_init
+    application.post_stop = post_stop
     application.post_shutdown = post_shutdown
     return application
 

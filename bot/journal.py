@@ -45,6 +45,7 @@ MAX_CRASHES = 3  # deaths of the process with this update alone in flight, befor
 RETRY_AFTER = (1.0, 4.0)  # seconds before the second and later attempts
 MAX_CONCURRENT = 256
 JOURNAL_RETRY_AFTER = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)  # seconds between tries of a failed journal write
+SHUTDOWN_GRACE = 20.0  # seconds a stopping bot waits for the replayed update it is answering
 
 GiveUp = Callable[[Update, str], Awaitable[None]]
 
@@ -114,12 +115,15 @@ class JournaledProcessor(BaseUpdateProcessor):
         crashes: int = MAX_CRASHES,
         retry_after: tuple[float, ...] = RETRY_AFTER,
         max_concurrent_updates: int = MAX_CONCURRENT,
+        grace: float = SHUTDOWN_GRACE,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self.state = state
         self.tries = tries
         self.crashes = crashes
         self.retry_after = retry_after
+        self.grace = grace
+        self._stopping = False
         self._give_up_reply = give_up
         self._application: Application | None = None
         self._active: set[int] = set()  # update ids being handled in this process
@@ -134,8 +138,26 @@ class JournaledProcessor(BaseUpdateProcessor):
     async def initialize(self) -> None:
         """Nothing to set up: the journal is opened with the application."""
 
+    async def stop(self) -> None:
+        """Let a replay finish the update it is answering (up to `grace` seconds) and start no more.
+
+        Run after the application stops and before it shuts down (its `post_stop`), while the bot
+        can still send. Cancelling the replay at once could stop it between sending a reply and
+        marking it done or remembering its buttons: the next start would answer it twice, with
+        buttons that do not work. What the replay did not reach stays pending for the next start.
+        """
+        self._stopping = True
+        replays = list(self._replays)
+        if replays:
+            _, late = await asyncio.wait(replays, timeout=self.grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*replays, return_exceptions=True)
+
     async def shutdown(self) -> None:
-        """Stop replays still running; what they did not finish stays pending for the next start."""
+        """Stop replays still running (when `stop` was not called); what they did not finish stays
+        pending for the next start."""
+        self._stopping = True
         for task in list(self._replays):
             task.cancel()
         await asyncio.gather(*self._replays, return_exceptions=True)
@@ -217,6 +239,8 @@ class JournaledProcessor(BaseUpdateProcessor):
         left = Counter(entry.chat_id for entry in entries)
         try:
             for entry in entries:
+                if self._stopping:
+                    break
                 update = Update.de_json(entry.payload, self._app().bot)
                 self.counts["replayed"] += 1
                 await self.handle(update)

@@ -61,7 +61,7 @@ def settings_for(fake: FakeTelegram, **env: str) -> BotSettings:
 @asynccontextmanager
 async def serving(application: Application) -> AsyncIterator[Application]:
     """Start the application as `run_polling` does (initialize, post_init, polling, start) and stop it
-    the same way (stop polling, stop, shutdown, post_shutdown)."""
+    the same way (stop polling, stop, post_stop, shutdown, post_shutdown)."""
     await application.initialize()
     assert application.post_init is not None and application.updater is not None
     await application.post_init(application)
@@ -72,6 +72,8 @@ async def serving(application: Application) -> AsyncIterator[Application]:
     finally:
         await application.updater.stop()
         await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)

@@ -100,6 +100,23 @@ async def test_updates_a_dead_bot_journaled_are_answered_at_start_in_each_chats_
     assert counts["replayed"] == 4 and counts["handled"] == 4
 
 
+async def test_a_bot_told_to_stop_mid_replay_finishes_the_answer_it_is_sending(
+    searcher: Searcher, tmp_path: Path
+) -> None:
+    """Stopping waits for the replayed update in flight: its reply is sent once and it is marked done,
+    so the next start neither answers it again nor loses its buttons."""
+    async with FakeTelegram(token=TOKEN, bot_username=BOT) as fake:
+        fake.send_text(PRIVATE, ALICE, "Who denied the claims?")
+        journal(tmp_path, fake.take_updates())
+        async with bot_on(fake, searcher, tmp_path) as application:
+            await fake.wait_for("sendChatAction")
+            fake.latency = 1.0  # the reply is still on its way when the bot is told to stop
+        with BotState.open(tmp_path / STATE_NAME) as state:
+            assert state.pending() == []
+    assert len(calls(fake, "sendMessage")) == 1
+    assert processor_of(application).counts["handled"] == 1
+
+
 async def test_an_update_that_could_not_be_journaled_is_not_confirmed_and_comes_again(
     searcher: Searcher, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
