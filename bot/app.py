@@ -84,7 +84,7 @@ def build_application(
     if database_url:
         state = BotState.connect(database_url)
     else:
-        state = BotState.open(settings.state_path or shelf.chats_dir / STATE_NAME)
+        state = BotState.open(settings.state_path or _beside_the_chats(shelf))
     memory = Memory(state)
     handlers = Handlers(settings, librarian, memory)
     articles = ArticleHandlers(settings, librarian, memory, Pastes())
@@ -156,6 +156,12 @@ def build_application(
     application.post_stop = post_stop
     application.post_shutdown = post_shutdown
     return application
+
+
+def _beside_the_chats(shelf: Shelf) -> Path:
+    if shelf.chats_dir is None:
+        raise BotSettingsError("The chats' libraries are on a database server: set SANAD_DATABASE_URL to it.")
+    return shelf.chats_dir / STATE_NAME
 
 
 def describe_libraries(shelf: Shelf) -> str:

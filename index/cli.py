@@ -23,7 +23,7 @@ from index.errors import SanadError
 
 if TYPE_CHECKING:
     from index.embedding import Encoder
-    from index.library import Library
+    from index.library import AnyLibrary, Catalog
 
 log = logging.getLogger("sanad")
 
@@ -177,7 +177,7 @@ def _remove(args: argparse.Namespace, settings: IndexSettings) -> int:
     with _library_of(settings, args.chat) as library:
         document = library.document(args.document)
         if document is None or not library.remove(args.document):
-            raise SanadError(f"No article {args.document} in {library.path}. sanad sources lists the ids.")
+            raise SanadError(f"No article {args.document} in {library.where}. sanad sources lists the ids.")
     print(f"removed: {document.label} ({_sentences(document.sentence_count)})")
     return 0
 
@@ -209,7 +209,7 @@ def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
     encoder = load_encoder(settings)
     with _open_library(settings, encoder, args.chat) as library:
         model = library.model
-        print(f"library: {library.path}")
+        print(f"library: {library.where}")
         print(f"model:   {model.name} ({model.dim}-d, fingerprint {model.fingerprint})")
         print(f"backend: embedded by {' + '.join(library.backends())}; answering on {encoder.info.backend}")
         print(f"index:   {library.index_plan.label}, {library.sentence_count():,} sentences")
@@ -225,8 +225,7 @@ def _sources(args: argparse.Namespace, settings: IndexSettings) -> int:
 def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
     from index.embedding import load_encoder, prepare_weights
     from index.embedding.build import ensure_model
-    from index.library import DB_NAME
-    from index.service import open_library
+    from index.service import open_catalog, open_library
 
     location = ensure_model(settings.model, settings.model_cache)  # builds the bundled model
     if settings.backend != "torch" and isinstance(location, Path) and _onnx_can_run(location):
@@ -235,29 +234,44 @@ def _setup(args: argparse.Namespace, settings: IndexSettings) -> int:
         ensure_exports(location, progress=True)  # needs torch and onnx: here, never when serving
     prepare_weights(settings.model_cache)  # USE's weights, uncompressed for a fast first answer
     encoder = load_encoder(settings)  # warns and runs on torch when the ONNX backend cannot
-    # After SANAD_MODEL changed: re-embed, lose nothing.
-    for path in [settings.data_dir, *_chat_libraries(settings)]:
-        if (path / DB_NAME).exists() and _embedded_by_another_model(path, encoder):
-            print(f"the library at {path} was embedded by another model: re-embedding it")
-            _reembed(path, encoder)
-    with open_library(settings, encoder, progress=True) as library:
-        count = library.sentence_count()
-        print(
-            f"ready: {len(library.documents())} articles, {count} sentences in {library.path};"
-            f" {encoder.info.backend} answers"
-        )
-    for step in args.setup_steps:
+    if settings.database_url:
+        _set_up_library_tables(settings.database_url)
+    for step in args.setup_steps:  # the database's tables first: the libraries may live there
         step(settings)
+    with contextlib.closing(open_catalog(settings)) as catalog:
+        # After SANAD_MODEL changed: re-embed, lose nothing.
+        for chat_id in [None, *catalog.chat_ids()]:
+            if catalog.exists(chat_id) and _embedded_by_another_model(catalog, chat_id, encoder):
+                where = catalog.describe(chat_id)
+                print(f"the library at {where} was embedded by another model: re-embedding it")
+                _reembed(catalog, chat_id, encoder)
+        with open_library(settings, encoder, progress=True, catalog=catalog) as library:
+            count = library.sentence_count()
+            print(
+                f"ready: {len(library.documents())} articles, {count} sentences in {library.where};"
+                f" {encoder.info.backend} answers"
+            )
     return 0
 
 
-def _embedded_by_another_model(path: Path, encoder: Encoder) -> bool:
+def _set_up_library_tables(url: str) -> None:
+    from index.database import Postgres
+    from index.library import set_up_libraries
+
+    database = Postgres.connect(url)
+    try:
+        applied = set_up_libraries(database)
+        print(f"library tables at {database.where}: {applied} migrations applied, up to date")
+    finally:
+        database.close()
+
+
+def _embedded_by_another_model(catalog: Catalog, chat_id: int | None, encoder: Encoder) -> bool:
     """A damaged library is not: whatever opens it next reports the damage."""
     from index.errors import LibraryError, ModelMismatchError
-    from index.library import Library
 
     try:
-        Library.open(path, encoder.info, encoder.probe(), create=False).close()
+        catalog.open(chat_id, encoder.info, encoder.probe(), create=False).close()
     except ModelMismatchError:
         return True
     except LibraryError:
@@ -278,9 +292,12 @@ def _onnx_can_run(model_dir: Path) -> bool:
 
 def _repair(args: argparse.Namespace, settings: IndexSettings) -> int:
     from index.errors import DamagedDatabaseError
-    from index.library import Library
+    from index.library import Library, OnDisk
 
-    path = _library_path(settings, args.chat)
+    if settings.database_url:
+        print("nothing to repair: the libraries are rows of the database, which keeps them whole")
+        return 0
+    path = OnDisk(settings.data_dir, settings.chats_dir).path(args.chat)
     try:
         count = Library.repair_at(path)
     except DamagedDatabaseError:
@@ -292,17 +309,18 @@ def _repair(args: argparse.Namespace, settings: IndexSettings) -> int:
 
 def _rebuild(args: argparse.Namespace, settings: IndexSettings) -> int:
     from index.embedding import load_encoder
+    from index.service import open_catalog
 
     encoder = load_encoder(settings)
-    count = _reembed(_library_path(settings, args.chat), encoder)
+    with contextlib.closing(open_catalog(settings)) as catalog:
+        count = _reembed(catalog, args.chat, encoder)
     print(f"rebuilt: {count} sentences re-embedded with {encoder.info.name} on {encoder.info.backend}")
     return 0
 
 
-def _reembed(path: Path, encoder: Encoder) -> int:
-    """Re-embed the library at `path` with `encoder`; the number of sentences."""
+def _reembed(catalog: Catalog, chat_id: int | None, encoder: Encoder) -> int:
+    """Re-embed a library with `encoder`; the number of sentences."""
     from index.embedding import progress_bar
-    from index.library import Library
     from index.records import Embedded
 
     with progress_bar(None) as bar:  # the count is known only once the library is open for writing
@@ -312,28 +330,28 @@ def _reembed(path: Path, encoder: Encoder) -> int:
             bar.update(len(texts))
             return embedded
 
-        return Library.rebuild_at(path, encoder.info, encoder.probe(), embed)
+        return catalog.rebuild(chat_id, encoder.info, encoder.probe(), embed)
 
 
 # ------------------------------------------------------------------------- helpers
 
 
 def _feedback(args: argparse.Namespace, settings: IndexSettings) -> int:
-    from index.library import DB_NAME, Library
+    from index.service import open_catalog
 
-    if args.chat is not None:
-        paths = [_library_path(settings, args.chat)]
-        if not (paths[0] / DB_NAME).exists():
-            raise SanadError(
-                f"Chat {args.chat} has no library (no articles, no votes) in {settings.chats_dir}."
-            )
-    else:
-        paths = _chat_libraries(settings)
-    votes = [(int(path.name), vote) for path in paths for vote in Library.votes_at(path)]
+    with contextlib.closing(open_catalog(settings)) as catalog:
+        if args.chat is not None:
+            chats = [args.chat]
+            if not catalog.exists(args.chat):
+                raise SanadError(
+                    f"Chat {args.chat} has no library (no articles, no votes) in {catalog.where}."
+                )
+        else:
+            chats = catalog.chat_ids()
+        votes = [(chat, vote) for chat in chats for vote in catalog.votes(chat)]
     if args.export is None:
         print(f"{'chat':>16}  {'👍':>5}  {'👎':>5}")
-        for path in paths:
-            chat = int(path.name)
+        for chat in chats:
             up = sum(vote.vote > 0 for c, vote in votes if c == chat)
             down = sum(vote.vote < 0 for c, vote in votes if c == chat)
             print(f"{chat:>16}  {up:>5}  {down:>5}")
@@ -344,7 +362,7 @@ def _feedback(args: argparse.Namespace, settings: IndexSettings) -> int:
             _emit(line)
     else:
         Path(args.export).write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
-        print(f"{len(lines)} votes from {len(paths)} chats written to {args.export}", file=sys.stderr)
+        print(f"{len(lines)} votes from {len(chats)} chats written to {args.export}", file=sys.stderr)
     return 0
 
 
@@ -364,7 +382,7 @@ def _chat_option(parser: argparse.ArgumentParser, help_: str) -> None:
 
 
 @contextlib.contextmanager
-def _library_of(settings: IndexSettings, chat_id: int | None) -> Iterator[Library]:
+def _library_of(settings: IndexSettings, chat_id: int | None) -> Iterator[AnyLibrary]:
     """An existing library to read or change: the shared one (seeded when new), or a chat's own."""
     from index.embedding import load_encoder
 
@@ -373,29 +391,21 @@ def _library_of(settings: IndexSettings, chat_id: int | None) -> Iterator[Librar
         yield library
 
 
+@contextlib.contextmanager
 def _open_library(
     settings: IndexSettings, encoder: Encoder, chat_id: int | None, *, create: bool = False
-) -> Library:
-    """The shared library, or a chat's own (which only an add creates)."""
-    from index.library import Library
-    from index.service import open_library
+) -> Iterator[AnyLibrary]:
+    """The shared library, or a chat's own (which only an add creates), closed at the end with the
+    catalog it came from."""
+    from index.service import open_catalog, open_library
 
-    if chat_id is None:
-        return open_library(settings, encoder, seed=not create)
-    return Library.open(_library_path(settings, chat_id), encoder.info, encoder.probe(), create=create)
-
-
-def _chat_libraries(settings: IndexSettings) -> list[Path]:
-    """The directories of every chat library under SANAD_CHATS."""
-    from index.library import DB_NAME
-
-    return sorted(db.parent for db in settings.chats_dir.glob(f"*/{DB_NAME}"))
-
-
-def _library_path(settings: IndexSettings, chat_id: int | None) -> Path:
-    from index.shelf import chat_path
-
-    return settings.data_dir if chat_id is None else chat_path(settings.chats_dir, chat_id)
+    with contextlib.closing(open_catalog(settings)) as catalog:
+        if chat_id is None:
+            library = open_library(settings, encoder, seed=not create, catalog=catalog)
+        else:
+            library = catalog.open(chat_id, encoder.info, encoder.probe(), create=create)
+        with library:
+            yield library
 
 
 def answer_json(answer: object) -> dict[str, object]:

@@ -2,7 +2,7 @@
 server (`SANAD_DATABASE_URL=postgresql://…`), so that the same code keeps its state in either.
 
     Sqlite.open(path)       one file, WAL, every commit on disk when it returns (synchronous=FULL)
-    Postgres.connect(url)   a pool of connections (psycopg_pool); the only psycopg import
+    Postgres.connect(url)   a pool of connections (psycopg_pool); the only psycopg and pgvector import
 
 Both run SQL written with `?` placeholders and the syntax the two share (`INSERT … ON CONFLICT`,
 `RETURNING`, `LIMIT … OFFSET`), and both apply numbered migrations per component: SQLite as it opens
@@ -52,6 +52,7 @@ class Cursor(Protocol):
 
 class Transaction(Protocol):
     def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> Any: ...
 
 
 class Database(Protocol):
@@ -182,6 +183,7 @@ class Postgres:
             timeout=timeout,
             open=False,
             kwargs={"autocommit": True},
+            configure=_configure,
             check=psycopg_pool.ConnectionPool.check_connection,
             name="sanad",
         )
@@ -240,6 +242,8 @@ class Postgres:
                 " ON CONFLICT (component) DO UPDATE SET version = excluded.version",
                 (component, len(migrations)),
             )
+        if version < len(migrations):
+            self._pool.drain()  # connections made before a migration created a type know nothing of it
         return len(migrations) - version
 
     def check(self, component: str, migrations: Sequence[str]) -> None:
@@ -304,6 +308,21 @@ class _PgTransaction:
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor:
         return self._connection.execute(_pg(sql), tuple(params))  # type: ignore[no-any-return]
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        """Many rows through one statement, sent in a pipeline (one round trip for the lot)."""
+        with self._connection.cursor() as cursor:
+            cursor.executemany(_pg(sql), [tuple(row) for row in rows])
+
+
+def _configure(connection: Any) -> None:
+    """Each new pooled connection sends and reads numpy arrays as pgvector's `vector`, in binary, once
+    `sanad setup` has created the extension (the bot's state alone needs none)."""
+    from pgvector.psycopg import register_vector
+
+    found = connection.execute("SELECT to_regtype('vector') IS NOT NULL").fetchone()
+    if found and found[0]:
+        register_vector(connection)
 
 
 def _cannot_connect(url: str, exc: BaseException) -> DatabaseError:

@@ -2,6 +2,7 @@
 
     <SANAD_DATA>                 the shared library (the shipped seed articles); never written here
     <SANAD_CHATS>/<chat id>/     a chat's own library, created on its first add
+                                 (or rows named "chat:<id>" on PostgreSQL: index/library/catalog.py)
 
 A question in a chat is searched in the chat's library and in the shared one; the hits are merged by
 score, and each keeps the document it comes from, so an answer can name its article. Both libraries
@@ -35,7 +36,7 @@ from typing import Any, cast
 from index.embedding import Encoder
 from index.errors import ChatLibraryError, DamagedDatabaseError, LibraryError
 from index.ingest import add_source
-from index.library import DB_NAME, Library, Vote
+from index.library import AnyLibrary, Catalog, Library, OnDisk, Vote
 from index.records import Document, Embedded, SourceText
 from index.search import Answer, Searcher, clean_question
 
@@ -68,9 +69,16 @@ class Shelf:
     """The shared library and the chats' own ones. Thread-safe."""
 
     def __init__(
-        self, shared: Searcher, chats_dir: Path, *, owns_shared: bool = False, capacity: int = CAPACITY
+        self,
+        shared: Searcher,
+        chats: Path | Catalog,
+        *,
+        owns_shared: bool = False,
+        capacity: int = CAPACITY,
     ) -> None:
-        self.chats_dir = chats_dir
+        """`chats`: where the chats' libraries live: a directory (one library below it per chat) or a
+        catalog (the server's)."""
+        self.catalog: Catalog = OnDisk(Path(), chats) if isinstance(chats, Path) else chats
         self.encoder = shared.encoder
         self.thresholds = shared.thresholds
         # Chat libraries are ranked as the shared one is (same fusion, same second model), so that
@@ -87,8 +95,13 @@ class Shelf:
         self._lock = threading.Lock()
 
     @property
-    def shared(self) -> Library:
+    def shared(self) -> AnyLibrary:
         return self._shared.library
+
+    @property
+    def chats_dir(self) -> Path | None:
+        """The directory of the chats' libraries; None when they live on a server."""
+        return self.catalog.chats_dir if isinstance(self.catalog, OnDisk) else None
 
     # ---------------------------------------------------------------- reading
 
@@ -164,12 +177,13 @@ class Shelf:
             return own.library.document(document_id) if own else None
 
     def chat_path(self, chat_id: int) -> Path:
-        return chat_path(self.chats_dir, chat_id)
+        """The directory of the chat's library on disk (whether or not it exists yet)."""
+        assert isinstance(self.catalog, OnDisk), "chats' libraries on a server have no directory"
+        return self.catalog.path(chat_id)
 
     def chat_ids(self) -> list[int]:
         """The chats that have a library of their own."""
-        found = (path.parent.name for path in self.chats_dir.glob(f"*/{DB_NAME}"))
-        return sorted(int(name) for name in found if name.lstrip("-").isdigit())
+        return self.catalog.chat_ids()
 
     # ---------------------------------------------------------------- writing
 
@@ -214,7 +228,10 @@ class Shelf:
 
     def repair(self, chat_id: int) -> Repaired | None:
         """Mend the chat's library: rebuild its vector index, or first save what its damaged database
-        still holds (the damaged file is kept aside). None when it opens fine or does not exist."""
+        still holds (the damaged file is kept aside). None when it opens fine or does not exist (and
+        always on a server, which keeps its rows whole itself)."""
+        if not isinstance(self.catalog, OnDisk):
+            return None
         try:
             with self._damage(chat_id):
                 self._chat(chat_id, create=False)
@@ -239,8 +256,9 @@ class Shelf:
             for searcher in self._chats.values():
                 searcher.library.close()
             self._chats.clear()
-        if self._owns_shared:
+        if self._owns_shared:  # with its catalog (a server's connection pool)
             self.shared.close()
+            self.catalog.close()
 
     def __enter__(self) -> Shelf:
         return self
@@ -250,7 +268,7 @@ class Shelf:
 
     # ---------------------------------------------------------------- internals
 
-    def _own_library(self, chat_id: int) -> Library:
+    def _own_library(self, chat_id: int) -> AnyLibrary:
         """The chat's library, created when it has none."""
         own = self._chat(chat_id, create=True)
         assert own is not None
@@ -265,7 +283,7 @@ class Shelf:
         except ChatLibraryError:
             raise
         except _DAMAGE as exc:
-            if isinstance(exc, OSError) and not (self.chat_path(chat_id) / DB_NAME).exists():
+            if isinstance(exc, OSError) and not self.catalog.exists(chat_id):
                 raise
             with self._lock:
                 self._chats.pop(chat_id, None)
@@ -273,14 +291,13 @@ class Shelf:
 
     def _chat(self, chat_id: int, *, create: bool) -> Searcher | None:
         """The chat's searcher, opening its library on first use; None when it has none and not `create`."""
-        path = self.chat_path(chat_id)
         with self._lock:
             if (searcher := self._chats.get(chat_id)) is not None:
                 self._chats.move_to_end(chat_id)
                 return searcher
-            if not create and not (path / DB_NAME).exists():
+            if not create and not self.catalog.exists(chat_id):
                 return None
-            library = Library.open(path, self.encoder.info, self.encoder.probe())
+            library = self.catalog.open(chat_id, self.encoder.info, self.encoder.probe())
             searcher = self._searcher(library)
             self._chats[chat_id] = searcher
             if len(self._chats) > self._capacity:
@@ -288,7 +305,7 @@ class Shelf:
                 self._chats.popitem(last=False)
             return searcher
 
-    def _searcher(self, library: Library) -> Searcher:
+    def _searcher(self, library: AnyLibrary) -> Searcher:
         return Searcher(
             library, self._queries, thresholds=self.thresholds, fusion=self._fusion, second=self._second
         )
@@ -298,11 +315,6 @@ def _owned(answer: Answer, chat_id: int) -> Answer:
     """The answer with each hit marked as coming from the chat's own library."""
     hits = tuple(dataclasses.replace(hit, chat_id=chat_id) for hit in answer.hits)
     return dataclasses.replace(answer, hits=hits)
-
-
-def chat_path(chats_dir: Path, chat_id: int) -> Path:
-    """Where a chat's library lives (whether or not it exists yet): a directory named by the chat id."""
-    return chats_dir / str(int(chat_id))
 
 
 def merge_answers(answers: Sequence[Answer], *, k: int) -> Answer:

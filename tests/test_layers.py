@@ -65,6 +65,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "dotenv": ("index.config",),
     "psycopg": ("index.database",),
     "psycopg_pool": ("index.database",),
+    "pgvector": ("index.database",),
     "telegram": ("bot", "lab.harness"),
 }
 

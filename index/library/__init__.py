@@ -8,14 +8,19 @@
     repair.py         saving what a damaged database still holds
     feedback.py       the votes a chat gave its answers
     tokens.py         how content-token vectors are stored (int8)
+    postgres.py       `PostgresLibrary`: the same handle over PostgreSQL + pgvector rows
+    catalog.py        where the shared and the chats' libraries live: on disk, or on the server
 
 It stores vectors and never computes them: the embedding layer sits beside it, not below.
 """
 
 from index.library.ann import DEFAULT_POLICY, FLAT, IndexPlan, IndexPolicy
+from index.library.catalog import AnyLibrary, Catalog, OnDisk, OnServer, chat_path, library_name
 from index.library.compatibility import PROBE_AGREEMENT, SAME_VECTORS
 from index.library.feedback import ShownQuote, Vote, voter_id
 from index.library.library import Library, VectorSource, content_hash
+from index.library.postgres import PostgresLibrary
+from index.library.postgres import set_up as set_up_libraries
 from index.library.repair import Salvage
 from index.library.schema import DB_NAME, SCHEMA_VERSION
 
@@ -26,13 +31,21 @@ __all__ = [
     "PROBE_AGREEMENT",
     "SAME_VECTORS",
     "SCHEMA_VERSION",
+    "AnyLibrary",
+    "Catalog",
     "IndexPlan",
     "IndexPolicy",
     "Library",
+    "OnDisk",
+    "OnServer",
+    "PostgresLibrary",
     "Salvage",
     "ShownQuote",
     "VectorSource",
     "Vote",
+    "chat_path",
     "content_hash",
+    "library_name",
+    "set_up_libraries",
     "voter_id",
 ]

@@ -67,12 +67,17 @@ def record_vote(db: sqlite3.Connection, vote: Vote) -> int | None:
             vote.voter,
             vote.vote,
             vote.question,
-            json.dumps([asdict(quote) for quote in vote.quotes], ensure_ascii=False),
+            quotes_json(vote),
             vote.language,
             vote.voted_at or now(),
         ),
     )
     return None if earlier is None else int(earlier[0])
+
+
+def quotes_json(vote: Vote) -> str:
+    """How a vote's quotes are stored: a JSON list, its Arabic as it is."""
+    return json.dumps([asdict(quote) for quote in vote.quotes], ensure_ascii=False)
 
 
 def read_votes(rows: Sequence[tuple]) -> list[Vote]:

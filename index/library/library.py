@@ -198,6 +198,11 @@ class Library:
     # ---------------------------------------------------------------- reading
 
     @property
+    def where(self) -> str:
+        """The library, fit to show: its directory."""
+        return str(self.path)
+
+    @property
     def index_plan(self) -> IndexPlan:
         """The kind of vector index in use (exact or IVF) and its training."""
         return self._vectors.plan
@@ -319,8 +324,7 @@ class Library:
         Either all of them are stored or, when anything fails, none.
         """
         checked = [
-            (document, self._checked_vectors(document, _vectors_of(vectors)), _tokens_of(vectors))
-            for document, vectors in items
+            (document, *embedded_parts(document, vectors, self.model.dim)) for document, vectors in items
         ]
         results: list[tuple[int, bool]] = []
         with self._writing():
@@ -420,19 +424,6 @@ class Library:
             except sqlite3.DatabaseError as exc:
                 raise corrupt(self.path, exc) from exc
 
-    def _checked_vectors(self, document: NewDocument, vectors: np.ndarray) -> np.ndarray:
-        if not document.sentences:
-            raise InputError("The text has no sentences to add. Send an article with full sentences.")
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vectors.shape != (len(document.sentences), self.model.dim):
-            raise LibraryError(
-                f"Expected {len(document.sentences)} vectors of size {self.model.dim}, got {vectors.shape}."
-            )
-        for sentence in document.sentences:
-            if document.text[sentence.start : sentence.end] != sentence.text:
-                raise InputError("A sentence is not an exact part of its document text.")
-        return vectors
-
     def _insert(self, document: NewDocument, vectors: np.ndarray, digest: str) -> tuple[int, np.ndarray]:
         """Insert a document's rows (inside the caller's transaction); its id and its sentence ids."""
         cursor = self._db.execute(
@@ -501,6 +492,24 @@ def _create(path: Path, model: ModelInfo, probe: np.ndarray) -> None:
     finally:
         db.close()
     tmp.replace(path / DB_NAME)
+
+
+def embedded_parts(
+    document: NewDocument, vectors: np.ndarray | Embedded, dim: int
+) -> tuple[np.ndarray, list[np.ndarray] | None]:
+    """A new document's sentence vectors (checked: one of size `dim` per sentence, each sentence an
+    exact part of the text) and its token vectors when it has them; either library stores these."""
+    if not document.sentences:
+        raise InputError("The text has no sentences to add. Send an article with full sentences.")
+    sentence_vectors = np.ascontiguousarray(_vectors_of(vectors), dtype=np.float32)
+    if sentence_vectors.shape != (len(document.sentences), dim):
+        raise LibraryError(
+            f"Expected {len(document.sentences)} vectors of size {dim}, got {sentence_vectors.shape}."
+        )
+    for sentence in document.sentences:
+        if document.text[sentence.start : sentence.end] != sentence.text:
+            raise InputError("A sentence is not an exact part of its document text.")
+    return sentence_vectors, _tokens_of(vectors)
 
 
 def _vectors_of(vectors: np.ndarray | Embedded) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from index.library import Library
+from index.library import AnyLibrary
 from index.search.lexical import BM25
 from index.text import ScriptKind, article_script, pairing
 
@@ -21,7 +21,7 @@ CACHED_ARTICLES = 256
 class Articles:
     """Per-article BM25 and script for one library, the most recently used `capacity` kept. Thread-safe."""
 
-    def __init__(self, library: Library, capacity: int = CACHED_ARTICLES) -> None:
+    def __init__(self, library: AnyLibrary, capacity: int = CACHED_ARTICLES) -> None:
         self.library = library
         self._capacity = capacity
         self._known: OrderedDict[tuple[int, int], tuple[BM25, str]] = OrderedDict()

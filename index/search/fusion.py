@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.embedding import Encoder, SecondOpinion
-from index.library import Library
+from index.library import AnyLibrary
 from index.records import StoredSentence
 from index.search.articles import Articles
 from index.search.features import Pool, answer_features, pool_features
@@ -68,7 +68,7 @@ class Reranker:
 
     def __init__(
         self,
-        library: Library,
+        library: AnyLibrary,
         fusion: Fusion | LearnedFusion,
         second: SecondOpinion | None,
         encoder: Encoder,

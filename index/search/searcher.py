@@ -11,7 +11,7 @@ import numpy as np
 
 from index.embedding import Encoder, SecondOpinion
 from index.errors import ChatLibraryError, InputError
-from index.library import Library
+from index.library import AnyLibrary
 from index.records import Document, Embedded, StoredSentence
 from index.search.articles import Articles
 from index.search.fusion import Ranked, Reranker
@@ -105,7 +105,7 @@ class Searcher:
 
     def __init__(
         self,
-        library: Library,
+        library: AnyLibrary,
         encoder: Encoder,
         *,
         thresholds: Thresholds | None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from bot.app import ALLOWED_UPDATES, serve
 from bot.cli import main
 from bot.settings import BotSettings, WebhookSettings
 from lab.fake_telegram import FakeTelegram
-from lab.harness import TOKEN
+from lab.harness import SPOKESMAN, TOKEN
 
 
 @pytest.fixture(autouse=True)
@@ -127,7 +128,7 @@ def test_an_unreachable_bot_api_server_fails_in_one_line(
     assert TOKEN.partition(":")[2] not in line
 
 
-def test_setup_creates_the_bots_tables_in_postgresql_and_the_bot_refuses_a_database_without_them(
+def test_setup_creates_the_tables_in_postgresql_and_seeds_it_and_the_bot_refuses_a_database_without_them(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
 ) -> None:
     monkeypatch.setenv("SANAD_DATA", str(tmp_path / "library"))
@@ -138,8 +139,14 @@ def test_setup_creates_the_bots_tables_in_postgresql_and_the_bot_refuses_a_datab
     assert "Run: sanad setup" in error_line(capsys)
     assert main(["setup"]) == 0
     out = capsys.readouterr().out
-    assert "bot state at postgresql://" in out and "1 migrations applied" in out
-    assert main(["setup"]) == 0 and "0 migrations applied" in capsys.readouterr().out
+    assert "library tables at postgresql://" in out and "bot state at postgresql://" in out
+    assert out.count("1 migrations applied") == 2
+    assert "ready: 1 articles, 31 sentences in postgresql://" in out  # the seed article, on the server
+    assert not (tmp_path / "library").exists()
+    assert main(["setup"]) == 0 and capsys.readouterr().out.count("0 migrations applied") == 2
+    assert main(["ask", "--json", "Who denied the claims?"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert any(hit["text"].startswith(SPOKESMAN) for hit in hits)
 
 
 def test_a_database_url_that_is_not_postgresql_is_refused(

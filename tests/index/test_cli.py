@@ -18,7 +18,7 @@ from index import cli
 from index.ingest import prepare_document
 from index.library import Library
 from index.records import ModelInfo, SourceText
-from index.shelf import chat_path
+from index.library import chat_path
 from tests.conftest import SEED, SPOKESMAN
 from tests.support.article_files import BANK_TEXT
 from tests.support.news_site import AR_COST, AR_TITLE, NewsSite

@@ -1,4 +1,5 @@
-"""The library on disk: idempotent adds, model checks, and surviving crashes and damage.
+"""The library: idempotent adds and model checks in either store (on disk, on PostgreSQL), and on disk
+surviving crashes and damage.
 
 These tests use small random unit vectors: the store never looks inside them.
 """
@@ -12,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +22,21 @@ import pytest
 from index.errors import CorruptLibraryError, DamagedDatabaseError, InputError, ModelMismatchError
 from index.library import FLAT, IndexPlan, IndexPolicy, Library, content_hash
 from index.records import Embedded, ModelInfo, NewDocument, Sentence
+from tests.support.stores import DiskStore, Store, server_store
 
 MODEL = ModelInfo(name="test-model", fingerprint="f00d", dim=8)
 PROBE = np.eye(8, dtype=np.float32)[0]
+
+
+@pytest.fixture(params=["disk", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Where the library lives: a directory on disk, or a PostgreSQL server; the tests that take it hold
+    for both."""
+    if request.param == "disk":
+        yield DiskStore(tmp_path)
+    else:
+        with server_store(request.getfixturevalue("database_url")) as on_server:
+            yield on_server
 
 
 def document(text: str, title: str = "t") -> NewDocument:
@@ -39,8 +53,8 @@ def vectors(n: int, seed: int = 0) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def test_an_added_sentence_is_found_by_its_own_vector(tmp_path: Path) -> None:
-    with Library.open(tmp_path, MODEL, PROBE) as library:
+def test_an_added_sentence_is_found_by_its_own_vector(store: Store) -> None:
+    with store.open(MODEL, PROBE) as library:
         vecs = vectors(3)
         doc, new = library.add(document("one.\ntwo.\nthree."), vecs)
         hits = library.search(vecs[1:2], k=3)[0]
@@ -49,16 +63,16 @@ def test_an_added_sentence_is_found_by_its_own_vector(tmp_path: Path) -> None:
     assert best.text == "two." and hits[0][1] == pytest.approx(1.0, abs=1e-5)
 
 
-def test_the_library_reopens_with_its_documents_and_vectors(tmp_path: Path) -> None:
-    with Library.open(tmp_path, MODEL, PROBE) as library:
+def test_the_library_reopens_with_its_documents_and_vectors(store: Store) -> None:
+    with store.open(MODEL, PROBE) as library:
         library.add(document("alpha.\nbeta."), vectors(2))
-    with Library.open(tmp_path, MODEL, PROBE, create=False) as library:
+    with store.open(MODEL, PROBE, create=False) as library:
         assert [d.title for d in library.documents()] == ["t"]
         assert len(library.search(vectors(2)[:1], k=5)[0]) == 2
 
 
-def test_the_same_content_added_twice_is_stored_once(tmp_path: Path) -> None:
-    with Library.open(tmp_path, MODEL, PROBE) as library:
+def test_the_same_content_added_twice_is_stored_once(store: Store) -> None:
+    with store.open(MODEL, PROBE) as library:
         first, new_first = library.add(document("same text.\nsecond line."), vectors(2))
         again, new_again = library.add(document("same text.\nsecond line."), vectors(2, seed=1))
         assert (new_first, new_again) == (True, False)
@@ -70,13 +84,13 @@ def test_the_content_hash_ignores_what_pasting_changes() -> None:
     assert content_hash("a b") != content_hash("a c")
 
 
-def test_a_document_without_sentences_is_refused(tmp_path: Path) -> None:
-    with Library.open(tmp_path, MODEL, PROBE) as library, pytest.raises(InputError, match="no sentences"):
+def test_a_document_without_sentences_is_refused(store: Store) -> None:
+    with store.open(MODEL, PROBE) as library, pytest.raises(InputError, match="no sentences"):
         library.add(NewDocument("", None, None, None, []), np.zeros((0, 8), np.float32))
 
 
-def test_removing_a_document_removes_its_text_and_vectors(tmp_path: Path) -> None:
-    with Library.open(tmp_path, MODEL, PROBE) as library:
+def test_removing_a_document_removes_its_text_and_vectors(store: Store) -> None:
+    with store.open(MODEL, PROBE) as library:
         kept, _ = library.add(document("keep me."), vectors(1, seed=1))
         gone, _ = library.add(document("drop me.\nand me."), vectors(2, seed=2))
         assert library.remove(gone.id) and not library.remove(gone.id)
@@ -85,9 +99,9 @@ def test_removing_a_document_removes_its_text_and_vectors(tmp_path: Path) -> Non
         assert len(library.search(vectors(2, seed=2), k=5)[0]) == 1
 
 
-def test_an_article_keeps_its_date_and_author(tmp_path: Path) -> None:
+def test_an_article_keeps_its_date_and_author(store: Store) -> None:
     dated = dataclasses.replace(document("one."), published="2024-03-12", author="ليلى الحسن")
-    with Library.open(tmp_path, MODEL, PROBE) as library:
+    with store.open(MODEL, PROBE) as library:
         stored, _ = library.add(dated, vectors(1))
     assert (stored.published, stored.author) == ("2024-03-12", "ليلى الحسن")
 
@@ -116,53 +130,53 @@ def test_a_library_of_the_first_format_is_upgraded_in_place(tmp_path: Path) -> N
     check.close()
 
 
-def test_another_model_is_refused_with_the_way_to_rebuild(tmp_path: Path) -> None:
-    Library.open(tmp_path, MODEL, PROBE).close()
+def test_another_model_is_refused_with_the_way_to_rebuild(store: Store) -> None:
+    store.open(MODEL, PROBE).close()
     other = ModelInfo(name="other-model", fingerprint="beef", dim=8)
     with pytest.raises(ModelMismatchError, match="sanad rebuild"):
-        Library.open(tmp_path, other, np.eye(8, dtype=np.float32)[1])
+        store.open(other, np.eye(8, dtype=np.float32)[1])
 
 
-def test_a_model_that_embeds_alike_is_accepted_whatever_its_fingerprint(tmp_path: Path) -> None:
-    Library.open(tmp_path, MODEL, PROBE).close()
+def test_a_model_that_embeds_alike_is_accepted_whatever_its_fingerprint(store: Store) -> None:
+    store.open(MODEL, PROBE).close()
     same = ModelInfo(name="test-model-fp16", fingerprint="cafe", dim=8)
-    Library.open(tmp_path, same, PROBE).close()
+    store.open(same, PROBE).close()
 
 
-def test_a_model_with_other_files_that_embeds_only_nearly_alike_is_another_model(tmp_path: Path) -> None:
+def test_a_model_with_other_files_that_embeds_only_nearly_alike_is_another_model(store: Store) -> None:
     """A fine-tuned model keeps its probe vector close (cosine 0.995 here) but ranks differently."""
-    Library.open(tmp_path, MODEL, PROBE).close()
+    store.open(MODEL, PROBE).close()
     tuned = ModelInfo(name="test-model", fingerprint="cafe", dim=8)
     near = (PROBE + 0.1 * np.eye(8, dtype=np.float32)[1]) / np.linalg.norm([1, 0.1])
     with pytest.raises(ModelMismatchError, match="sanad rebuild"):
-        Library.open(tmp_path, tuned, near)
+        store.open(tuned, near)
 
 
-def test_the_library_records_every_backend_that_embedded_its_sentences(tmp_path: Path) -> None:
+def test_the_library_records_every_backend_that_embedded_its_sentences(store: Store) -> None:
     int8 = ModelInfo(name="test-model", fingerprint="f00d", dim=8, backend="onnx-int8")
-    with Library.open(tmp_path, MODEL, PROBE) as library:
+    with store.open(MODEL, PROBE) as library:
         library.add(document("by torch."), vectors(1))
         assert library.model.backend == "torch" and library.backends() == ["torch"]
     near = (PROBE + 0.1 * np.eye(8, dtype=np.float32)[1]) / np.linalg.norm([1, 0.1])  # cosine 0.995
-    with Library.open(tmp_path, int8, near) as library:
+    with store.open(int8, near) as library:
         assert library.backends() == ["torch"]  # opening embeds nothing
         library.add(document("by torch."), vectors(1))  # already stored: nothing new embedded
         assert library.backends() == ["torch"]
         library.add(document("by int8."), vectors(1, seed=1))
         assert library.backends() == ["torch", "onnx-int8"]
         library.add(document("by int8 again."), vectors(1, seed=2))
-    with Library.open(tmp_path, MODEL, PROBE) as library:
+    with store.open(MODEL, PROBE) as library:
         assert library.model.backend == "torch" and library.backends() == ["torch", "onnx-int8"]
-    Library.rebuild_at(tmp_path, int8, near, lambda texts: vectors(len(texts)))
-    with Library.open(tmp_path, int8, near) as library:
+    store.rebuild(int8, near, lambda texts: vectors(len(texts)))
+    with store.open(int8, near) as library:
         assert library.model.backend == "onnx-int8" and library.backends() == ["onnx-int8"]
 
 
-def test_another_backend_of_the_same_model_that_embeds_differently_is_refused(tmp_path: Path) -> None:
-    Library.open(tmp_path, MODEL, PROBE).close()
+def test_another_backend_of_the_same_model_that_embeds_differently_is_refused(store: Store) -> None:
+    store.open(MODEL, PROBE).close()
     broken = ModelInfo(name="test-model", fingerprint="f00d", dim=8, backend="onnx-int8")
     with pytest.raises(ModelMismatchError, match="SANAD_BACKEND=torch") as refused:
-        Library.open(tmp_path, broken, np.eye(8, dtype=np.float32)[1])
+        store.open(broken, np.eye(8, dtype=np.float32)[1])
     assert "on onnx-int8 the same model embeds differently" in str(refused.value)
 
 
@@ -175,34 +189,32 @@ def test_a_library_from_before_backends_were_recorded_was_embedded_by_torch(tmp_
         assert library.model.backend == "torch" and library.backends() == ["torch"]
 
 
-def test_a_model_of_another_size_is_refused(tmp_path: Path) -> None:
-    Library.open(tmp_path, MODEL, PROBE).close()
+def test_a_model_of_another_size_is_refused(store: Store) -> None:
+    store.open(MODEL, PROBE).close()
     with pytest.raises(ModelMismatchError, match="8-d"):
-        Library.open(tmp_path, ModelInfo("big", "f00d0", 16), np.eye(16, dtype=np.float32)[0])
+        store.open(ModelInfo("big", "f00d0", 16), np.eye(16, dtype=np.float32)[0])
 
 
-def test_rebuild_re_embeds_every_sentence_for_the_new_model(tmp_path: Path) -> None:
-    with Library.open(tmp_path, MODEL, PROBE) as library:
+def test_rebuild_re_embeds_every_sentence_for_the_new_model(store: Store) -> None:
+    with store.open(MODEL, PROBE) as library:
         library.add(document("a.\nb."), vectors(2))
     other, probe = ModelInfo("other", "beef", 4), np.eye(4, dtype=np.float32)[0]
-    count = Library.rebuild_at(tmp_path, other, probe, lambda texts: np.tile(probe, (len(texts), 1)))
+    count = store.rebuild(other, probe, lambda texts: np.tile(probe, (len(texts), 1)))
     assert count == 2
-    with Library.open(tmp_path, other, probe) as library:
+    with store.open(other, probe) as library:
         assert library.search(probe[None, :], k=1)[0][0][1] == pytest.approx(1.0)
 
 
-def test_rebuild_replaces_the_old_models_token_vectors_with_the_new_ones(tmp_path: Path) -> None:
-    with Library.open(tmp_path, MODEL, PROBE) as library:
+def test_rebuild_replaces_the_old_models_token_vectors_with_the_new_ones(store: Store) -> None:
+    with store.open(MODEL, PROBE) as library:
         library.add(document("a.\nb."), Embedded(vectors(2), [vectors(3), vectors(1)]))
         assert [len(t) for t in library.token_vectors([1, 2]).values()] == [3, 1]
     other, probe = ModelInfo("other", "beef", 4), np.eye(4, dtype=np.float32)[0]
-    Library.rebuild_at(tmp_path, other, probe, lambda texts: np.tile(probe, (len(texts), 1)))
-    with Library.open(tmp_path, other, probe) as library:
+    store.rebuild(other, probe, lambda texts: np.tile(probe, (len(texts), 1)))
+    with store.open(other, probe) as library:
         assert library.token_vectors([1, 2]) == {}
-    Library.rebuild_at(
-        tmp_path, other, probe, lambda texts: Embedded(np.tile(probe, (len(texts), 1)), [probe[None, :]] * 2)
-    )
-    with Library.open(tmp_path, other, probe) as library:
+    store.rebuild(other, probe, lambda texts: Embedded(np.tile(probe, (len(texts), 1)), [probe[None, :]] * 2))
+    with store.open(other, probe) as library:
         assert all(np.allclose(t, probe) for t in library.token_vectors([1, 2]).values())
 
 

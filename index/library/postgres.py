@@ -1,0 +1,474 @@
+"""The library on a PostgreSQL server: the same handle as the on-disk one, its vectors in pgvector.
+
+Every library (the shared one and each chat's) is one row of `libraries`; its documents, sentences,
+vectors (`vector`, inner product `<#>`), content-token vectors (int8 bytea) and votes are rows that
+name it. An add is one transaction, a remove deletes rows: no index file follows the commit, so there
+is nothing to repair. Search is exact, one library's rows found through a b-tree on `library_id`.
+
+Several processes (bot workers) may write one library at once: each write first locks the library's
+row, so they take turns as the on-disk library's writers take turns by its lock file. The tables come
+from `sanad setup` (MIGRATIONS, component "library"); a server that is behind is refused by name.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from index.database import Postgres, Transaction
+from index.errors import LibraryError
+from index.library.ann import FLAT, IndexPlan
+from index.library.compatibility import backends_of, model_meta, model_of, refuse_other_model, with_backend
+from index.library.feedback import Vote, quotes_json, read_votes
+from index.library.library import VectorSource, content_hash, embedded_parts
+from index.library.schema import now
+from index.library.tokens import pack, unpack_many
+from index.records import Document, Embedded, ModelInfo, NewDocument, StoredSentence
+
+log = logging.getLogger(__name__)
+
+COMPONENT = "library"
+SHARED = "shared"  # the name of the library every chat reads
+
+# Migration N takes the library tables from schema N to N + 1 (`sanad setup`, index/database.py).
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE EXTENSION IF NOT EXISTS vector;
+    CREATE TABLE libraries (
+        id BIGSERIAL PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE library_meta (
+        library_id BIGINT NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (library_id, key)
+    );
+    CREATE TABLE documents (
+        id BIGSERIAL PRIMARY KEY,
+        library_id BIGINT NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
+        content_hash TEXT NOT NULL,
+        title TEXT,
+        language TEXT,
+        source TEXT,
+        added_at TEXT NOT NULL,
+        text TEXT NOT NULL,
+        published TEXT,
+        author TEXT,
+        read_by TEXT,
+        UNIQUE (library_id, content_hash)
+    );
+    CREATE TABLE sentences (
+        id BIGSERIAL PRIMARY KEY,
+        library_id BIGINT NOT NULL,
+        document_id BIGINT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        paragraph INTEGER NOT NULL,
+        start_at INTEGER NOT NULL,
+        end_at INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        vector vector NOT NULL,
+        tokens BYTEA,
+        UNIQUE (document_id, position)
+    );
+    CREATE INDEX sentences_by_library ON sentences (library_id);
+    CREATE TABLE feedback (
+        id BIGSERIAL PRIMARY KEY,
+        library_id BIGINT NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
+        answer TEXT NOT NULL,
+        voter TEXT NOT NULL,
+        vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+        question TEXT NOT NULL,
+        quotes TEXT NOT NULL,
+        language TEXT,
+        voted_at TEXT NOT NULL,
+        UNIQUE (library_id, answer, voter)
+    )
+    """,
+)
+
+_DOCUMENTS = (
+    "SELECT d.id, d.title, d.language, d.source, d.added_at,"
+    " (SELECT count(*) FROM sentences s WHERE s.document_id = d.id), length(d.text),"
+    " (SELECT coalesce(max(paragraph) + 1, 0) FROM sentences s WHERE s.document_id = d.id),"
+    " d.published, d.author, d.read_by"
+    " FROM documents d WHERE d.library_id = ?"
+)
+_SENTENCES = "SELECT id, document_id, position, paragraph, start_at, end_at, text FROM sentences"
+_VOTES = (
+    "SELECT answer, voter, vote, question, quotes, language, voted_at FROM feedback"
+    " WHERE library_id = ? ORDER BY id"
+)
+
+
+def set_up(database: Postgres) -> int:
+    """Create or upgrade the library tables (`sanad setup`); how many migrations ran."""
+    return database.migrate(COMPONENT, MIGRATIONS)
+
+
+def library_names(database: Postgres) -> list[str]:
+    """Every library the server holds, by name."""
+    return [str(row[0]) for row in database.query("SELECT name FROM libraries ORDER BY name")]
+
+
+def library_exists(database: Postgres, name: str) -> bool:
+    return bool(database.query("SELECT 1 FROM libraries WHERE name = ?", (name,)))
+
+
+class PostgresLibrary:
+    """One library's rows on a PostgreSQL server, with the on-disk `Library`'s methods. Thread-safe
+    (every call borrows a pooled connection)."""
+
+    def __init__(self, database: Postgres, name: str, library_id: int, model: ModelInfo, backend: str | None):
+        self.database = database
+        self.name = name
+        self.model = model
+        self.backend = backend  # what this handle adds is embedded by it (None: it adds nothing)
+        self._id = library_id
+
+    @classmethod
+    def open(
+        cls, database: Postgres, name: str, model: ModelInfo, probe: np.ndarray, *, create: bool = True
+    ) -> PostgresLibrary:
+        """Open the library called `name` for `model`, creating it when absent and `create` is set.
+
+        The tables must be set up (`sanad setup`); another model is refused as on disk."""
+        database.check(COMPONENT, MIGRATIONS)
+        rows = database.query("SELECT id FROM libraries WHERE name = ?", (name,))
+        if not rows:
+            if not create:
+                raise LibraryError(
+                    f"No library {name!r} at {database.where}. Add an article first: sanad add FILE"
+                )
+            with database.transaction() as db:
+                created = db.execute(
+                    "INSERT INTO libraries (name, created_at) VALUES (?, ?)"
+                    " ON CONFLICT (name) DO NOTHING RETURNING id",
+                    (name, now()),
+                ).fetchone()
+                if created is not None:  # not made meanwhile by another process
+                    _write_meta(db, int(created[0]), model_meta(model, probe))
+            rows = database.query("SELECT id FROM libraries WHERE name = ?", (name,))
+        library_id = int(rows[0][0])
+        meta = _read_meta(database, library_id)
+        try:
+            stored = model_of(meta)
+        except (KeyError, ValueError) as exc:
+            raise LibraryError(
+                f"The library {name!r} at {database.where} has no usable model record: {exc}"
+            ) from None
+        refuse_other_model(f"{database.where} ({name})", meta, stored, model, probe)
+        return cls(database, name, library_id, stored, model.backend)
+
+    @classmethod
+    def rebuild(
+        cls, database: Postgres, name: str, model: ModelInfo, probe: np.ndarray, vectors_for: VectorSource
+    ) -> int:
+        """Re-embed library `name` with another model (`sanad rebuild`); returns the sentence count."""
+        database.check(COMPONENT, MIGRATIONS)
+        rows = database.query("SELECT id FROM libraries WHERE name = ?", (name,))
+        if not rows:
+            raise LibraryError(
+                f"No library {name!r} at {database.where}. Add an article first: sanad add FILE"
+            )
+        library = cls(database, name, int(rows[0][0]), model_of(_read_meta(database, int(rows[0][0]))), None)
+        return library.replace_vectors(model, probe, vectors_for)
+
+    @classmethod
+    def votes_of(cls, database: Postgres, name: str) -> list[Vote]:
+        """The votes kept in library `name`, without its model (for `sanad feedback`)."""
+        rows = database.query("SELECT id FROM libraries WHERE name = ?", (name,))
+        return read_votes(database.query(_VOTES, (int(rows[0][0]),))) if rows else []
+
+    def close(self) -> None:
+        """Nothing to let go of: the pool belongs to whoever connected it."""
+
+    def __enter__(self) -> PostgresLibrary:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- reading
+
+    @property
+    def where(self) -> str:
+        """The library, fit to show: the server (its password hidden) and the library's name."""
+        return f"{self.database.where} ({self.name})"
+
+    @property
+    def index_plan(self) -> IndexPlan:
+        return FLAT
+
+    @property
+    def generation(self) -> int:
+        """Constant: ids are never reused here and an article never changes after its add, so what was
+        read of one holds for as long as it is there."""
+        return 0
+
+    def documents(self) -> list[Document]:
+        return [Document(*row) for row in self._query(f"{_DOCUMENTS} ORDER BY d.id", (self._id,))]
+
+    def document(self, document_id: int) -> Document | None:
+        rows = self._query(f"{_DOCUMENTS} AND d.id = ?", (self._id, document_id))
+        return Document(*rows[0]) if rows else None
+
+    def votes(self) -> list[Vote]:
+        return read_votes(self._query(_VOTES, (self._id,)))
+
+    def record_vote(self, vote: Vote) -> int | None:
+        """As on disk: a second vote by the same person on the same answer replaces the first, which
+        is returned."""
+        with self.database.transaction() as db:
+            earlier = db.execute(
+                "SELECT vote FROM feedback WHERE library_id = ? AND answer = ? AND voter = ?",
+                (self._id, vote.answer, vote.voter),
+            ).fetchone()
+            db.execute(
+                "INSERT INTO feedback (library_id, answer, voter, vote, question, quotes, language, voted_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (library_id, answer, voter)"
+                " DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
+                (
+                    self._id,
+                    vote.answer,
+                    vote.voter,
+                    vote.vote,
+                    vote.question,
+                    quotes_json(vote),
+                    vote.language,
+                    vote.voted_at or now(),
+                ),
+            )
+        return None if earlier is None else int(earlier[0])
+
+    def backends(self) -> list[str]:
+        return backends_of(_read_meta(self.database, self._id))
+
+    def sentence_count(self) -> int:
+        return int(self._query("SELECT count(*) FROM sentences WHERE library_id = ?", (self._id,))[0][0])
+
+    def sentences(self, ids: Sequence[int]) -> dict[int, StoredSentence]:
+        if not ids:
+            return {}
+        rows = self._query(
+            f"{_SENTENCES} WHERE library_id = ? AND id = ANY(?)", (self._id, [int(i) for i in ids])
+        )
+        return {int(row[0]): StoredSentence(*row) for row in rows}
+
+    def document_text(self, document_id: int, start: int, end: int) -> str:
+        rows = self._query(
+            "SELECT substr(text, ?, ?) FROM documents WHERE id = ? AND library_id = ?",
+            (start + 1, end - start, document_id, self._id),
+        )
+        if not rows:
+            raise LibraryError(f"Document {document_id} is not in the library.")
+        return str(rows[0][0])
+
+    def document_sentences(self, document_id: int) -> list[StoredSentence]:
+        rows = self._query(
+            f"{_SENTENCES} WHERE document_id = ? AND library_id = ? ORDER BY position",
+            (document_id, self._id),
+        )
+        return [StoredSentence(*row) for row in rows]
+
+    def neighbours(self, sentence: StoredSentence, *, before: int, after: int) -> list[StoredSentence]:
+        rows = self._query(
+            f"{_SENTENCES} WHERE document_id = ? AND position BETWEEN ? AND ? ORDER BY position",
+            (sentence.document_id, sentence.position - before, sentence.position + after),
+        )
+        return [StoredSentence(*row) for row in rows]
+
+    def search(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """For each query vector, up to `k` (sentence id, inner product) pairs, best first: exact."""
+        queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.model.dim)
+        results = []
+        for query in queries:
+            rows = self._query(
+                "SELECT id, -(vector <#> ?) AS score FROM sentences WHERE library_id = ?"
+                " ORDER BY vector <#> ?, id LIMIT ?",
+                (query, self._id, query, int(k)),
+            )
+            results.append([(int(i), float(score)) for i, score in rows])
+        return results
+
+    def vectors(self, ids: Sequence[int]) -> np.ndarray:
+        rows = dict(
+            self._query(
+                "SELECT id, vector FROM sentences WHERE library_id = ? AND id = ANY(?)",
+                (self._id, [int(i) for i in ids]),
+            )
+        )
+        missing = [i for i in ids if i not in rows]
+        if missing:
+            raise LibraryError(f"Sentences {missing[:5]} are not in the library.")
+        return np.stack([np.asarray(rows[i], dtype=np.float32) for i in ids])
+
+    def token_vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        if not ids:
+            return {}
+        rows = self._query(
+            "SELECT id, tokens FROM sentences WHERE library_id = ? AND id = ANY(?) AND tokens IS NOT NULL",
+            (self._id, [int(i) for i in ids]),
+        )
+        blobs = [bytes(blob) for _, blob in rows]
+        return dict(zip((int(i) for i, _ in rows), unpack_many(blobs, self.model.dim), strict=True))
+
+    # ---------------------------------------------------------------- writing
+
+    def add(self, document: NewDocument, vectors: np.ndarray | Embedded) -> tuple[Document, bool]:
+        return self.add_many([(document, vectors)])[0]
+
+    def add_many(
+        self, items: Sequence[tuple[NewDocument, np.ndarray | Embedded]]
+    ) -> list[tuple[Document, bool]]:
+        """Store several documents in one transaction: all of them, or, when anything fails, none. The
+        same content added twice is stored once."""
+        checked = [
+            (document, *embedded_parts(document, vectors, self.model.dim)) for document, vectors in items
+        ]
+        results: list[tuple[int, bool]] = []
+        with self._writing() as db:
+            for document, vectors, tokens in checked:
+                document_id = self._insert(db, document, vectors, tokens)
+                if document_id is None:
+                    existing = db.execute(
+                        "SELECT id FROM documents WHERE library_id = ? AND content_hash = ?",
+                        (self._id, content_hash(document.text)),
+                    ).fetchone()
+                    assert existing is not None
+                    results.append((int(existing[0]), False))
+                else:
+                    results.append((document_id, True))
+            if any(new for _, new in results):
+                meta = {str(k): str(v) for k, v in db.execute(_META, (self._id,)).fetchall()}
+                _write_meta(db, self._id, with_backend(meta, self.backend))
+        documents = []
+        for document_id, new in results:
+            found = self.document(document_id)
+            assert found is not None
+            if new:
+                log.info(
+                    "added document %d (%s) to %s: %d sentences",
+                    found.id,
+                    found.label,
+                    self.name,
+                    found.sentence_count,
+                )
+            documents.append((found, new))
+        return documents
+
+    def remove(self, document_id: int) -> bool:
+        """Delete a document with its sentences and vectors; False when it was not there."""
+        with self._writing() as db:
+            deleted = db.execute(
+                "DELETE FROM documents WHERE id = ? AND library_id = ?", (document_id, self._id)
+            ).rowcount
+        return bool(deleted)
+
+    def repair(self) -> int:
+        """Nothing to rebuild (no index file follows the rows); returns the sentence count."""
+        return self.sentence_count()
+
+    def replace_vectors(self, model: ModelInfo, probe: np.ndarray, vectors_for: VectorSource) -> int:
+        """Re-embed every stored sentence with `model` (after a model change), in one transaction."""
+        with self._writing() as db:
+            rows = db.execute(
+                "SELECT id, text FROM sentences WHERE library_id = ? ORDER BY id", (self._id,)
+            ).fetchall()
+            for start in range(0, len(rows), 256):
+                chunk = rows[start : start + 256]
+                embedded = vectors_for([str(row[1]) for row in chunk])
+                vectors = np.ascontiguousarray(
+                    embedded.vectors if isinstance(embedded, Embedded) else embedded, dtype=np.float32
+                )
+                tokens = embedded.tokens if isinstance(embedded, Embedded) else None
+                db.executemany(
+                    "UPDATE sentences SET vector = ?, tokens = ? WHERE id = ?",
+                    [
+                        (vector, pack(tokens[n]) if tokens is not None else None, int(row[0]))
+                        for n, (vector, row) in enumerate(zip(vectors, chunk, strict=True))
+                    ],
+                )
+            _write_meta(db, self._id, model_meta(model, probe))
+        self.model = model
+        return len(rows)
+
+    # ---------------------------------------------------------------- internals
+
+    def _query(self, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        return self.database.query(sql, params)
+
+    @contextmanager
+    def _writing(self) -> Iterator[Transaction]:
+        """One transaction holding the library's row lock: writers of one library take turns."""
+        with self.database.transaction() as db:
+            found = db.execute("SELECT id FROM libraries WHERE id = ? FOR UPDATE", (self._id,)).fetchone()
+            if found is None:
+                raise LibraryError(f"The library {self.where} was deleted meanwhile.")
+            yield db
+
+    def _insert(
+        self, db: Transaction, document: NewDocument, vectors: np.ndarray, tokens: list[np.ndarray] | None
+    ) -> int | None:
+        """Insert a document's rows (inside the caller's transaction); its id, None when the library
+        holds the same content already."""
+        created = db.execute(
+            "INSERT INTO documents (library_id, content_hash, title, language, source, added_at, text,"
+            " published, author, read_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (library_id, content_hash) DO NOTHING RETURNING id",
+            (
+                self._id,
+                content_hash(document.text),
+                document.title,
+                document.language,
+                document.source,
+                now(),
+                document.text,
+                document.published,
+                document.author,
+                document.read_by,
+            ),
+        ).fetchone()
+        if created is None:
+            return None
+        document_id = int(created[0])
+        db.executemany(
+            "INSERT INTO sentences (library_id, document_id, position, paragraph, start_at, end_at, text,"
+            " vector, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    self._id,
+                    document_id,
+                    sentence.position,
+                    sentence.paragraph,
+                    sentence.start,
+                    sentence.end,
+                    sentence.text,
+                    vector,
+                    pack(tokens[n]) if tokens is not None else None,
+                )
+                for n, (sentence, vector) in enumerate(zip(document.sentences, vectors, strict=True))
+            ],
+        )
+        return document_id
+
+
+_META = "SELECT key, value FROM library_meta WHERE library_id = ?"
+
+
+def _read_meta(database: Postgres, library_id: int) -> dict[str, str]:
+    return {str(key): str(value) for key, value in database.query(_META, (library_id,))}
+
+
+def _write_meta(db: Transaction, library_id: int, entries: dict[str, str]) -> None:
+    if entries:
+        db.executemany(
+            "INSERT INTO library_meta (library_id, key, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (library_id, key) DO UPDATE SET value = excluded.value",
+            [(library_id, key, value) for key, value in entries.items()],
+        )
