@@ -121,6 +121,13 @@ def build_parser() -> tuple[argparse.ArgumentParser, AddCommand]:
         metavar="FILE",
         help="write the votes as JSONL to FILE ('-': stdout)",
     )
+    migrate = command(
+        "migrate",
+        _migrate,
+        "Copy the libraries on disk (the shared one and every chat's) into a PostgreSQL database, without"
+        " re-embedding; run it again to finish a copy that was stopped. Then set SANAD_DATABASE_URL.",
+    )
+    migrate.add_argument("--to", required=True, metavar="URL", help="postgresql://… connection string")
 
     _plug_in(command)
     return parser, command
@@ -331,6 +338,48 @@ def _reembed(catalog: Catalog, chat_id: int | None, encoder: Encoder) -> int:
             return embedded
 
         return catalog.rebuild(chat_id, encoder.info, encoder.probe(), embed)
+
+
+def _migrate(args: argparse.Namespace, settings: IndexSettings) -> int:
+    from tqdm import tqdm
+
+    from index.config import parse_database_url
+    from index.database import Postgres
+    from index.library import DB_NAME, Library, OnDisk, OnServer, compare, copy_library, set_up_libraries
+
+    url = parse_database_url(args.to) or ""
+    disk = OnDisk(settings.data_dir, settings.chats_dir)
+    chats: list[int | None] = [None, *disk.chat_ids()]
+    chats = [chat for chat in chats if (disk.path(chat) / DB_NAME).exists()]
+    if not chats:
+        raise SanadError(f"No library at {settings.data_dir} or under {settings.chats_dir}: nothing to copy.")
+    with contextlib.closing(OnServer(Postgres.connect(url))) as server:
+        set_up_libraries(server.database)
+        total = 0
+        for chat in chats:
+            with Library.open_stored(disk.path(chat)) as source:
+                total += len(source.documents())
+        different = 0
+        with tqdm(total=total, desc="articles", unit="article") as bar:
+            for chat in chats:
+                with Library.open_stored(disk.path(chat)) as source:
+                    target = server.open(chat, source.model, source.recorded_probe())
+                    copied = copy_library(source, target, progress=bar.update)
+                    checked = compare(source, target)
+                name = "shared library" if chat is None else f"chat {chat}"
+                state = "identical" if checked.same else "DIFFERENT: " + "; ".join(checked.problems)
+                tqdm.write(
+                    f"{name}: {copied.documents} articles copied, {copied.skipped} already there,"
+                    f" {copied.votes} votes; {checked.documents} articles, {checked.sentences} sentences,"
+                    f" {checked.searched} searched by their own vector: {state}"
+                )
+                different += not checked.same
+    if different:
+        raise SanadError(
+            f"{different} libraries differ from their copy at {server.where}: run sanad migrate again."
+        )
+    print(f"done: {len(chats)} libraries at {server.where}. Set SANAD_DATABASE_URL to use them.")
+    return 0
 
 
 # ------------------------------------------------------------------------- helpers

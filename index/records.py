@@ -58,6 +58,8 @@ class NewDocument:
     published: str | None = None  # the article's date, as the page gives it (ISO when known)
     author: str | None = None
     read_by: str | None = None
+    added_at: str | None = None  # when it was first added (a copy keeps it); None: now
+    number: int | None = None  # the id a copy keeps (sanad migrate); None: the library's next one
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@
     tokens.py         how content-token vectors are stored (int8)
     postgres.py       `PostgresLibrary`: the same handle over PostgreSQL + pgvector rows
     catalog.py        where the shared and the chats' libraries live: on disk, or on the server
+    transfer.py       copying a library into another store without re-embedding it
 
 It stores vectors and never computes them: the embedding layer sits beside it, not below.
 """
@@ -23,6 +24,7 @@ from index.library.postgres import PostgresLibrary
 from index.library.postgres import set_up as set_up_libraries
 from index.library.repair import Salvage
 from index.library.schema import DB_NAME, SCHEMA_VERSION
+from index.library.transfer import compare, copy_library
 
 __all__ = [
     "DB_NAME",
@@ -44,7 +46,9 @@ __all__ = [
     "VectorSource",
     "Vote",
     "chat_path",
+    "compare",
     "content_hash",
+    "copy_library",
     "library_name",
     "set_up_libraries",
     "voter_id",

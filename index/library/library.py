@@ -108,6 +108,21 @@ class Library:
             raise
 
     @classmethod
+    def open_stored(cls, path: Path, *, policy: IndexPolicy = DEFAULT_POLICY) -> Library:
+        """The library at `path` as its own model embedded it, without that model (to copy it
+        elsewhere: `sanad migrate`); it adds nothing."""
+        db_path = path / DB_NAME
+        if not db_path.exists():
+            raise LibraryError(f"No library at {path}. Add an article first: sanad add FILE")
+        db = schema.connect(db_path)
+        try:
+            schema.check_database(db, db_path)
+            return cls(path, db, read_model(db, path), policy=policy)
+        except BaseException:
+            db.close()
+            raise
+
+    @classmethod
     def votes_at(cls, path: Path) -> list[Vote]:
         """The votes kept in the library at `path`, read without loading its model or its vectors
         (for `sanad feedback`); an older format is upgraded first."""
@@ -234,6 +249,12 @@ class Library:
         (the earlier vote is returned)."""
         with self._writing(refresh=False), self._db:
             return record_vote(self._db, vote)
+
+    def recorded_probe(self) -> np.ndarray:
+        """The probe vector recorded with the library's model (what another store checks a model by)."""
+        return np.asarray(
+            json.loads(self._query("SELECT value FROM meta WHERE key = 'probe'")[0][0]), np.float32
+        )
 
     def backends(self) -> list[str]:
         """Every backend whose vectors the library holds, the one that created (or rebuilt) it first."""
@@ -435,7 +456,7 @@ class Library:
                 document.title,
                 document.language,
                 document.source,
-                schema.now(),
+                document.added_at or schema.now(),
                 document.text,
                 document.published,
                 document.author,

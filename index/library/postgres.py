@@ -41,7 +41,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE libraries (
         id BIGSERIAL PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
-        created_at TEXT NOT NULL
+        created_at TEXT NOT NULL,
+        next_document BIGINT NOT NULL DEFAULT 1
     );
     CREATE TABLE library_meta (
         library_id BIGINT NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
@@ -50,8 +51,8 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (library_id, key)
     );
     CREATE TABLE documents (
-        id BIGSERIAL PRIMARY KEY,
         library_id BIGINT NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
+        id BIGINT NOT NULL,
         content_hash TEXT NOT NULL,
         title TEXT,
         language TEXT,
@@ -61,12 +62,13 @@ MIGRATIONS: tuple[str, ...] = (
         published TEXT,
         author TEXT,
         read_by TEXT,
+        PRIMARY KEY (library_id, id),
         UNIQUE (library_id, content_hash)
     );
     CREATE TABLE sentences (
         id BIGSERIAL PRIMARY KEY,
         library_id BIGINT NOT NULL,
-        document_id BIGINT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        document_id BIGINT NOT NULL,
         position INTEGER NOT NULL,
         paragraph INTEGER NOT NULL,
         start_at INTEGER NOT NULL,
@@ -74,7 +76,8 @@ MIGRATIONS: tuple[str, ...] = (
         text TEXT NOT NULL,
         vector vector NOT NULL,
         tokens BYTEA,
-        UNIQUE (document_id, position)
+        FOREIGN KEY (library_id, document_id) REFERENCES documents (library_id, id) ON DELETE CASCADE,
+        UNIQUE (library_id, document_id, position)
     );
     CREATE INDEX sentences_by_library ON sentences (library_id);
     CREATE TABLE feedback (
@@ -94,8 +97,9 @@ MIGRATIONS: tuple[str, ...] = (
 
 _DOCUMENTS = (
     "SELECT d.id, d.title, d.language, d.source, d.added_at,"
-    " (SELECT count(*) FROM sentences s WHERE s.document_id = d.id), length(d.text),"
-    " (SELECT coalesce(max(paragraph) + 1, 0) FROM sentences s WHERE s.document_id = d.id),"
+    " (SELECT count(*) FROM sentences s WHERE s.library_id = d.library_id AND s.document_id = d.id),"
+    " length(d.text), (SELECT coalesce(max(paragraph) + 1, 0) FROM sentences s"
+    " WHERE s.library_id = d.library_id AND s.document_id = d.id),"
     " d.published, d.author, d.read_by"
     " FROM documents d WHERE d.library_id = ?"
 )
@@ -278,8 +282,9 @@ class PostgresLibrary:
 
     def neighbours(self, sentence: StoredSentence, *, before: int, after: int) -> list[StoredSentence]:
         rows = self._query(
-            f"{_SENTENCES} WHERE document_id = ? AND position BETWEEN ? AND ? ORDER BY position",
-            (sentence.document_id, sentence.position - before, sentence.position + after),
+            f"{_SENTENCES} WHERE library_id = ? AND document_id = ? AND position BETWEEN ? AND ?"
+            " ORDER BY position",
+            (self._id, sentence.document_id, sentence.position - before, sentence.position + after),
         )
         return [StoredSentence(*row) for row in rows]
 
@@ -333,7 +338,7 @@ class PostgresLibrary:
         ]
         results: list[tuple[int, bool]] = []
         with self._writing() as db:
-            for document, vectors, tokens in checked:
+            for document, vectors, tokens in checked:  # under the library's row lock (`_writing`)
                 document_id = self._insert(db, document, vectors, tokens)
                 if document_id is None:
                     existing = db.execute(
@@ -416,18 +421,23 @@ class PostgresLibrary:
         self, db: Transaction, document: NewDocument, vectors: np.ndarray, tokens: list[np.ndarray] | None
     ) -> int | None:
         """Insert a document's rows (inside the caller's transaction); its id, None when the library
-        holds the same content already."""
+        holds the same content already. Numbers are the library's own, counted up and never reused (a
+        button that removes article 5 must not remove another one later); a copy keeps its number."""
+        counter = db.execute("SELECT next_document FROM libraries WHERE id = ?", (self._id,)).fetchone()
+        assert counter is not None
+        number = document.number or int(counter[0])
         created = db.execute(
-            "INSERT INTO documents (library_id, content_hash, title, language, source, added_at, text,"
-            " published, author, read_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO documents (library_id, id, content_hash, title, language, source, added_at, text,"
+            " published, author, read_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (library_id, content_hash) DO NOTHING RETURNING id",
             (
                 self._id,
+                number,
                 content_hash(document.text),
                 document.title,
                 document.language,
                 document.source,
-                now(),
+                document.added_at or now(),
                 document.text,
                 document.published,
                 document.author,
@@ -437,6 +447,10 @@ class PostgresLibrary:
         if created is None:
             return None
         document_id = int(created[0])
+        db.execute(
+            "UPDATE libraries SET next_document = greatest(next_document, ?) WHERE id = ?",
+            (document_id + 1, self._id),
+        )
         db.executemany(
             "INSERT INTO sentences (library_id, document_id, position, paragraph, start_at, end_at, text,"
             " vector, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -16,9 +16,8 @@ import pytest
 from bot.cli import main
 from index import cli
 from index.ingest import prepare_document
-from index.library import Library
+from index.library import Library, chat_path
 from index.records import ModelInfo, SourceText
-from index.library import chat_path
 from tests.conftest import SEED, SPOKESMAN
 from tests.support.article_files import BANK_TEXT
 from tests.support.news_site import AR_COST, AR_TITLE, NewsSite
@@ -414,3 +413,69 @@ def test_votes_are_counted_exported_as_jsonl_and_asked_again_by_eval(
     exported.write_text("not json\n", encoding="utf-8")
     code, _, err = run(capsys, "eval", "--questions", str(exported), "--only-questions")
     assert code == 1 and "votes.jsonl:1 is not a vote" in err and "sanad feedback --export" in err
+
+
+def test_migrate_copies_every_library_to_postgresql_verified_and_a_second_run_copies_nothing(
+    capsys: pytest.CaptureFixture[str],
+    data_env: Path,
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shared library and a chat's, with its votes, reach the server without re-embedding; the
+    copy lists the same articles and answers the same; a copy stopped half-way is finished by running
+    it again."""
+    from index.config import IndexSettings
+    from index.library import ShownQuote, Vote, voter_id
+    from index.service import open_shelf
+
+    article = tmp_path / "bank.txt"
+    article.write_text(BANK_TEXT, encoding="utf-8")
+    assert run(capsys, "add", str(article), "--chat", "-1001")[0] == 0
+    question = "بكم رفع البنك المركزي سعر الفائدة؟"
+    with open_shelf(IndexSettings.from_env()) as shelf:
+        hit = shelf.ask(question, chat_id=-1001).hits[0]
+        quote = ShownQuote(hit.text, hit.document.label, hit.sentence.position, hit.sentence.paragraph)
+        shelf.record_vote(-1001, Vote("key", voter_id(-1001, 7), 1, question, (quote,), "ar"))
+    before = {chat: run(capsys, "sources", *chat)[1] for chat in ((), ("--chat", "-1001"))}
+    asked = run(capsys, "ask", "--json", "--chat", "-1001", question)[1]
+
+    stopping = migrate_stopping_after(1)
+    assert run(capsys, "migrate", "--to", database_url)[0] == 130  # Ctrl-C after the first article
+    stopping.undo()
+    code, out, err = run(capsys, "migrate", "--to", database_url)
+    assert code == 0, err
+    assert "shared library: 0 articles copied, 1 already there, 0 votes" in out  # done before the stop
+    assert "chat -1001: 1 articles copied, 0 already there, 1 votes" in out
+    assert out.count(": identical") == 2 and "done: 2 libraries at postgresql://" in out
+    again = run(capsys, "migrate", "--to", database_url)[1]
+    assert "0 articles copied" in again and "1 articles copied" not in again
+
+    monkeypatch.setenv("SANAD_DATABASE_URL", database_url)
+    after = {chat: run(capsys, "sources", *chat)[1] for chat in ((), ("--chat", "-1001"))}
+    for chat, listing in before.items():
+        assert listing.splitlines()[1:] == after[chat].splitlines()[1:]  # all but the "library:" line
+    assert json.loads(run(capsys, "ask", "--json", "--chat", "-1001", question)[1]) == json.loads(asked)
+    assert run(capsys, "feedback")[1].splitlines()[1].split() == ["-1001", "1", "0"]
+
+
+def migrate_stopping_after(documents: int) -> pytest.MonkeyPatch:
+    """Make `sanad migrate` stop (as Ctrl-C would) once `documents` articles are copied."""
+    import index.library
+
+    real = index.library.copy_library
+    done = [0]
+
+    def copying(source, target, *, progress=None):  # type: ignore[no-untyped-def]
+        def counted(n: int) -> None:
+            done[0] += n
+            if progress:
+                progress(n)
+            if done[0] >= documents:
+                raise KeyboardInterrupt
+
+        return real(source, target, progress=counted)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(index.library, "copy_library", copying)
+    return patch

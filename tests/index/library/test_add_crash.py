@@ -16,9 +16,8 @@ import pytest
 
 from index.embedding import Encoder
 from index.ingest import add_source
-from index.library import Library
+from index.library import Library, chat_path
 from index.records import SourceText
-from index.library import chat_path
 from tests.support.article_files import HARBOUR
 from tests.support.news_site import NewsSite
 
