@@ -34,6 +34,7 @@ from bot.health import heartbeat_path, start_heartbeat
 from bot.i18n import ENGLISH, TEXTS
 from bot.journal import RETRY_AFTER, JournaledProcessor, JournalingQueue
 from bot.keyboards import ARTICLE_DATA
+from bot.leases import Leases
 from bot.logs import RedactToken
 from bot.lookup import Librarian
 from bot.memory import Memory
@@ -43,6 +44,7 @@ from bot.settings import BOTFATHER, BotSettings, BotSettingsError, WebhookSettin
 from bot.sources import JUST_A_LINK, ArticleLike
 from bot.state import STATE_NAME, BotState
 from bot.watch import Watcher
+from bot.workers import ClaimingProcessor, shared_budget, worker_name
 from index import SanadError, Shelf
 
 log = logging.getLogger(__name__)
@@ -94,7 +96,15 @@ def build_application(
         await articles.interrupted(update.update_id, update.get_bot())
         await handlers.gave_up(update, reason)
 
-    processor = JournaledProcessor(state, give_up=give_up, retry_after=retry_after)
+    before_send = None
+    if database_url:  # any number of workers share the journal and the flood budgets
+        leases = Leases(state.database, worker_name())
+        processor: JournaledProcessor = ClaimingProcessor(
+            state, leases, give_up=give_up, retry_after=retry_after
+        )
+        before_send = shared_budget(state, leases)
+    else:
+        processor = JournaledProcessor(state, give_up=give_up, retry_after=retry_after)
     application = (
         ApplicationBuilder()
         .token(settings.token)
@@ -109,7 +119,9 @@ def build_application(
             )
         )
         .rate_limiter(
-            RetryingRateLimiter(give_up_after=NETWORK_RETRY_SECONDS, max_retries=RATE_LIMIT_RETRIES)
+            RetryingRateLimiter(
+                give_up_after=NETWORK_RETRY_SECONDS, max_retries=RATE_LIMIT_RETRIES, before_send=before_send
+            )
         )
         .update_queue(JournalingQueue(state))
         .concurrent_updates(processor)

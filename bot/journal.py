@@ -167,7 +167,7 @@ class JournaledProcessor(BaseUpdateProcessor):
             await coroutine
             return
         assert isinstance(update, Update)
-        _close(coroutine)  # handled below, with a fresh coroutine for each try
+        discard(coroutine)  # handled below, with a fresh coroutine for each try
         replay = self._replaying.get(chat_of(update))
         if replay is not None:
             await replay.wait()  # the chat's older updates first
@@ -281,7 +281,8 @@ class JournaledProcessor(BaseUpdateProcessor):
         return self._application
 
 
-def _close(coroutine: Awaitable[Any]) -> None:
+def discard(coroutine: Awaitable[Any]) -> None:
+    """Close a coroutine that will not be awaited (its update is handled another way)."""
     close = getattr(coroutine, "close", None)
     if close is not None:
         close()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError, RetryAfter
@@ -47,16 +47,20 @@ class RetryingRateLimiter(AIORateLimiter):
         max_delay: float = 8.0,
         max_retries: int = 3,
         rng: random.Random | None = None,
+        before_send: Callable[[int | None], Awaitable[None]] | None = None,
     ) -> None:
         """Retry for at most `give_up_after` seconds from the first try; the waits between tries double
         from `first_delay` up to `max_delay`, each shortened by a random jitter of up to half so that
         many failed sends do not all come back at the same moment. `max_retries` is PTB's number of
-        429 retries; a 429 that outlasts them is waited out here too, within the same bound."""
+        429 retries; a 429 that outlasts them is waited out here too, within the same bound.
+        `before_send(chat_id)` is awaited before each message is sent: the flood budget that several
+        workers share (bot/workers.py)."""
         super().__init__(max_retries=max_retries)
         self.give_up_after = give_up_after
         self.first_delay = first_delay
         self.max_delay = max_delay
         self._rng = rng or random.Random()
+        self.before_send = before_send
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed try number `attempt` (1-based)."""
@@ -74,6 +78,9 @@ class RetryingRateLimiter(AIORateLimiter):
     ) -> bool | JSONDict | list[JSONDict]:
         if endpoint in UNLIMITED:
             return await callback(*args, **kwargs)
+        if self.before_send is not None:
+            chat_id = data.get("chat_id")
+            await self.before_send(chat_id if isinstance(chat_id, int) else None)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.give_up_after
         attempt = 0

@@ -138,4 +138,12 @@ PG_MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_id, message_id)
     );
     """,
+    # Several workers share the journal (bot/leases.py): who holds an update and until when, and the
+    # flood budgets every worker's sends count against.
+    """
+    ALTER TABLE updates ADD COLUMN owner TEXT;
+    ALTER TABLE updates ADD COLUMN lease_until DOUBLE PRECISION;
+    CREATE INDEX updates_pending_by_chat ON updates (chat_id, update_id) WHERE state = 'pending';
+    CREATE TABLE send_budget (scope TEXT PRIMARY KEY, tat DOUBLE PRECISION NOT NULL)
+    """,
 )

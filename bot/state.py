@@ -132,6 +132,11 @@ class BotState:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sanad-state")
         self._run: int | None = None  # set by begin_run
 
+    @property
+    def database(self) -> Database:
+        """The database the state lives in (the shared journal's leases use it too: bot/leases.py)."""
+        return self._db
+
     @classmethod
     def open(cls, path: Path, *, durable: bool = True) -> BotState:
         """Open (creating and migrating) the state file at `path`. `durable=False` skips the fsync of

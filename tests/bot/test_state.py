@@ -14,6 +14,7 @@ import pytest
 from bot.i18n import ENGLISH
 from bot.keyboards import examples_keyboard
 from bot.memory import buttons_on, markup_of, new_key, view_of
+from bot.schema import PG_MIGRATIONS
 from bot.state import (
     ANSWERS_PER_CHAT,
     KEEP_BUTTONS_SECONDS,
@@ -186,7 +187,7 @@ def test_a_state_file_from_a_newer_sanad_is_refused_with_what_to_do(tmp_path: Pa
 def test_a_database_whose_tables_are_behind_is_refused_naming_sanad_setup(database_url: str) -> None:
     with pytest.raises(SchemaBehindError, match=r"bot state tables .* are at schema 0; .* Run: sanad setup"):
         BotState.connect(database_url)
-    assert BotState.set_up(database_url) == 1
+    assert BotState.set_up(database_url) == len(PG_MIGRATIONS)
     assert BotState.set_up(database_url) == 0  # up to date: nothing to do
     BotState.connect(database_url).close()
 
