@@ -98,9 +98,9 @@ def build_application(
 
     before_send = None
     if database_url:  # any number of workers share the journal and the flood budgets
-        leases = Leases(state.database, worker_name())
+        leases = Leases(state.database, worker_name(), lease=settings.lease_seconds)
         processor: JournaledProcessor = ClaimingProcessor(
-            state, leases, give_up=give_up, retry_after=retry_after
+            state, leases, slots=settings.worker_slots, give_up=give_up, retry_after=retry_after
         )
         before_send = shared_budget(state, leases)
     else:

@@ -59,6 +59,10 @@ class BotSettings:
     refused_reply: str = ""  # "" the built-in sentence, "off" nothing, else this text
     state_path: Path | None = None  # None: bot.sqlite beside the chats' libraries
     watch_per_hour: int = 60  # articles a watched chat adds per hour at most (SANAD_WATCH_PER_HOUR)
+    # With SANAD_DATABASE_URL (bot/workers.py): updates one process answers at once, and how long a
+    # claimed update stays a worker's after its last renewal (a dead worker's go to another after it).
+    worker_slots: int = 8  # SANAD_WORKER_SLOTS
+    lease_seconds: int = 30  # SANAD_LEASE_SECONDS
 
     @property
     def quotes_per_answer(self) -> int:
@@ -83,6 +87,8 @@ class BotSettings:
                 env.get("SANAD_ARTICLE_MIN_CHARS", ""), "SANAD_ARTICLE_MIN_CHARS", 600
             ),
             watch_per_hour=parse_count(env.get("SANAD_WATCH_PER_HOUR", ""), "SANAD_WATCH_PER_HOUR", 60),
+            worker_slots=parse_count(env.get("SANAD_WORKER_SLOTS", ""), "SANAD_WORKER_SLOTS", 8),
+            lease_seconds=parse_count(env.get("SANAD_LEASE_SECONDS", ""), "SANAD_LEASE_SECONDS", 30),
             refused_reply=" ".join(env.get("SANAD_REFUSED_REPLY", "").split()),
             state_path=Path(state) if (state := env.get("SANAD_BOT_STATE", "").strip()) else None,
         )
@@ -132,7 +138,8 @@ def parse_editors(value: str) -> Editors:
 
 def parse_count(value: str, name: str, default: int) -> int:
     """A whole number above 0 (`default` when unset): SANAD_ARTICLE_MIN_CHARS, the length from which
-    pasted text counts as an article (questions are shorter), or SANAD_WATCH_PER_HOUR."""
+    pasted text counts as an article (questions are shorter), SANAD_WATCH_PER_HOUR, and the workers'
+    SANAD_WORKER_SLOTS and SANAD_LEASE_SECONDS."""
     try:
         number = int(value.strip() or str(default))
     except ValueError:

@@ -200,6 +200,10 @@ class Postgres:
 
         return self._with_connection(run)
 
+    def run(self, sql: str) -> None:
+        """One statement outside any transaction (CREATE DATABASE cannot run inside one)."""
+        self._with_connection(lambda connection: connection.execute(sql))
+
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """One transaction on one connection, committed when the block ends. A connection lost before

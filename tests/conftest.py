@@ -14,7 +14,7 @@ from index.library import Library
 from index.records import SourceText
 from index.search import Searcher
 from index.service import searcher_for
-from tests.support.postgres import Server, fresh_database, postgres_server
+from lab.postgres import Server, fresh_database, postgres_server
 
 SEED = seed_paths()[0]
 # Fixtures that load a reference model (torch, the float32 graph): seconds before the first test that
@@ -33,7 +33,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A real PostgreSQL server for the session (tests/support/postgres.py)."""
+    """A real PostgreSQL server for the session (lab/postgres.py)."""
     with postgres_server(tmp_path_factory.mktemp("postgres")) as server:
         yield server
 

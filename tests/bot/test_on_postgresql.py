@@ -1,5 +1,5 @@
 """The bot with SANAD_DATABASE_URL: a chat's articles, its votes and the bot's own memory are rows of
-one PostgreSQL database (a real server, tests/support/postgres.py), and nothing is written to disk."""
+one PostgreSQL database (a real server, lab/postgres.py), and nothing is written to disk."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The bot's state: the update journal, the answers' views, the buttons sent and the adds running.
 What it holds survives closing and reopening, which is what a restart does. Every test runs on both
-backends: a SQLite file, and a real PostgreSQL server (tests/support/postgres.py)."""
+backends: a SQLite file, and a real PostgreSQL server (lab/postgres.py)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from bot.state import (
     View,
 )
 from index import DatabaseError, Postgres, SchemaBehindError, redact_url
-from tests.support.postgres import Server
+from lab.postgres import Server
 
 CHAT = 501
 Opener = Callable[[], BotState]

