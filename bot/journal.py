@@ -28,7 +28,7 @@ import itertools
 import logging
 import sqlite3
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from telegram import Update
@@ -147,12 +147,7 @@ class JournaledProcessor(BaseUpdateProcessor):
         buttons that do not work. What the replay did not reach stays pending for the next start.
         """
         self._stopping = True
-        replays = list(self._replays)
-        if replays:
-            _, late = await asyncio.wait(replays, timeout=self.grace)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*replays, return_exceptions=True)
+        await finish_within(self._replays, self.grace)
 
     async def shutdown(self) -> None:
         """Stop replays still running (when `stop` was not called); what they did not finish stays
@@ -279,6 +274,16 @@ class JournaledProcessor(BaseUpdateProcessor):
         if self._application is None:
             raise RuntimeError("JournaledProcessor.attach(application) was not called")
         return self._application
+
+
+async def finish_within(tasks: Iterable[asyncio.Task[Any]], grace: float) -> None:
+    """Wait up to `grace` seconds for `tasks` to end, then cancel those still running."""
+    running = list(tasks)
+    if running:
+        _, late = await asyncio.wait(running, timeout=grace)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
 
 def discard(coroutine: Awaitable[Any]) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.journal import SHUTDOWN_GRACE, JournaledProcessor, discard, journaled
+from bot.journal import SHUTDOWN_GRACE, JournaledProcessor, discard, finish_within, journaled
 from bot.leases import Leased, Leases
 from bot.state import BotState
 from index import DatabaseError
@@ -90,12 +90,7 @@ class ClaimingProcessor(JournaledProcessor):
         left, so that other workers take it at once."""
         self._stopping = True
         self._wake.set()
-        slots = list(self._running)
-        if slots:
-            _, late = await asyncio.wait(slots, timeout=self.grace)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*slots, return_exceptions=True)
+        await finish_within(self._running, self.grace)
         if self._renewer is not None:
             self._renewer.cancel()
             await asyncio.gather(self._renewer, return_exceptions=True)

@@ -62,22 +62,16 @@ def record_vote(db: sqlite3.Connection, vote: Vote) -> int | None:
         "INSERT INTO feedback (answer, voter, vote, question, quotes, language, voted_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (answer, voter) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
-        (
-            vote.answer,
-            vote.voter,
-            vote.vote,
-            vote.question,
-            quotes_json(vote),
-            vote.language,
-            vote.voted_at or now(),
-        ),
+        vote_row(vote),
     )
     return None if earlier is None else int(earlier[0])
 
 
-def quotes_json(vote: Vote) -> str:
-    """How a vote's quotes are stored: a JSON list, its Arabic as it is."""
-    return json.dumps([asdict(quote) for quote in vote.quotes], ensure_ascii=False)
+def vote_row(vote: Vote) -> tuple[object, ...]:
+    """A vote as stored by either library: answer, voter, vote, question, quotes (a JSON list, its
+    Arabic as it is), language, when."""
+    quotes = json.dumps([asdict(quote) for quote in vote.quotes], ensure_ascii=False)
+    return (vote.answer, vote.voter, vote.vote, vote.question, quotes, vote.language, vote.voted_at or now())
 
 
 def read_votes(rows: Sequence[tuple]) -> list[Vote]:

@@ -23,7 +23,7 @@ from index.database import Postgres, Transaction
 from index.errors import LibraryError
 from index.library.ann import FLAT, IndexPlan
 from index.library.compatibility import backends_of, model_meta, model_of, refuse_other_model, with_backend
-from index.library.feedback import Vote, quotes_json, read_votes
+from index.library.feedback import Vote, read_votes, vote_row
 from index.library.library import VectorSource, content_hash, embedded_parts
 from index.library.schema import now
 from index.library.tokens import pack, unpack_many
@@ -237,16 +237,7 @@ class PostgresLibrary:
                 "INSERT INTO feedback (library_id, answer, voter, vote, question, quotes, language, voted_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (library_id, answer, voter)"
                 " DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
-                (
-                    self._id,
-                    vote.answer,
-                    vote.voter,
-                    vote.vote,
-                    vote.question,
-                    quotes_json(vote),
-                    vote.language,
-                    vote.voted_at or now(),
-                ),
+                (self._id, *vote_row(vote)),
             )
         return None if earlier is None else int(earlier[0])
 
