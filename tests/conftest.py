@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,9 +33,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A real PostgreSQL server for the session (lab/postgres.py)."""
-    with postgres_server(tmp_path_factory.mktemp("postgres")) as server:
+def postgres_running() -> Iterator[Server]:
+    """A real PostgreSQL server for the session (lab/postgres.py). Its data is not under pytest's
+    temporary directory, which a second pytest run on the machine prunes (it keeps the last three)."""
+    with (
+        tempfile.TemporaryDirectory(prefix="sanad-postgres-") as directory,
+        postgres_server(Path(directory)) as server,
+    ):
         yield server
 
 
