@@ -87,7 +87,9 @@ class ClaimingProcessor(JournaledProcessor):
 
     async def stop(self) -> None:
         """Let the slots finish what they are answering (up to `grace` seconds), then let go of what is
-        left, so that other workers take it at once."""
+        left, so that other workers take it at once. Runs once (`post_stop`, else at shutdown)."""
+        if self._stopping:
+            return
         self._stopping = True
         self._wake.set()
         await finish_within(self._running, self.grace)

@@ -345,35 +345,30 @@ def _migrate(args: argparse.Namespace, settings: IndexSettings) -> int:
 
     from index.config import parse_database_url
     from index.database import Postgres
-    from index.library import DB_NAME, Library, OnDisk, OnServer, compare, copy_library, set_up_libraries
+    from index.library import Library, OnDisk, OnServer, compare, copy_library, set_up_libraries
 
     url = parse_database_url(args.to) or ""
     disk = OnDisk(settings.data_dir, settings.chats_dir)
-    chats: list[int | None] = [None, *disk.chat_ids()]
-    chats = [chat for chat in chats if (disk.path(chat) / DB_NAME).exists()]
+    chats = [chat for chat in (None, *disk.chat_ids()) if disk.exists(chat)]
     if not chats:
         raise SanadError(f"No library at {settings.data_dir} or under {settings.chats_dir}: nothing to copy.")
     with contextlib.closing(OnServer(Postgres.connect(url))) as server:
         set_up_libraries(server.database)
-        total = 0
-        for chat in chats:
-            with Library.open_stored(disk.path(chat)) as source:
-                total += len(source.documents())
         different = 0
-        with tqdm(total=total, desc="articles", unit="article") as bar:
-            for chat in chats:
-                with Library.open_stored(disk.path(chat)) as source:
-                    target = server.open(chat, source.model, source.recorded_probe())
+        for chat in chats:
+            name = "shared library" if chat is None else f"chat {chat}"
+            with Library.open_stored(disk.path(chat)) as source:
+                target = server.open(chat, source.model, source.recorded_probe())
+                with tqdm(total=len(source.documents()), desc=name, unit="article", leave=False) as bar:
                     copied = copy_library(source, target, progress=bar.update)
-                    checked = compare(source, target)
-                name = "shared library" if chat is None else f"chat {chat}"
-                state = "identical" if checked.same else "DIFFERENT: " + "; ".join(checked.problems)
-                tqdm.write(
-                    f"{name}: {copied.documents} articles copied, {copied.skipped} already there,"
-                    f" {copied.votes} votes; {checked.documents} articles, {checked.sentences} sentences,"
-                    f" {checked.searched} searched by their own vector: {state}"
-                )
-                different += not checked.same
+                checked = compare(source, target)
+            state = "identical" if checked.same else "DIFFERENT: " + "; ".join(checked.problems)
+            print(
+                f"{name}: {copied.documents} articles copied, {copied.skipped} already there,"
+                f" {copied.votes} votes; {checked.documents} articles, {checked.sentences} sentences,"
+                f" {checked.searched} searched by their own vector: {state}"
+            )
+            different += not checked.same
     if different:
         raise SanadError(
             f"{different} libraries differ from their copy at {server.where}: run sanad migrate again."

@@ -50,6 +50,11 @@ def model_of(meta: Mapping[str, str]) -> ModelInfo:
     )
 
 
+def probe_of(meta: Mapping[str, str]) -> np.ndarray:
+    """The probe vector recorded with the model (KeyError or ValueError when it is damaged)."""
+    return np.asarray(json.loads(meta["probe"]), dtype=np.float32)
+
+
 def backends_of(meta: Mapping[str, str]) -> list[str]:
     """The recorded backends; a library from before they were recorded was embedded by torch."""
     recorded = meta.get("backends")
@@ -77,7 +82,7 @@ def refuse_other_model(
         return
     agreement = None
     if stored.dim == loaded.dim:
-        stored_probe = np.asarray(json.loads(meta["probe"]), dtype=np.float32)
+        stored_probe = probe_of(meta)
         agreement = float(stored_probe @ probe)
         if agreement >= (PROBE_AGREEMENT if stored.fingerprint == loaded.fingerprint else SAME_VECTORS):
             return
@@ -107,6 +112,14 @@ def read_model(db: sqlite3.Connection, path: Path) -> ModelInfo:
     """The model that embedded the library, with the backend that created (or rebuilt) it."""
     try:
         return model_of(_meta(db))
+    except (sqlite3.DatabaseError, KeyError, ValueError) as exc:
+        raise corrupt(path, exc) from exc
+
+
+def read_probe(db: sqlite3.Connection, path: Path) -> np.ndarray:
+    """The probe vector recorded with the library's model."""
+    try:
+        return probe_of(_meta(db))
     except (sqlite3.DatabaseError, KeyError, ValueError) as exc:
         raise corrupt(path, exc) from exc
 

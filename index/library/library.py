@@ -29,7 +29,14 @@ import numpy as np
 from index.errors import InputError, LibraryError
 from index.library import schema
 from index.library.ann import DEFAULT_POLICY, FLAT, IndexPlan, IndexPolicy
-from index.library.compatibility import check_model, read_backends, read_model, record_backend, write_model
+from index.library.compatibility import (
+    check_model,
+    read_backends,
+    read_model,
+    read_probe,
+    record_backend,
+    write_model,
+)
 from index.library.feedback import SELECT_VOTES, Vote, read_votes, record_vote
 from index.library.repair import Salvage, replace_damaged
 from index.library.schema import DB_NAME, SELECT_DOCUMENTS, SELECT_SENTENCES, corrupt, read_meta
@@ -111,16 +118,7 @@ class Library:
     def open_stored(cls, path: Path, *, policy: IndexPolicy = DEFAULT_POLICY) -> Library:
         """The library at `path` as its own model embedded it, without that model (to copy it
         elsewhere: `sanad migrate`); it adds nothing."""
-        db_path = path / DB_NAME
-        if not db_path.exists():
-            raise LibraryError(f"No library at {path}. Add an article first: sanad add FILE")
-        db = schema.connect(db_path)
-        try:
-            schema.check_database(db, db_path)
-            return cls(path, db, read_model(db, path), policy=policy)
-        except BaseException:
-            db.close()
-            raise
+        return cls._unchecked(path, policy, load=True)
 
     @classmethod
     def votes_at(cls, path: Path) -> list[Vote]:
@@ -189,13 +187,16 @@ class Library:
             return library.replace_vectors(model, probe, vectors_for)
 
     @classmethod
-    def _unchecked(cls, path: Path, policy: IndexPolicy) -> Library:
-        """The library without loading its vector index or checking its model: for repairs."""
+    def _unchecked(cls, path: Path, policy: IndexPolicy, *, load: bool = False) -> Library:
+        """The library for its own recorded model, which is not checked against a loaded one: without
+        its vector index for repairs, with it (`load`, the database checked first) for copies."""
         if not (path / DB_NAME).exists():
             raise LibraryError(f"No library at {path}. Add an article first: sanad add FILE")
         db = schema.connect(path / DB_NAME)
         try:
-            return cls(path, db, read_model(db, path), load=False, policy=policy)
+            if load:
+                schema.check_database(db, path / DB_NAME)
+            return cls(path, db, read_model(db, path), load=load, policy=policy)
         except BaseException:
             db.close()
             raise
@@ -252,9 +253,8 @@ class Library:
 
     def recorded_probe(self) -> np.ndarray:
         """The probe vector recorded with the library's model (what another store checks a model by)."""
-        return np.asarray(
-            json.loads(self._query("SELECT value FROM meta WHERE key = 'probe'")[0][0]), np.float32
-        )
+        with self._lock:
+            return read_probe(self._db, self.path)
 
     def backends(self) -> list[str]:
         """Every backend whose vectors the library holds, the one that created (or rebuilt) it first."""
@@ -409,13 +409,13 @@ class Library:
                 for start in range(0, len(rows), 256):
                     chunk = rows[start : start + 256]
                     embedded = vectors_for([row[1] for row in chunk])
-                    vectors = np.ascontiguousarray(_vectors_of(embedded), dtype=np.float32)
+                    vectors, tokens = split_embedded(embedded)
                     ids = [int(row[0]) for row in chunk]
                     self._db.executemany(
                         "UPDATE sentences SET vector = ? WHERE id = ?",
                         [(v.tobytes(), i) for v, i in zip(vectors, ids, strict=True)],
                     )
-                    if (tokens := _tokens_of(embedded)) is not None:
+                    if tokens is not None:
                         self._insert_tokens(ids, tokens)
                 write_model(self._db, model, probe)
                 self.model = model
@@ -522,7 +522,7 @@ def embedded_parts(
     exact part of the text) and its token vectors when it has them; either library stores these."""
     if not document.sentences:
         raise InputError("The text has no sentences to add. Send an article with full sentences.")
-    sentence_vectors = np.ascontiguousarray(_vectors_of(vectors), dtype=np.float32)
+    sentence_vectors, tokens = split_embedded(vectors)
     if sentence_vectors.shape != (len(document.sentences), dim):
         raise LibraryError(
             f"Expected {len(document.sentences)} vectors of size {dim}, got {sentence_vectors.shape}."
@@ -530,12 +530,11 @@ def embedded_parts(
     for sentence in document.sentences:
         if document.text[sentence.start : sentence.end] != sentence.text:
             raise InputError("A sentence is not an exact part of its document text.")
-    return sentence_vectors, _tokens_of(vectors)
+    return sentence_vectors, tokens
 
 
-def _vectors_of(vectors: np.ndarray | Embedded) -> np.ndarray:
-    return vectors.vectors if isinstance(vectors, Embedded) else vectors
-
-
-def _tokens_of(vectors: np.ndarray | Embedded) -> list[np.ndarray] | None:
-    return vectors.tokens if isinstance(vectors, Embedded) else None
+def split_embedded(vectors: np.ndarray | Embedded) -> tuple[np.ndarray, list[np.ndarray] | None]:
+    """Sentence vectors (contiguous float32) and, when the encoder gave them, token vectors."""
+    if isinstance(vectors, Embedded):
+        return np.ascontiguousarray(vectors.vectors, dtype=np.float32), vectors.tokens
+    return np.ascontiguousarray(vectors, dtype=np.float32), None

@@ -24,7 +24,7 @@ from index.errors import LibraryError
 from index.library.ann import FLAT, IndexPlan
 from index.library.compatibility import backends_of, model_meta, model_of, refuse_other_model, with_backend
 from index.library.feedback import Vote, read_votes, vote_row
-from index.library.library import VectorSource, content_hash, embedded_parts
+from index.library.library import VectorSource, content_hash, embedded_parts, split_embedded
 from index.library.schema import now
 from index.library.tokens import pack, unpack_many
 from index.records import Document, Embedded, ModelInfo, NewDocument, StoredSentence
@@ -121,7 +121,12 @@ def library_names(database: Postgres) -> list[str]:
 
 
 def library_exists(database: Postgres, name: str) -> bool:
-    return bool(database.query("SELECT 1 FROM libraries WHERE name = ?", (name,)))
+    return _library_id(database, name) is not None
+
+
+def _library_id(database: Postgres, name: str) -> int | None:
+    rows = database.query("SELECT id FROM libraries WHERE name = ?", (name,))
+    return int(rows[0][0]) if rows else None
 
 
 class PostgresLibrary:
@@ -143,8 +148,8 @@ class PostgresLibrary:
 
         The tables must be set up (`sanad setup`); another model is refused as on disk."""
         database.check(COMPONENT, MIGRATIONS)
-        rows = database.query("SELECT id FROM libraries WHERE name = ?", (name,))
-        if not rows:
+        library_id = _library_id(database, name)
+        if library_id is None:
             if not create:
                 raise LibraryError(
                     f"No library {name!r} at {database.where}. Add an article first: sanad add FILE"
@@ -157,8 +162,8 @@ class PostgresLibrary:
                 ).fetchone()
                 if created is not None:  # not made meanwhile by another process
                     _write_meta(db, int(created[0]), model_meta(model, probe))
-            rows = database.query("SELECT id FROM libraries WHERE name = ?", (name,))
-        library_id = int(rows[0][0])
+            library_id = _library_id(database, name)
+            assert library_id is not None
         meta = _read_meta(database, library_id)
         try:
             stored = model_of(meta)
@@ -175,19 +180,19 @@ class PostgresLibrary:
     ) -> int:
         """Re-embed library `name` with another model (`sanad rebuild`); returns the sentence count."""
         database.check(COMPONENT, MIGRATIONS)
-        rows = database.query("SELECT id FROM libraries WHERE name = ?", (name,))
-        if not rows:
+        library_id = _library_id(database, name)
+        if library_id is None:
             raise LibraryError(
                 f"No library {name!r} at {database.where}. Add an article first: sanad add FILE"
             )
-        library = cls(database, name, int(rows[0][0]), model_of(_read_meta(database, int(rows[0][0]))), None)
+        library = cls(database, name, library_id, model_of(_read_meta(database, library_id)), None)
         return library.replace_vectors(model, probe, vectors_for)
 
     @classmethod
     def votes_of(cls, database: Postgres, name: str) -> list[Vote]:
         """The votes kept in library `name`, without its model (for `sanad feedback`)."""
-        rows = database.query("SELECT id FROM libraries WHERE name = ?", (name,))
-        return read_votes(database.query(_VOTES, (int(rows[0][0]),))) if rows else []
+        library_id = _library_id(database, name)
+        return [] if library_id is None else read_votes(database.query(_VOTES, (library_id,)))
 
     def close(self) -> None:
         """Nothing to let go of: the pool belongs to whoever connected it."""
@@ -330,16 +335,7 @@ class PostgresLibrary:
         results: list[tuple[int, bool]] = []
         with self._writing() as db:
             for document, vectors, tokens in checked:  # under the library's row lock (`_writing`)
-                document_id = self._insert(db, document, vectors, tokens)
-                if document_id is None:
-                    existing = db.execute(
-                        "SELECT id FROM documents WHERE library_id = ? AND content_hash = ?",
-                        (self._id, content_hash(document.text)),
-                    ).fetchone()
-                    assert existing is not None
-                    results.append((int(existing[0]), False))
-                else:
-                    results.append((document_id, True))
+                results.append(self._insert(db, document, vectors, tokens))
             if any(new for _, new in results):
                 meta = {str(k): str(v) for k, v in db.execute(_META, (self._id,)).fetchall()}
                 _write_meta(db, self._id, with_backend(meta, self.backend))
@@ -379,10 +375,7 @@ class PostgresLibrary:
             for start in range(0, len(rows), 256):
                 chunk = rows[start : start + 256]
                 embedded = vectors_for([str(row[1]) for row in chunk])
-                vectors = np.ascontiguousarray(
-                    embedded.vectors if isinstance(embedded, Embedded) else embedded, dtype=np.float32
-                )
-                tokens = embedded.tokens if isinstance(embedded, Embedded) else None
+                vectors, tokens = split_embedded(embedded)
                 db.executemany(
                     "UPDATE sentences SET vector = ?, tokens = ? WHERE id = ?",
                     [
@@ -410,13 +403,15 @@ class PostgresLibrary:
 
     def _insert(
         self, db: Transaction, document: NewDocument, vectors: np.ndarray, tokens: list[np.ndarray] | None
-    ) -> int | None:
-        """Insert a document's rows (inside the caller's transaction); its id, None when the library
-        holds the same content already. Numbers are the library's own, counted up and never reused (a
-        button that removes article 5 must not remove another one later); a copy keeps its number."""
+    ) -> tuple[int, bool]:
+        """Insert a document's rows (inside the caller's transaction); its id and whether it is new
+        (the library may hold the same content already). Numbers are the library's own, counted up
+        and never reused (a button that removes article 5 must not remove another one later); a copy
+        keeps its number."""
         counter = db.execute("SELECT next_document FROM libraries WHERE id = ?", (self._id,)).fetchone()
         assert counter is not None
         number = document.number or int(counter[0])
+        digest = content_hash(document.text)
         created = db.execute(
             "INSERT INTO documents (library_id, id, content_hash, title, language, source, added_at, text,"
             " published, author, read_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -424,7 +419,7 @@ class PostgresLibrary:
             (
                 self._id,
                 number,
-                content_hash(document.text),
+                digest,
                 document.title,
                 document.language,
                 document.source,
@@ -436,7 +431,11 @@ class PostgresLibrary:
             ),
         ).fetchone()
         if created is None:
-            return None
+            existing = db.execute(
+                "SELECT id FROM documents WHERE library_id = ? AND content_hash = ?", (self._id, digest)
+            ).fetchone()
+            assert existing is not None
+            return int(existing[0]), False
         document_id = int(created[0])
         db.execute(
             "UPDATE libraries SET next_document = greatest(next_document, ?) WHERE id = ?",
@@ -460,7 +459,7 @@ class PostgresLibrary:
                 for n, (sentence, vector) in enumerate(zip(document.sentences, vectors, strict=True))
             ],
         )
-        return document_id
+        return document_id, True
 
 
 _META = "SELECT key, value FROM library_meta WHERE library_id = ?"
