@@ -205,6 +205,25 @@ class Postgres:
         self._with_connection(lambda connection: connection.execute(sql))
 
     @contextmanager
+    def session(self) -> Iterator[Transaction]:
+        """Statements on one connection outside any transaction, each committed as it ends (CREATE
+        INDEX CONCURRENTLY cannot run inside one). Settings and advisory locks taken in it end with it."""
+        connection = self._borrow()
+        try:
+            yield _PgTransaction(connection)
+        except Exception as exc:
+            if _is_connection_error(exc):
+                raise DatabaseError(f"The database at {self.where} went away: {_reason(exc)}") from None
+            raise
+        finally:
+            try:
+                connection.execute("RESET ALL")
+                connection.execute("SELECT pg_advisory_unlock_all()")
+            except Exception:  # a broken connection: the pool's check replaces it
+                log.debug("could not reset a session on %s", self.where, exc_info=True)
+            self._pool.putconn(connection)
+
+    @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """One transaction on one connection, committed when the block ends. A connection lost before
         the block starts is replaced; one lost inside it raises (the caller's writes did not happen)."""

@@ -2,13 +2,16 @@
 database, fed round-robin, one of them SIGKILLed half-way; what became of every question.
 
     python -m lab.bench_workers [--workers 1 2 4] [--questions 1000] [--chats 100] [--no-kill]
+                                [--restart-database]
 
 For each worker count, a fresh database on an embedded PostgreSQL server (lab/postgres.py) and the
 lab's fake Bot API (lab/fake_telegram.py) on 127.0.0.1. The questions are sent at once from `--chats`
 private chats; a small proxy here takes each update from the fake server and posts it to the next
 worker's webhook, trying the others when one does not answer (as a load balancer in front of them
 would, and as Telegram retries). With two workers or more, the first is SIGKILLed once half of the
-questions are answered: what it held is answered by the others when its lease runs out.
+questions are answered: what it held is answered by the others when its lease runs out. With
+`--restart-database` the PostgreSQL server is also restarted (every connection dropped) once a third of
+the questions are answered: the workers reconnect, and nothing journaled may be lost.
 
 Printed per run: answered, lost, answered twice, answered out of their chat's order, throughput,
 reply latency p50/p99 from the question to its reply, and the CPU's flags. Telegram's limit of about
@@ -31,6 +34,7 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +65,7 @@ class Run:
     seconds: float
     latencies: list[float]
     killed: bool
+    restarted: bool = False
 
     @property
     def lost(self) -> int:
@@ -70,7 +75,8 @@ class Run:
         p50 = statistics.median(self.latencies) if self.latencies else float("nan")
         p99 = _percentile(self.latencies, 0.99)
         return (
-            f"{self.workers} workers{' (one SIGKILLed)' if self.killed else ''}:"
+            f"{self.workers} workers{' (one SIGKILLed)' if self.killed else ''}"
+            f"{', the database restarted' if self.restarted else ''}:"
             f" {self.answered}/{self.questions} answered, {self.lost} lost, {self.twice} answered twice,"
             f" {self.out_of_order} chats answered out of order;"
             f" {self.answered / self.seconds:.1f} questions/s; reply p50 {p50 * 1000:.0f} ms,"
@@ -163,9 +169,17 @@ def _post(url: str, update: dict[str, object], secret: str) -> bool:
 
 
 async def run_workers(
-    url: str, workdir: Path, *, workers: int, questions: int, chats: int, kill: bool
+    url: str,
+    workdir: Path,
+    *,
+    workers: int,
+    questions: int,
+    chats: int,
+    kill: bool,
+    restart: Callable[[], None] | None = None,
 ) -> Run:
-    """One run: `workers` processes answering `questions` from `chats` chats on the database at `url`."""
+    """One run: `workers` processes answering `questions` from `chats` chats on the database at `url`;
+    `restart` (the server's) is called once a third of them are answered."""
     secret = secrets.token_urlsafe(16)
     env = {
         **os.environ,
@@ -192,13 +206,16 @@ async def run_workers(
                 reader = readers[n % chats]
                 message_id = fake.send_text(Chat(id=reader.id), reader, QUESTIONS[n % len(QUESTIONS)])
                 asked[(reader.id, message_id)] = time.monotonic()
-            killed = False
+            killed = restarted = False
             deadline = time.monotonic() + 120 + questions * 0.5
             while time.monotonic() < deadline:
                 answered = _answers(fake.calls[since:], asked)
                 if kill and workers > 1 and not killed and len(answered) >= questions // 2:
                     fleet[0].kill()
                     killed = True
+                if restart is not None and not restarted and len(answered) >= questions // 3:
+                    await asyncio.to_thread(restart)
+                    restarted = True
                 if len(answered) >= questions:
                     break
                 await asyncio.sleep(0.1)
@@ -223,6 +240,7 @@ async def run_workers(
         seconds=seconds,
         latencies=[call.time - asked[question] for question, call in replies.items()],
         killed=killed,
+        restarted=restarted,
     )
 
 
@@ -279,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=1000, help="questions per run")
     parser.add_argument("--chats", type=int, default=100, help="chats asking them")
     parser.add_argument("--no-kill", action="store_true", help="kill no worker")
+    parser.add_argument(
+        "--restart-database", action="store_true", help="restart the server once a third are answered"
+    )
     args = parser.parse_args(argv)
     settings = IndexSettings.from_env()
     print(f"CPU: {cpu_flags()}, {os.cpu_count()} cores")
@@ -295,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
                         questions=args.questions,
                         chats=args.chats,
                         kill=not args.no_kill,
+                        restart=server.restart if args.restart_database else None,
                     )
                 )
                 print(run.line(), flush=True)

@@ -3,7 +3,10 @@
 Every library (the shared one and each chat's) is one row of `libraries`; its documents, sentences,
 vectors (`vector`, inner product `<#>`), content-token vectors (int8 bytea) and votes are rows that
 name it. An add is one transaction, a remove deletes rows: no index file follows the commit, so there
-is nothing to repair. Search is exact, one library's rows found through a b-tree on `library_id`.
+is nothing to repair. Search is exact, one library's rows found through a b-tree on `library_id`, until
+a library is large enough for its own IVF index (index/library/ann.py says when): a partial index on
+its rows, built without blocking other writers (CONCURRENTLY) by the write that makes it that large,
+and kept up to date by the server from then on.
 
 Several processes (bot workers) may write one library at once: each write first locks the library's
 row, so they take turns as the on-disk library's writers take turns by its lock file. The tables come
@@ -13,15 +16,17 @@ from `sanad setup` (MIGRATIONS, component "library"); a server that is behind is
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from index.database import Postgres, Transaction
 from index.errors import LibraryError
-from index.library.ann import FLAT, IndexPlan
+from index.library.ann import FLAT, SERVER_POLICY, IndexPlan, IndexPolicy
 from index.library.compatibility import backends_of, model_meta, model_of, refuse_other_model, with_backend
 from index.library.feedback import Vote, read_votes, vote_row
 from index.library.library import VectorSource, content_hash, embedded_parts, split_embedded
@@ -33,6 +38,9 @@ log = logging.getLogger(__name__)
 
 COMPONENT = "library"
 SHARED = "shared"  # the name of the library every chat reads
+RECHECK_INDEX_SECONDS = 30.0  # how long a handle trusts what it knows of its vector index (another
+# process may have built or dropped it)
+BUILD_MEMORY = "4GB"  # maintenance_work_mem while an index is built: k-means then runs in memory
 
 # Migration N takes the library tables from schema N to N + 1 (`sanad setup`, index/database.py).
 MIGRATIONS: tuple[str, ...] = (
@@ -133,20 +141,39 @@ class PostgresLibrary:
     """One library's rows on a PostgreSQL server, with the on-disk `Library`'s methods. Thread-safe
     (every call borrows a pooled connection)."""
 
-    def __init__(self, database: Postgres, name: str, library_id: int, model: ModelInfo, backend: str | None):
+    def __init__(
+        self,
+        database: Postgres,
+        name: str,
+        library_id: int,
+        model: ModelInfo,
+        backend: str | None,
+        policy: IndexPolicy = SERVER_POLICY,
+    ):
         self.database = database
         self.name = name
         self.model = model
         self.backend = backend  # what this handle adds is embedded by it (None: it adds nothing)
+        self.policy = policy
         self._id = library_id
+        self._index_prefix = f"sentences_ivf_{library_id}_"  # and the size its index was trained for
+        self._plan: tuple[float, IndexPlan] | None = None  # (when it was looked up, the usable index)
 
     @classmethod
     def open(
-        cls, database: Postgres, name: str, model: ModelInfo, probe: np.ndarray, *, create: bool = True
+        cls,
+        database: Postgres,
+        name: str,
+        model: ModelInfo,
+        probe: np.ndarray,
+        *,
+        create: bool = True,
+        policy: IndexPolicy = SERVER_POLICY,
     ) -> PostgresLibrary:
         """Open the library called `name` for `model`, creating it when absent and `create` is set.
 
-        The tables must be set up (`sanad setup`); another model is refused as on disk."""
+        The tables must be set up (`sanad setup`); another model is refused as on disk. `policy` says
+        when the library gets an IVF index."""
         database.check(COMPONENT, MIGRATIONS)
         library_id = _library_id(database, name)
         if library_id is None:
@@ -172,7 +199,7 @@ class PostgresLibrary:
                 f"The library {name!r} at {database.where} has no usable model record: {exc}"
             ) from None
         refuse_other_model(f"{database.where} ({name})", meta, stored, model, probe)
-        return cls(database, name, library_id, stored, model.backend)
+        return cls(database, name, library_id, stored, model.backend, policy)
 
     @classmethod
     def rebuild(
@@ -212,7 +239,7 @@ class PostgresLibrary:
 
     @property
     def index_plan(self) -> IndexPlan:
-        return FLAT
+        return self._usable_index()
 
     @property
     def generation(self) -> int:
@@ -287,6 +314,9 @@ class PostgresLibrary:
     def search(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """For each query vector, up to `k` (sentence id, inner product) pairs, best first: exact."""
         queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.model.dim)
+        plan = self._usable_index()
+        if plan.kind == "ivf":
+            return self._search_ivf(queries, k, plan)
         results = []
         for query in queries:
             rows = self._query(
@@ -339,6 +369,8 @@ class PostgresLibrary:
             if any(new for _, new in results):
                 meta = {str(k): str(v) for k, v in db.execute(_META, (self._id,)).fetchall()}
                 _write_meta(db, self._id, with_backend(meta, self.backend))
+        if any(new for _, new in results):
+            self._plan_index()
         documents = []
         for document_id, new in results:
             found = self.document(document_id)
@@ -360,6 +392,8 @@ class PostgresLibrary:
             deleted = db.execute(
                 "DELETE FROM documents WHERE id = ? AND library_id = ?", (document_id, self._id)
             ).rowcount
+        if deleted:
+            self._plan_index()
         return bool(deleted)
 
     def repair(self) -> int:
@@ -460,6 +494,94 @@ class PostgresLibrary:
             ],
         )
         return document_id, True
+
+    # ---------------------------------------------------------------- the IVF index
+
+    def _index(self) -> tuple[IndexPlan, str | None, bool]:
+        """The library's IVF index: its plan (FLAT when it has none), its name, and whether it is usable
+        (a build cut short leaves an unusable one). The size it was trained for is in its name."""
+        rows = self._query(
+            "SELECT c.relname, i.indisvalid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid"
+            " WHERE starts_with(c.relname, ?) ORDER BY i.indisvalid DESC, c.relname LIMIT 1",
+            (self._index_prefix,),
+        )
+        if not rows:
+            return FLAT, None, False
+        name, valid = str(rows[0][0]), bool(rows[0][1])
+        trained_for = int(name.removeprefix(self._index_prefix))
+        planned = self.policy.plan(max(trained_for, self.policy.exact_limit))
+        return replace(planned, trained_for=trained_for), name, valid
+
+    def _usable_index(self) -> IndexPlan:
+        """The index searches go through, looked up at most every RECHECK_INDEX_SECONDS."""
+        checked = time.monotonic()
+        if self._plan is None or checked - self._plan[0] > RECHECK_INDEX_SECONDS:
+            plan, _, valid = self._index()
+            self._plan = (checked, plan if valid else FLAT)
+        return self._plan[1]
+
+    def _plan_index(self) -> None:
+        """Build, retrain or drop the library's IVF index when its size asks for it (the policy's
+        bounds). One process does it (an advisory lock); searches go on meanwhile through what there is.
+        The new index is built beside the old one, without blocking writers, and the old one dropped."""
+        self._plan = None
+        current, name, valid = self._index()
+        count = self.sentence_count()
+        if valid and self.policy.keeps(current, count):
+            return
+        if name is None and count < self.policy.exact_limit:
+            return
+        wanted = self.policy.plan(count)
+        with self.database.session() as db:
+            locked = db.execute("SELECT pg_try_advisory_lock(hashtext(?))", (self._index_prefix,)).fetchone()
+            if not (locked and locked[0]):
+                return  # another process is at it
+            for (broken,) in db.execute(
+                "SELECT c.relname FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid"
+                " WHERE starts_with(c.relname, ?) AND NOT i.indisvalid",
+                (self._index_prefix,),
+            ).fetchall():
+                db.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {broken}")  # a build cut short
+            if wanted.kind == "ivf":
+                log.info(
+                    "%s has %d sentences: building its vector index (%s)", self.where, count, wanted.label
+                )
+                started = time.monotonic()
+                db.execute(f"SET maintenance_work_mem = '{BUILD_MEMORY}'")
+                db.execute(
+                    f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {self._index_prefix}{count} ON sentences"
+                    f" USING ivfflat ((vector::vector({self.model.dim})) vector_ip_ops)"
+                    f" WITH (lists = {wanted.nlist}) WHERE library_id = {self._id}"
+                )
+                log.info("%s: vector index built in %.1f s", self.where, time.monotonic() - started)
+            else:
+                log.info("%s has %d sentences: searched exactly again", self.where, count)
+            for (old,) in db.execute(
+                "SELECT relname FROM pg_class WHERE starts_with(relname, ?) AND relname <> ?",
+                (self._index_prefix, f"{self._index_prefix}{count}"),
+            ).fetchall():
+                db.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {old}")
+        self._plan = None
+
+    def _search_ivf(self, queries: np.ndarray, k: int, plan: IndexPlan) -> list[list[tuple[int, float]]]:
+        """Nearest sentences through the IVF index. The library's id is written into the SQL, so that
+        the planner matches the partial index to it; iterative scan probes further cells when the ones
+        probed hold fewer than `k` rows."""
+        dim = self.model.dim
+        sql = (
+            f"SELECT id, -(vector <#> ?) FROM sentences WHERE library_id = {self._id}"
+            f" ORDER BY vector::vector({dim}) <#> ?::vector({dim}) LIMIT ?"
+        )
+        results = []
+        with self.database.transaction() as db:
+            db.execute(f"SET LOCAL ivfflat.probes = {plan.nprobe}")
+            db.execute("SET LOCAL ivfflat.iterative_scan = relaxed_order")
+            for query in queries:
+                rows = db.execute(sql, (query, query, int(k))).fetchall()
+                results.append(
+                    sorted(((int(i), float(score)) for i, score in rows), key=lambda hit: (-hit[1], hit[0]))
+                )
+        return results
 
 
 _META = "SELECT key, value FROM library_meta WHERE library_id = ?"
