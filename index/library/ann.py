@@ -27,8 +27,8 @@ On a PostgreSQL server (`SERVER_POLICY`) a library is searched exactly, through 
 below 20,000 sentences: an exact scan there grows linearly and costs a few milliseconds (about 35 ms at
 10^5 on two cores). From there on the library gets its own IVFFlat index (pgvector; a partial index on
 its rows) with the same cells, probes and hysteresis as on disk. pgvector's HNSW was measured too and
-recalled 0.72 of the ten best at 10^6 with ef_search 400, against 0.96 for IVFFlat: e5's bunched scores
-defeat its graph as they did faiss's (docs/measurements.md).
+recalled 0.72 of the ten best at 10^6 with ef_search 400, against 0.98 for IVFFlat with 32 probes:
+e5's bunched scores defeat its graph as they did faiss's (docs/measurements.md).
 """
 
 from __future__ import annotations
