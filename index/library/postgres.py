@@ -497,26 +497,30 @@ class PostgresLibrary:
 
     # ---------------------------------------------------------------- the IVF index
 
-    def _index(self) -> tuple[IndexPlan, str | None, bool]:
-        """The library's IVF index: its plan (FLAT when it has none), its name, and whether it is usable
-        (a build cut short leaves an unusable one). The size it was trained for is in its name."""
+    def _indexes(self) -> list[tuple[str, bool]]:
+        """The library's IVF indexes by name (the size each was trained for ends it), usable ones first:
+        a build cut short leaves one that is not."""
         rows = self._query(
             "SELECT c.relname, i.indisvalid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid"
-            " WHERE starts_with(c.relname, ?) ORDER BY i.indisvalid DESC, c.relname LIMIT 1",
+            " WHERE starts_with(c.relname, ?) ORDER BY i.indisvalid DESC, c.relname",
             (self._index_prefix,),
         )
-        if not rows:
-            return FLAT, None, False
-        name, valid = str(rows[0][0]), bool(rows[0][1])
+        return [(str(name), bool(valid)) for name, valid in rows]
+
+    def _index(self, indexes: list[tuple[str, bool]]) -> tuple[IndexPlan, bool]:
+        """The plan of the index searches would use (FLAT when there is none), and whether it is usable."""
+        if not indexes:
+            return FLAT, False
+        name, valid = indexes[0]
         trained_for = int(name.removeprefix(self._index_prefix))
         planned = self.policy.plan(max(trained_for, self.policy.exact_limit))
-        return replace(planned, trained_for=trained_for), name, valid
+        return replace(planned, trained_for=trained_for), valid
 
     def _usable_index(self) -> IndexPlan:
         """The index searches go through, looked up at most every RECHECK_INDEX_SECONDS."""
         checked = time.monotonic()
         if self._plan is None or checked - self._plan[0] > RECHECK_INDEX_SECONDS:
-            plan, _, valid = self._index()
+            plan, valid = self._index(self._indexes())
             self._plan = (checked, plan if valid else FLAT)
         return self._plan[1]
 
@@ -525,22 +529,19 @@ class PostgresLibrary:
         bounds). One process does it (an advisory lock); searches go on meanwhile through what there is.
         The new index is built beside the old one, without blocking writers, and the old one dropped."""
         self._plan = None
-        current, name, valid = self._index()
+        indexes = self._indexes()
+        current, valid = self._index(indexes)
         count = self.sentence_count()
         if valid and self.policy.keeps(current, count):
             return
-        if name is None and count < self.policy.exact_limit:
+        if not indexes and count < self.policy.exact_limit:
             return
         wanted = self.policy.plan(count)
         with self.database.session() as db:
             locked = db.execute("SELECT pg_try_advisory_lock(hashtext(?))", (self._index_prefix,)).fetchone()
             if not (locked and locked[0]):
                 return  # another process is at it
-            for (broken,) in db.execute(
-                "SELECT c.relname FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid"
-                " WHERE starts_with(c.relname, ?) AND NOT i.indisvalid",
-                (self._index_prefix,),
-            ).fetchall():
+            for broken in [name for name, usable in self._indexes() if not usable]:
                 db.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {broken}")  # a build cut short
             if wanted.kind == "ivf":
                 log.info(
@@ -556,10 +557,7 @@ class PostgresLibrary:
                 log.info("%s: vector index built in %.1f s", self.where, time.monotonic() - started)
             else:
                 log.info("%s has %d sentences: searched exactly again", self.where, count)
-            for (old,) in db.execute(
-                "SELECT relname FROM pg_class WHERE starts_with(relname, ?) AND relname <> ?",
-                (self._index_prefix, f"{self._index_prefix}{count}"),
-            ).fetchall():
+            for old in [name for name, _ in self._indexes() if name != f"{self._index_prefix}{count}"]:
                 db.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {old}")
         self._plan = None
 
