@@ -191,10 +191,10 @@ class JournaledProcessor(BaseUpdateProcessor):
                     return
                 error = await self._attempt(update)
                 if error is None:
-                    await self.state.run(self.state.finish, update_id)
+                    await self.state.record_sent(self.state.finish, update_id)
                     self.counts["handled"] += 1
                     return
-                failures = await self.state.run(self.state.fail, update_id)
+                failures = await self.state.record_sent(self.state.fail, update_id)
                 if failures >= self.tries:
                     await self._give_up(update, f"{type(error).__name__}: {error}")
                     return
@@ -268,7 +268,7 @@ class JournaledProcessor(BaseUpdateProcessor):
             log.exception(
                 "could not tell chat %s that update %s was given up", chat_of(update), update.update_id
             )
-        await self.state.run(self.state.finish, update.update_id, reason=reason)
+        await self.state.record_sent(self.state.finish, update.update_id, reason=reason)
 
     def _app(self) -> Application:
         if self._application is None:

@@ -64,7 +64,7 @@ class Memory:
         mark `update_id`, the update it answers, done with it."""
         markup = markup_of(answer.views["answer"]) if "answer" in answer.views else None
         buttons = buttons_on(chat_id, answer.message_ids[-1], markup)
-        await self.state.run(
+        await self.state.record_sent(
             self.state.remember_answer,
             chat_id,
             answer,
@@ -97,7 +97,9 @@ class Memory:
     ) -> None:
         """Record the buttons now on a message the bot sent or edited (`user_id`: only they may press)."""
         buttons = buttons_on(chat_id, message_id, markup, user_id)
-        await self.state.run(self.state.set_buttons, chat_id, message_id, buttons, answer_key=answer_key)
+        await self.state.record_sent(
+            self.state.set_buttons, chat_id, message_id, buttons, answer_key=answer_key
+        )
 
     async def button(self, chat_id: int, message_id: int, data: str) -> Button | None:
         """The button a press names, when the bot put it on that message and it is still there."""

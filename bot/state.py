@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from bot.schema import MIGRATIONS, PG_MIGRATIONS
-from index import Database, Postgres, Sqlite
+from index import Database, DatabaseError, Postgres, Sqlite
 from index.database import Row, Transaction
 
 P = ParamSpec("P")
@@ -44,6 +44,11 @@ KEEP_DONE_SECONDS = 3600.0  # finished updates kept this long, to recognise Tele
 KEEP_DONE_ROWS = 10_000  # and never more than this many
 ANSWERS_PER_CHAT = 256  # answers whose buttons keep working, per chat
 KEEP_BUTTONS_SECONDS = 30 * 24 * 3600.0  # library buttons (add, remove) older than this stop working
+# How long a write that records a reply already sent waits for a database that is away: longer than a
+# server restart takes, less than a worker's lease (bot/leases.py), after which another worker would
+# answer the update again.
+RECORD_WITHIN_SECONDS = 20.0
+PAUSE_BETWEEN_RECORDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +185,21 @@ class BotState:
         """Call one of these methods from the event loop, on the state's own thread."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, functools.partial(method, *args, **kwargs))
+
+    async def record_sent(self, method: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Call a write that records what has already happened outside (a reply sent, an update
+        answered), waiting out a database that is away for up to `RECORD_WITHIN_SECONDS`: failing it
+        would have the update handled, and its reply sent, a second time."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + RECORD_WITHIN_SECONDS
+        while True:
+            try:
+                return await self.run(method, *args, **kwargs)
+            except DatabaseError as exc:
+                if loop.time() > deadline:
+                    raise
+                log.warning("the database cannot record %s yet, waiting: %s", method.__name__, exc)
+                await asyncio.sleep(PAUSE_BETWEEN_RECORDS)
 
     def __enter__(self) -> BotState:
         return self

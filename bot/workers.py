@@ -36,9 +36,6 @@ log = logging.getLogger(__name__)
 SLOTS = 8  # updates one process answers at once
 POLL_SECONDS = 0.25  # how long an idle slot waits before it looks for other workers' updates
 PAUSE_AFTER_DATABASE_ERROR = 1.0
-# How long an answered update waits for the database to record it (longer than a restart takes; less
-# than a lease, after which another worker would answer it again).
-RECORD_FOR_SECONDS = 20.0
 
 
 def worker_name() -> str:
@@ -136,14 +133,14 @@ class ClaimingProcessor(JournaledProcessor):
             return
         error = await self._attempt(update)
         if error is None:
-            await self._recorded(self.state.finish, leased.update_id)
+            await self.state.record_sent(self.state.finish, leased.update_id)
             self.counts["handled"] += 1
             return
         if leased.failures + 1 >= self.tries:
             await self._give_up(update, f"{type(error).__name__}: {error}")
             return
         pause = self.retry_after[min(leased.failures + 1, len(self.retry_after)) - 1]
-        await self._recorded(self.leases.retry_later, leased.update_id, pause)
+        await self.state.record_sent(self.leases.retry_later, leased.update_id, pause)
         self.counts["retried"] += 1
         log.warning(
             "update %s in chat %s failed (try %d of %d), trying again in %.0f s: %s",
@@ -154,25 +151,6 @@ class ClaimingProcessor(JournaledProcessor):
             pause,
             error,
         )
-
-    async def _recorded(self, write: Callable[..., Any], *args: Any) -> None:
-        """Record what became of an update, waiting out a database that is away (a restart): an answer
-        that is sent but not recorded would be sent again by the next worker to claim it."""
-        deadline = asyncio.get_running_loop().time() + RECORD_FOR_SECONDS
-        while True:
-            try:
-                await self.state.run(write, *args)
-                return
-            except DatabaseError as exc:
-                if asyncio.get_running_loop().time() > deadline:
-                    raise
-                log.warning(
-                    "worker %s waits for the database to record update %s: %s",
-                    self.leases.owner,
-                    args[0],
-                    exc,
-                )
-                await asyncio.sleep(PAUSE_AFTER_DATABASE_ERROR)
 
     async def _renewing(self) -> None:
         while True:

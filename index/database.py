@@ -163,6 +163,7 @@ class Postgres:
     def __init__(self, pool: Any, url: str) -> None:
         self.where = redact_url(url)
         self._pool = pool
+        self._current: set[str] = set()  # components whose tables were found up to date
 
     @classmethod
     def connect(cls, url: str, *, min_size: int = 1, max_size: int = 8, timeout: float = 15.0) -> Postgres:
@@ -270,7 +271,10 @@ class Postgres:
         return len(migrations) - version
 
     def check(self, component: str, migrations: Sequence[str]) -> None:
-        """Refuse to run on tables older (or newer) than this Sanad's, naming the command that fixes it."""
+        """Refuse to run on tables older (or newer) than this Sanad's, naming the command that fixes it.
+        Tables found up to date are not asked about again by this pool (they do not go back)."""
+        if component in self._current:
+            return
         try:
             rows = self.query("SELECT version FROM sanad_schema WHERE component = ?", (component,))
         except DatabaseError:
@@ -288,6 +292,7 @@ class Postgres:
                 f"The {component} tables at {self.where} are from a newer Sanad (schema {version});"
                 " upgrade Sanad to use them"
             )
+        self._current.add(component)
 
     def close(self) -> None:
         self._pool.close()

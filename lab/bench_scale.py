@@ -71,16 +71,7 @@ class Corpus:
 
 def run_scale_benchmark(settings: IndexSettings, sizes: list[int], *, queries: int = QUERIES) -> list[dict]:
     """Embed (or load) the real base once, then measure each size in a fresh process and print it."""
-    from index.embedding import load_encoder
-
-    encoder = load_encoder(settings)
-    cache = settings.data_dir.parent / "bench" / f"scale-base-{encoder.info.fingerprint}.npz"
-    if not cache.exists():
-        print(
-            f"embedding the real base sentences and questions once (cached in {cache}) ...", file=sys.stderr
-        )
-        embed_base(encoder, cache)
-    del encoder
+    cache = base_cache(settings)
     results = []
     for size in sizes:
         print(f"building a library of {size:,} sentences ...", file=sys.stderr, flush=True)
@@ -99,6 +90,21 @@ def run_scale_benchmark(settings: IndexSettings, sizes: list[int], *, queries: i
     if len(results) > 1:
         print(format_summary(results))
     return results
+
+
+def base_cache(settings: IndexSettings) -> Path:
+    """The file of real sentences and questions with their vectors, embedded the first time it is asked
+    for (a few minutes) and kept under $SANAD_HOME/bench."""
+    from index.embedding import load_encoder
+
+    encoder = load_encoder(settings)
+    cache = settings.data_dir.parent / "bench" / f"scale-base-{encoder.info.fingerprint}.npz"
+    if not cache.exists():
+        print(
+            f"embedding the real base sentences and questions once (cached in {cache}) ...", file=sys.stderr
+        )
+        embed_base(encoder, cache)
+    return cache
 
 
 def embed_base(encoder: Encoder, cache: Path) -> None:
@@ -188,12 +194,12 @@ def measure(count: int, cache: Path, queries: int) -> dict:
     texts, vectors = sentences(corpus, count, rng)
     chosen = rng.choice(len(corpus.queries), size=min(queries, len(corpus.queries)), replace=False)
     asked = corpus.queries[chosen]
-    naive_ms, exact = _naive(vectors, asked)
+    naive_ms, exact = naive_search(vectors, asked)
     figures: dict = {"sentences": count, "real_sentences": min(count, len(corpus.texts))}
     with tempfile.TemporaryDirectory(prefix="sanad-scale-") as tmp:
         path = Path(tmp)
         started = time.perf_counter()
-        with Library.open(path, _model(corpus), corpus.vectors[0]) as library:
+        with Library.open(path, bench_model(corpus), corpus.vectors[0]) as library:
             for start in tqdm(range(0, count, BATCH), desc="adding", unit="batch", file=sys.stderr):
                 library.add_many(documents(texts, vectors, start, min(start + BATCH, count)))
             figures["add_rate"] = count / (time.perf_counter() - started)
@@ -208,9 +214,9 @@ def measure(count: int, cache: Path, queries: int) -> dict:
         )
         figures |= json.loads(served.stdout.strip().splitlines()[-1])
         figures["database_mb"] = (path / "library.sqlite").stat().st_size / 2**20
-    figures |= _percentiles("naive", naive_ms)
+    figures |= percentiles("naive", naive_ms)
     figures["naive_mb"] = count * corpus.dim * 4 / 2**20
-    figures["peak_rss_mb"] = max(figures["serve_peak_rss_mb"], _peak_rss() / 2**20)
+    figures["peak_rss_mb"] = max(figures["serve_peak_rss_mb"], peak_rss() / 2**20)
     figures["bytes_per_sentence"] = figures["library_rss_mb"] * 2**20 / count
     figures["queries"] = len(asked)
     return figures
@@ -224,11 +230,11 @@ def serve(path: Path, cache: Path) -> dict:
     corpus = load_corpus(cache)
     asked, exact = np.load(path / "queries.npy"), np.load(path / "exact.npy")
     figures: dict = {}
-    before = _rss()
+    before = rss()
     opened = time.perf_counter()
-    with Library.open(path, _model(corpus), corpus.vectors[0]) as library:
+    with Library.open(path, bench_model(corpus), corpus.vectors[0]) as library:
         figures["open_s"] = time.perf_counter() - opened
-        figures["library_rss_mb"] = (_rss() - before) / 2**20
+        figures["library_rss_mb"] = (rss() - before) / 2**20
         latencies, found = [], []
         for query in asked:
             began = time.perf_counter()
@@ -241,15 +247,15 @@ def serve(path: Path, cache: Path) -> dict:
         figures["add_one_article_s"] = time.perf_counter() - began
         figures["index_mb"] = library.index_file().stat().st_size / 2**20
     figures["recall"] = float(np.mean([len(set(f) & set(e)) / K for f, e in zip(found, exact, strict=True)]))
-    figures["serve_peak_rss_mb"] = _peak_rss() / 2**20
-    return figures | _percentiles("search", latencies)
+    figures["serve_peak_rss_mb"] = peak_rss() / 2**20
+    return figures | percentiles("search", latencies)
 
 
-def _model(corpus: Corpus) -> ModelInfo:
+def bench_model(corpus: Corpus) -> ModelInfo:
     return ModelInfo(name=corpus.model, fingerprint="bench", dim=corpus.dim)
 
 
-def _naive(vectors: np.ndarray, queries: np.ndarray) -> tuple[list[float], list[list[int]]]:
+def naive_search(vectors: np.ndarray, queries: np.ndarray) -> tuple[list[float], list[list[int]]]:
     """The baseline, one query at a time: inner products with every vector, then the top K."""
     latencies, exact = [], []
     for query in queries:
@@ -262,7 +268,7 @@ def _naive(vectors: np.ndarray, queries: np.ndarray) -> tuple[list[float], list[
     return latencies, exact
 
 
-def _percentiles(name: str, latencies: list[float]) -> dict[str, float]:
+def percentiles(name: str, latencies: list[float]) -> dict[str, float]:
     ordered = sorted(latencies)
     return {
         f"{name}_p50_ms": statistics.median(ordered),
@@ -270,7 +276,7 @@ def _percentiles(name: str, latencies: list[float]) -> dict[str, float]:
     }
 
 
-def _rss() -> int:
+def rss() -> int:
     """Resident memory of this process now, in bytes (Linux)."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -278,7 +284,7 @@ def _rss() -> int:
     return 0
 
 
-def _peak_rss() -> int:
+def peak_rss() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) * 1024

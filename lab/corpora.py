@@ -85,6 +85,11 @@ def arcd_documents(
     return documents, questions
 
 
+def held_out_prefixes() -> list[str]:
+    """The mixed set's articles that are not trained on (seeds/eval/mixed/README.md)."""
+    return sorted({path.name.split("-")[0] for path in MIXED.glob("*.en.txt")} - set(MIXED_TRAIN))
+
+
 def mixed_documents(prefixes: Sequence[str]) -> tuple[dict[str, NewDocument], list[Question]]:
     """The mixed set's English articles whose names start with one of `prefixes`, and their questions
     in every language (unanswerable ones about no article)."""

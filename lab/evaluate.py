@@ -30,7 +30,7 @@ from index.search.late import late_scores
 from index.search.lexical import BM25
 from index.service import calibration_for, searcher_for
 from lab.calibrate import PRIOR
-from lab.corpora import MIXED, MIXED_TRAIN, Labelled, arcd_documents, fill, labelled_pools, mixed_documents
+from lab.corpora import Labelled, arcd_documents, fill, held_out_prefixes, labelled_pools, mixed_documents
 from lab.datasets import find_arcd, load_arcd, load_seed_questions, load_translations, seed_articles
 
 SYSTEMS = ("bm25", "e5", "use", "late", "fused")
@@ -209,7 +209,7 @@ def evaluate_mixed(encoder: Encoder, second: SecondOpinion, path: Path) -> None:
     fusion's calibration."""
     arcd, _ = load_arcd(path, "test")
     documents, questions = arcd_documents(arcd, load_translations("test"), "arcd-test-")
-    held_out = sorted({p.name.split("-")[0] for p in MIXED.glob("*.en.txt")} - set(MIXED_TRAIN))
+    held_out = held_out_prefixes()
     more, more_questions = mixed_documents(held_out)
     tallies: dict[str, dict[str, Tally]] = {name: defaultdict(Tally) for name in EVALUATED}
     calibration: list[tuple[float, bool]] = []

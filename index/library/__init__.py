@@ -9,6 +9,7 @@
     feedback.py       the votes a chat gave its answers
     tokens.py         how content-token vectors are stored (int8)
     postgres.py       `PostgresLibrary`: the same handle over PostgreSQL + pgvector rows
+    server_schema.py  its tables, as numbered migrations
     catalog.py        where the shared and the chats' libraries live: on disk, or on the server
     transfer.py       copying a library into another store without re-embedding it
 

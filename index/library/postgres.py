@@ -10,7 +10,7 @@ and kept up to date by the server from then on.
 
 Several processes (bot workers) may write one library at once: each write first locks the library's
 row, so they take turns as the on-disk library's writers take turns by its lock file. The tables come
-from `sanad setup` (MIGRATIONS, component "library"); a server that is behind is refused by name.
+from `sanad setup` (index/library/server_schema.py); a server that is behind is refused by name.
 """
 
 from __future__ import annotations
@@ -31,77 +31,16 @@ from index.library.compatibility import backends_of, model_meta, model_of, refus
 from index.library.feedback import Vote, read_votes, vote_row
 from index.library.library import VectorSource, content_hash, embedded_parts, split_embedded
 from index.library.schema import now
+from index.library.server_schema import COMPONENT, MIGRATIONS
 from index.library.tokens import pack, unpack_many
 from index.records import Document, Embedded, ModelInfo, NewDocument, StoredSentence
 
 log = logging.getLogger(__name__)
 
-COMPONENT = "library"
 SHARED = "shared"  # the name of the library every chat reads
 RECHECK_INDEX_SECONDS = 30.0  # how long a handle trusts what it knows of its vector index (another
 # process may have built or dropped it)
 BUILD_MEMORY = "4GB"  # maintenance_work_mem while an index is built: k-means then runs in memory
-
-# Migration N takes the library tables from schema N to N + 1 (`sanad setup`, index/database.py).
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE EXTENSION IF NOT EXISTS vector;
-    CREATE TABLE libraries (
-        id BIGSERIAL PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE,
-        created_at TEXT NOT NULL,
-        next_document BIGINT NOT NULL DEFAULT 1
-    );
-    CREATE TABLE library_meta (
-        library_id BIGINT NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
-        key TEXT NOT NULL,
-        value TEXT NOT NULL,
-        PRIMARY KEY (library_id, key)
-    );
-    CREATE TABLE documents (
-        library_id BIGINT NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
-        id BIGINT NOT NULL,
-        content_hash TEXT NOT NULL,
-        title TEXT,
-        language TEXT,
-        source TEXT,
-        added_at TEXT NOT NULL,
-        text TEXT NOT NULL,
-        published TEXT,
-        author TEXT,
-        read_by TEXT,
-        PRIMARY KEY (library_id, id),
-        UNIQUE (library_id, content_hash)
-    );
-    CREATE TABLE sentences (
-        id BIGSERIAL PRIMARY KEY,
-        library_id BIGINT NOT NULL,
-        document_id BIGINT NOT NULL,
-        position INTEGER NOT NULL,
-        paragraph INTEGER NOT NULL,
-        start_at INTEGER NOT NULL,
-        end_at INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        vector vector NOT NULL,
-        tokens BYTEA,
-        FOREIGN KEY (library_id, document_id) REFERENCES documents (library_id, id) ON DELETE CASCADE,
-        UNIQUE (library_id, document_id, position)
-    );
-    CREATE INDEX sentences_by_library ON sentences (library_id);
-    CREATE TABLE feedback (
-        id BIGSERIAL PRIMARY KEY,
-        library_id BIGINT NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
-        answer TEXT NOT NULL,
-        voter TEXT NOT NULL,
-        vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
-        question TEXT NOT NULL,
-        quotes TEXT NOT NULL,
-        language TEXT,
-        voted_at TEXT NOT NULL,
-        UNIQUE (library_id, answer, voter)
-    )
-    """,
-)
 
 _DOCUMENTS = (
     "SELECT d.id, d.title, d.language, d.source, d.added_at,"
@@ -130,6 +69,19 @@ def library_names(database: Postgres) -> list[str]:
 
 def library_exists(database: Postgres, name: str) -> bool:
     return _library_id(database, name) is not None
+
+
+def _library_with_meta(database: Postgres, name: str) -> tuple[int | None, dict[str, str]]:
+    """A library's id and its meta entries, in one round trip (opening a chat's library is on the path
+    of its first question)."""
+    rows = database.query(
+        "SELECT l.id, m.key, m.value FROM libraries l LEFT JOIN library_meta m ON m.library_id = l.id"
+        " WHERE l.name = ?",
+        (name,),
+    )
+    if not rows:
+        return None, {}
+    return int(rows[0][0]), {str(key): str(value) for _, key, value in rows if key is not None}
 
 
 def _library_id(database: Postgres, name: str) -> int | None:
@@ -175,7 +127,7 @@ class PostgresLibrary:
         The tables must be set up (`sanad setup`); another model is refused as on disk. `policy` says
         when the library gets an IVF index."""
         database.check(COMPONENT, MIGRATIONS)
-        library_id = _library_id(database, name)
+        library_id, meta = _library_with_meta(database, name)
         if library_id is None:
             if not create:
                 raise LibraryError(
@@ -189,9 +141,8 @@ class PostgresLibrary:
                 ).fetchone()
                 if created is not None:  # not made meanwhile by another process
                     _write_meta(db, int(created[0]), model_meta(model, probe))
-            library_id = _library_id(database, name)
+            library_id, meta = _library_with_meta(database, name)
             assert library_id is not None
-        meta = _read_meta(database, library_id)
         try:
             stored = model_of(meta)
         except (KeyError, ValueError) as exc:
@@ -207,12 +158,12 @@ class PostgresLibrary:
     ) -> int:
         """Re-embed library `name` with another model (`sanad rebuild`); returns the sentence count."""
         database.check(COMPONENT, MIGRATIONS)
-        library_id = _library_id(database, name)
+        library_id, meta = _library_with_meta(database, name)
         if library_id is None:
             raise LibraryError(
                 f"No library {name!r} at {database.where}. Add an article first: sanad add FILE"
             )
-        library = cls(database, name, library_id, model_of(_read_meta(database, library_id)), None)
+        library = cls(database, name, library_id, model_of(meta), None)
         return library.replace_vectors(model, probe, vectors_for)
 
     @classmethod

@@ -228,3 +228,35 @@ def test_the_state_outlives_a_database_restart_on_the_same_connections(
         assert [entry.update_id for entry in state.pending()] == [1, 2]
         state.finish(1)
         assert state.counts() == {"done": 1, "pending": 1}
+
+
+def test_a_write_that_records_a_sent_reply_waits_out_a_database_that_is_away(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reply already sent must be recorded, or the update is answered again: the write is tried
+    again while the database is away (a connection dropped mid-write by a restart), and given up only
+    after RECORD_WITHIN_SECONDS."""
+    import asyncio
+
+    import bot.state
+
+    monkeypatch.setattr(bot.state, "PAUSE_BETWEEN_RECORDS", 0.01)
+    with BotState.open(tmp_path / "bot.sqlite") as state:
+        state.record(1, CHAT, message(1))
+        failures = [DatabaseError("went away mid-write")] * 2
+
+        def finish_after_a_restart(update_id: int) -> None:
+            if failures:
+                raise failures.pop()
+            state.finish(update_id)
+
+        asyncio.run(state.record_sent(finish_after_a_restart, 1))
+        assert not failures and state.pending() == []
+
+        monkeypatch.setattr(bot.state, "RECORD_WITHIN_SECONDS", 0.05)
+
+        def never(update_id: int) -> None:
+            raise DatabaseError("still away")
+
+        with pytest.raises(DatabaseError, match="still away"):
+            asyncio.run(state.record_sent(never, 1))

@@ -8,21 +8,9 @@ import numpy as np
 import pytest
 
 from lab.bench_scale import format_result, load_corpus, measure, sentences
+from tests.support.scale import WORDS, corpus_file
 
 pytestmark = pytest.mark.slow  # the scale benchmark's worker processes
-
-WORDS = ["قال", "المتحدث", "باسم", "الوزارة", "إن", "الهجوم", "استهدف", "خوادم", "البريد", "في", "عدة", "دول"]
-
-
-def corpus_file(path: Path, count: int = 50, dim: int = 64) -> Path:
-    """A small stand-in for the cached real base: sentences of real words, random unit vectors."""
-    rng = np.random.default_rng(0)
-    texts = [" ".join(rng.choice(WORDS, size=8)) + f" {n}" for n in range(count)]
-    vectors = rng.normal(size=(count, dim)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    queries = rng.normal(size=(30, dim)).astype(np.float32)
-    np.savez(path, texts=np.array(texts), vectors=vectors, queries=queries, model="test")
-    return path
 
 
 def test_real_sentences_come_first_and_the_rest_are_recombinations_with_unit_vectors(tmp_path: Path) -> None:
