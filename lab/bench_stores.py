@@ -412,7 +412,7 @@ def format_large(f: dict) -> str:
         (
             "resident memory (MB)",
             f"{disk['library_rss_mb']:,.0f}",
-            f"server, shared_buffers {server['shared_buffers']}",
+            f"buffers {server['shared_buffers']}",
             f"{disk['naive_mb']:,.0f}",
         ),
     ]
@@ -431,8 +431,8 @@ def format_answers(results: list[dict]) -> str:
 
 
 def _table(title: str, columns: list[str], rows: list[tuple[str, ...]]) -> str:
-    lines = [title, f"{'measure':36}" + "".join(f"{c:>26}" for c in columns)]
-    lines += [f"{row[0]:36}" + "".join(f"{cell:>26}" for cell in row[1:]) for row in rows]
+    lines = [title, f"{'measure':36}" + "".join(f"{c:>30}" for c in columns)]
+    lines += [f"{row[0]:36}" + "".join(f"{cell:>30}" for cell in row[1:]) for row in rows]
     return "\n".join(lines)
 
 
