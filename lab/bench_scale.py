@@ -75,21 +75,24 @@ def run_scale_benchmark(settings: IndexSettings, sizes: list[int], *, queries: i
     results = []
     for size in sizes:
         print(f"building a library of {size:,} sentences ...", file=sys.stderr, flush=True)
-        completed = subprocess.run(
-            [sys.executable, "-m", "lab.bench_scale", str(size), str(cache), str(queries)],
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-        if completed.returncode != 0:
-            raise SanadError(
-                f"the scale benchmark for {size:,} sentences failed (exit {completed.returncode})."
-            )
-        results.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+        results.append(measured(size, cache, queries))
         print(format_result(results[-1]), flush=True)
     if len(results) > 1:
         print(format_summary(results))
     return results
+
+
+def measured(size: int, cache: Path, queries: int) -> dict:
+    """`measure` in a fresh process (memory measured from a clean start); its figures."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "lab.bench_scale", str(size), str(cache), str(queries)],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise SanadError(f"the scale benchmark for {size:,} sentences failed (exit {completed.returncode}).")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
 def base_cache(settings: IndexSettings) -> Path:

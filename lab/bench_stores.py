@@ -27,9 +27,7 @@ temporary directory (lab/postgres.py), stopped and deleted at the end; so are th
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,6 +55,7 @@ from lab.bench_scale import (
     bench_model,
     documents,
     load_corpus,
+    measured,
     naive_search,
     percentiles,
     rss,
@@ -214,13 +213,7 @@ def time_ms(work: Callable[[], object]) -> float:
 def one_large(cache: Path, url: str, count: int, queries: int) -> dict:
     """The large library on disk (lab.bench_scale, in its own processes) and on the server."""
     print(f"one library of {count:,} sentences on disk ...", file=sys.stderr, flush=True)
-    completed = subprocess.run(
-        [sys.executable, "-m", "lab.bench_scale", str(count), str(cache), str(queries)],
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
-    )
-    disk = json.loads(completed.stdout.strip().splitlines()[-1])
+    disk = measured(count, cache, queries)
     print(f"one library of {count:,} sentences on the server ...", file=sys.stderr, flush=True)
     return {"sentences": count, "disk": disk, "postgresql": large_on_server(cache, url, count, queries)}
 
