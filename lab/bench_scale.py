@@ -185,6 +185,16 @@ def documents(texts: list[str], vectors: np.ndarray, start: int, stop: int) -> l
     return items
 
 
+def workload(cache: Path, count: int, queries: int) -> tuple[Corpus, list[str], np.ndarray, np.ndarray]:
+    """The corpus, `count` sentences with their vectors and up to `queries` question vectors: the same
+    for every store measured, from the same seed."""
+    corpus = load_corpus(cache)
+    rng = np.random.default_rng(SEED)
+    texts, vectors = sentences(corpus, count, rng)
+    chosen = rng.choice(len(corpus.queries), size=min(queries, len(corpus.queries)), replace=False)
+    return corpus, texts, vectors, corpus.queries[chosen]
+
+
 def measure(count: int, cache: Path, queries: int) -> dict:
     """Build one library of `count` sentences, then open and search it in a fresh process; the naive
     baseline on the same vectors."""
@@ -192,11 +202,7 @@ def measure(count: int, cache: Path, queries: int) -> dict:
 
     from index.library import Library
 
-    corpus = load_corpus(cache)
-    rng = np.random.default_rng(SEED)
-    texts, vectors = sentences(corpus, count, rng)
-    chosen = rng.choice(len(corpus.queries), size=min(queries, len(corpus.queries)), replace=False)
-    asked = corpus.queries[chosen]
+    corpus, texts, vectors, asked = workload(cache, count, queries)
     naive_ms, exact = naive_search(vectors, asked)
     figures: dict = {"sentences": count, "real_sentences": min(count, len(corpus.texts))}
     with tempfile.TemporaryDirectory(prefix="sanad-scale-") as tmp:
@@ -264,7 +270,7 @@ def naive_search(vectors: np.ndarray, queries: np.ndarray) -> tuple[list[float],
     for query in queries:
         began = time.perf_counter()
         scores = vectors @ query
-        top = np.argpartition(-scores, K)[:K]
+        top = np.argpartition(-scores, min(K, len(scores) - 1))[:K]
         top = top[np.argsort(-scores[top])]
         latencies.append((time.perf_counter() - began) * 1000)
         exact.append([int(i) for i in top])

@@ -31,7 +31,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -60,6 +60,7 @@ from lab.bench_scale import (
     percentiles,
     rss,
     sentences,
+    workload,
 )
 from lab.postgres import fresh_database, postgres_server
 
@@ -122,11 +123,11 @@ def many_small(corpus: Corpus, directory: Path, url: str, chats: int, per_chat: 
     rng = np.random.default_rng(SEED)
     texts, vectors = sentences(corpus, chats * per_chat, rng)
     asked = rng.choice(chats, size=queries), corpus.queries[rng.integers(0, len(corpus.queries), queries)]
-    exact = [_exact(vectors[c * per_chat : (c + 1) * per_chat], q) for c, q in zip(*asked, strict=True)]
-    naive = [
-        time_ms(lambda c=c, q=q: _exact(vectors[c * per_chat : (c + 1) * per_chat], q))
-        for c, q in zip(*asked, strict=True)
-    ]
+    naive, exact = [], []
+    for chat, query in zip(*asked, strict=True):  # numpy over the chat's own vectors
+        took, top = naive_search(vectors[chat * per_chat : (chat + 1) * per_chat], query[None, :])
+        naive += took
+        exact += top
     model, probe = bench_model(corpus), corpus.vectors[0]
     results = {"chats": chats, "per_chat": per_chat, "queries": queries} | percentiles("naive", naive)
     database = Postgres.connect(url, max_size=2)
@@ -159,12 +160,6 @@ def many_small(corpus: Corpus, directory: Path, url: str, chats: int, per_chat: 
     finally:
         database.close()
     return results
-
-
-def _exact(vectors: np.ndarray, query: np.ndarray) -> list[int]:
-    scores = vectors @ query
-    top = np.argpartition(-scores, min(K, len(scores) - 1))[:K]
-    return [int(i) for i in top[np.argsort(-scores[top])]]
 
 
 def _search(library: AnyLibrary, query: np.ndarray) -> tuple[list[tuple[int, float]], float]:
@@ -201,12 +196,6 @@ def _size(catalog: Catalog, directory: Path) -> int:
     return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file())
 
 
-def time_ms(work: Callable[[], object]) -> float:
-    began = time.perf_counter()
-    work()
-    return (time.perf_counter() - began) * 1000
-
-
 # ---------------------------------------------------------------------- one large library
 
 
@@ -223,11 +212,7 @@ def large_on_server(cache: Path, url: str, count: int, queries: int) -> dict:
     through `PostgresLibrary`."""
     from tqdm import tqdm
 
-    corpus = load_corpus(cache)
-    rng = np.random.default_rng(SEED)
-    texts, vectors = sentences(corpus, count, rng)
-    chosen = rng.choice(len(corpus.queries), size=min(queries, len(corpus.queries)), replace=False)
-    asked = corpus.queries[chosen]
+    corpus, texts, vectors, asked = workload(cache, count, queries)
     _, exact = naive_search(vectors, asked)
     figures: dict = {}
     with closing(Postgres.connect(url, max_size=2)) as database:
