@@ -25,6 +25,8 @@ def unpack_many(blobs: Sequence[bytes], dim: int) -> list[np.ndarray]:
     if not blobs:
         return []
     rows = np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(-1, dim).astype(np.float32)
-    rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+    # A row's norm through einsum and one multiply: several times faster than linalg.norm and a divide.
+    norms = np.sqrt(np.einsum("ij,ij->i", rows, rows))
+    rows *= (1.0 / np.maximum(norms, 1e-12))[:, None]
     ends = np.cumsum([len(blob) // dim for blob in blobs])
     return np.split(rows, ends[:-1])

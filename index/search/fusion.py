@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,6 +38,17 @@ from index.text import ScriptKind, pairing
 Ranked = list[tuple[int, float]]
 # Sentences stored without token vectors whose vectors are kept once computed (about 20 KB each).
 CACHED_TOKENS = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One question's candidates, best first; the probability that the first answers it (a learned
+    fusion's answer model; None for weighted fusion, whose best score is judged instead); and the
+    candidates' token vectors as ranking read them (the reply's highlights use them again)."""
+
+    ranked: Ranked
+    confidence: float | None = None
+    tokens: Mapping[int, np.ndarray] | None = None
 
 
 def lexical_terms(question: str, bm25: BM25, kind: ScriptKind) -> set[str]:
@@ -94,17 +106,16 @@ class Reranker:
         questions: Sequence[str],
         candidates: Sequence[Ranked],
         question_tokens: Sequence[np.ndarray] | None = None,
-    ) -> list[tuple[Ranked, float | None]]:
-        """Each question's candidates, best first, and the probability that the first answers it (a
-        learned fusion's answer model; None for weighted fusion, whose best score is judged instead).
-        `question_tokens` (the questions' content-token vectors) are needed when the fusion weighs
-        late interaction."""
+    ) -> list[Judged]:
+        """Each question's candidates judged. `question_tokens` (the questions' content-token vectors)
+        are needed when the fusion weighs late interaction."""
+        pools, tokens = self._pools(questions, candidates, question_tokens)
         judged = []
-        for pool in self.pools(questions, candidates, question_tokens):
+        for pool in pools:
             scores = self.score(pool)
             order = np.argsort(-self.ordering(pool, scores), kind="stable")
             ranked = [(pool.sentences[n].id, float(scores[n])) for n in order]
-            judged.append((ranked, self.confidence(pool, scores)))
+            judged.append(Judged(ranked, self.confidence(pool, scores), tokens))
         return judged
 
     def ordering(self, pool: Pool, scores: np.ndarray) -> np.ndarray:
@@ -128,12 +139,21 @@ class Reranker:
     ) -> list[Pool]:
         """Each question's candidates with every signal the fusion weighs (what the learned fusion is
         trained on, by the lab, and scores here)."""
+        return self._pools(questions, candidates, question_tokens)[0]
+
+    def _pools(
+        self,
+        questions: Sequence[str],
+        candidates: Sequence[Ranked],
+        question_tokens: Sequence[np.ndarray] | None,
+    ) -> tuple[list[Pool], dict[int, np.ndarray]]:
+        """The pools, and the candidates' token vectors read for them (read once for every question)."""
         if self.fusion.uses_tokens and question_tokens is None:
             raise ValueError("these fusion weights need the questions' token vectors")
         ids = sorted({i for pairs in candidates for i, _ in pairs})
         sentences = self.library.sentences(ids)
         tokens = self.sentence_tokens(sentences) if self.fusion.uses_tokens else {}
-        return [
+        pools = [
             self._pool(
                 question,
                 [(sentences[i], score) for i, score in pairs if i in sentences],
@@ -142,6 +162,7 @@ class Reranker:
             )
             for n, (question, pairs) in enumerate(zip(questions, candidates, strict=True))
         ]
+        return pools, tokens
 
     def _pool(
         self,

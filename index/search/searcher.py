@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -14,7 +14,7 @@ from index.errors import ChatLibraryError, InputError
 from index.library import AnyLibrary
 from index.records import Document, Embedded, StoredSentence
 from index.search.articles import Articles
-from index.search.fusion import Ranked, Reranker
+from index.search.fusion import Judged, Ranked, Reranker
 from index.search.highlight import highlight_spans, merged, translated_spans
 from index.search.late import aligned
 from index.search.weights import Fusion, LearnedFusion, Thresholds
@@ -138,13 +138,13 @@ class Searcher:
         judged = self._judged(cleaned, k, embedded, within)
         tokens = embedded.tokens or [None] * len(cleaned)
         return [
-            self._answer(q, pairs, confidence, k, context, t)
-            for q, (pairs, confidence), t in zip(cleaned, judged, tokens, strict=True)
+            self._answer(q, j.ranked, j.confidence, k, context, t, j.tokens)
+            for q, j, t in zip(cleaned, judged, tokens, strict=True)
         ]
 
     def rank(self, questions: Sequence[str], *, k: int) -> list[Ranked]:
         """The `k` best (sentence id, score) pairs per question, before any threshold."""
-        return [pairs[:k] for pairs, _ in self._judged(questions, k, self._embed(questions))]
+        return [j.ranked[:k] for j in self._judged(questions, k, self._embed(questions))]
 
     def threshold(self, question: str, sentence: StoredSentence) -> float | None:
         """The score `sentence` needs to be quoted for `question`."""
@@ -169,7 +169,7 @@ class Searcher:
 
     def _judged(
         self, questions: Sequence[str], k: int, embedded: Embedded, within: int | None = None
-    ) -> list[tuple[Ranked, float | None]]:
+    ) -> list[Judged]:
         """Every candidate scored, best first (the whole pool when fusion reranks it), and the learned
         fusion's probability that the first answers (None without one)."""
         wanted = k if self.reranker is None else max(k, self.pool)
@@ -178,7 +178,7 @@ class Searcher:
         else:
             candidates = self._search_document(embedded.vectors, within, wanted)
         if self.reranker is None:
-            return [(pairs[:k], None) for pairs in candidates]
+            return [Judged(pairs[:k]) for pairs in candidates]
         return self.reranker.judge(questions, candidates, embedded.tokens)
 
     def _search_document(self, queries: np.ndarray, document_id: int, k: int) -> list[Ranked]:
@@ -201,6 +201,7 @@ class Searcher:
         k: int,
         context: int,
         tokens: np.ndarray | None = None,
+        pool_tokens: Mapping[int, np.ndarray] | None = None,
     ) -> Answer:
         sure = self.thresholds.sure if self.thresholds else None
         if not ranked:
@@ -240,39 +241,65 @@ class Searcher:
                     tuple(s for s in around if abs(s.position - sentence.position) <= context),
                     quoted,
                     quote,
-                    self._highlights(question, tokens, quoted, quote),
-                    score - (floor or 0.0),
+                    margin=score - (floor or 0.0),
                 )
             )
-        return Answer(question, tuple(hits), best_score, needed, sure)
+        return Answer(
+            question, self._highlighted(question, hits, tokens, pool_tokens), best_score, needed, sure
+        )
 
-    def _highlights(
-        self, question: str, tokens: np.ndarray | None, quoted: Sequence[StoredSentence], quote: str
-    ) -> tuple[tuple[int, int], ...]:
-        """Words to bold: those the question shares with the quote, and those its words translate to."""
-        return merged(quote, [*highlight_spans(question, quote), *self._translated(question, tokens, quoted)])
+    def _highlighted(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        tokens: np.ndarray | None,
+        pool_tokens: Mapping[int, np.ndarray] | None,
+    ) -> tuple[Hit, ...]:
+        """The hits with the words to bold: those the question shares with each quote, and, for a quote
+        in another script, those the question's words translate to (read for every hit at once)."""
+        translated = self._translated(question, tokens, hits, pool_tokens or {})
+        return tuple(
+            replace(hit, highlights=merged(hit.quote, [*highlight_spans(question, hit.quote), *found]))
+            for hit, found in zip(hits, translated, strict=True)
+        )
 
     def _translated(
-        self, question: str, tokens: np.ndarray | None, quoted: Sequence[StoredSentence]
-    ) -> list[tuple[int, int]]:
-        """Spans of the quote (offsets from its first sentence) whose tokens align with the question's
-        words, for a question in another script than the quote: there no word is shared to bold."""
-        if tokens is None or self.reranker is None or self.kind(question, quoted[0]) == "same_script":
-            return []
-        stored = self.reranker.sentence_tokens({s.id: s for s in quoted})
+        self,
+        question: str,
+        tokens: np.ndarray | None,
+        hits: Sequence[Hit],
+        pool_tokens: Mapping[int, np.ndarray],
+    ) -> list[list[tuple[int, int]]]:
+        """Per hit, the spans of its quote (offsets from its first sentence) whose tokens align with the
+        question's words, for a question in another script than the quote: there no word is shared to
+        bold. The token vectors ranking read are used again; only a joined neighbour's are read here."""
+        found: list[list[tuple[int, int]]] = [[] for _ in hits]
+        if tokens is None or self.reranker is None:
+            return found
+        across = [n for n, hit in enumerate(hits) if self.kind(question, hit.sentence) != "same_script"]
+        if not across:
+            return found
+        sentences = [s for n in across for s in hits[n].quoted]
+        stored = dict(pool_tokens)
+        unread = {s.id: s for s in sentences if s.id not in stored}
+        stored.update(self.reranker.sentence_tokens(unread) if unread else {})
         [question_spans] = self.encoder.content_spans([question], query=True)
-        spans = []
-        for sentence, token_spans in zip(
-            quoted, self.encoder.content_spans([s.text for s in quoted], query=False), strict=True
-        ):
-            vectors = stored[sentence.id]
-            if len(question_spans) != len(tokens) or len(token_spans) != len(vectors):
-                continue  # tokenised differently from the vectors (another model): nothing to locate
-            shift = sentence.start - quoted[0].start
-            pairs = aligned(tokens, vectors)
-            found = translated_spans(question, question_spans, sentence.text, token_spans, pairs)
-            spans.extend((start + shift, end + shift) for start, end in found)
-        return spans
+        if len(question_spans) != len(tokens):
+            return found  # tokenised differently from the vectors (another model): nothing to locate
+        token_spans = iter(self.encoder.content_spans([s.text for s in sentences], query=False))
+        for n in across:
+            first = hits[n].quoted[0]
+            for sentence in hits[n].quoted:
+                spans, vectors = next(token_spans), stored[sentence.id]
+                if len(spans) != len(vectors):
+                    continue
+                shift = sentence.start - first.start
+                pairs = aligned(tokens, vectors)
+                found[n].extend(
+                    (start + shift, end + shift)
+                    for start, end in translated_spans(question, question_spans, sentence.text, spans, pairs)
+                )
+        return found
 
 
 def _joined(
