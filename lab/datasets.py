@@ -14,12 +14,15 @@ from index.text import split_sentences
 
 @dataclass(frozen=True, slots=True)
 class SeedQuestion:
-    """A question about a seed article; `answer` is a unique substring of the answering sentence."""
+    """A question about a seed article; `answer` is a unique substring of the answering sentence (None:
+    the article does not answer it). `off_topic`: an unanswerable question about something else entirely
+    (the weather, football), not one on the article's own topic that it happens not to answer."""
 
     id: str
     lang: str
     question: str
     answer: str | None
+    off_topic: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,10 @@ def load_seed_questions(article: Path) -> list[SeedQuestion]:
     """The question set written for one seed article (`NAME.questions.jsonl` beside `NAME.txt`)."""
     path = article.with_name(article.stem + ".questions.jsonl")
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [SeedQuestion(r["id"], r["lang"], r["question"], r.get("answer")) for r in rows]
+    return [
+        SeedQuestion(r["id"], r["lang"], r["question"], r.get("answer"), r.get("off_topic", False))
+        for r in rows
+    ]
 
 
 def seed_articles() -> list[Path]:

@@ -112,7 +112,7 @@ def evaluate_seed(
         }
         answers = fused.ask_many(asked, k=1)
     for n, question in enumerate(questions):
-        group = question.lang if question.answer else "unanswerable"
+        group = question.lang if question.answer else "off-topic" if question.off_topic else "unanswerable"
         gold = _gold_position(document.text, document.sentences, question.answer)
         lexical = bm25.scores(question.question)
         for name, scores, declined in (
@@ -368,11 +368,14 @@ def _gold_position(text: str, sentences: Sequence, answer: str | None) -> int | 
 def _print_seed_report(article: Path, tallies: dict[str, dict[str, Tally]]) -> None:
     e5 = tallies["e5"]
     answerable = len(e5["all"].ranks)
-    unanswerable = len(e5["unanswerable"].ranks)
-    print(f"\nSeed set {article.name}: {answerable} answerable, {unanswerable} unanswerable questions")
+    unanswerable, off_topic = len(e5["unanswerable"].ranks), len(e5["off-topic"].ranks)
+    print(
+        f"\nSeed set {article.name}: {answerable} answerable, {unanswerable} unanswerable on its topic,"
+        f" {off_topic} off-topic questions"
+    )
     rows = []
     for name, groups in tallies.items():
-        for group in ["all", *sorted(g for g in groups if g not in ("all", "unanswerable"))]:
+        for group in ["all", *sorted(g for g in groups if g not in ("all", "unanswerable", "off-topic"))]:
             t = groups[group]
             rows.append(
                 [
@@ -388,7 +391,11 @@ def _print_seed_report(article: Path, tallies: dict[str, dict[str, Tally]]) -> N
     _print_table(["system", "lang", "n", "hit@1", "hit@3", "MRR", "false no-answer"], rows)
     for name in ("bm25", "fused"):
         declined = sum(tallies[name]["unanswerable"].declined)
-        print(f"{name}: declined {declined} of {unanswerable} unanswerable questions")
+        away = sum(tallies[name]["off-topic"].declined)
+        print(
+            f"{name}: declined {declined} of {unanswerable} unanswerable questions on the article's topic,"
+            f" {away} of {off_topic} off-topic"
+        )
 
 
 def _print_table(header: list[str], rows: list[list[object]]) -> None:

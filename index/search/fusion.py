@@ -31,7 +31,7 @@ from index.records import StoredSentence
 from index.search.articles import Articles
 from index.search.features import Pool, answer_features, pool_features
 from index.search.late import late_scores
-from index.search.lexical import BM25, anchors, tokenize
+from index.search.lexical import BM25, anchors, named_numbers, tokenize
 from index.search.weights import Fusion, LearnedFusion, Thresholds, Weights
 from index.text import ScriptKind, pairing
 
@@ -156,13 +156,21 @@ class Reranker:
         pools = [
             self._pool(
                 question,
-                [(sentences[i], score) for i, score in pairs if i in sentences],
+                [(sentences[i], score) for i, score in pairs if self._may_answer(question, sentences.get(i))],
                 question_tokens[n] if question_tokens is not None else None,
                 tokens,
             )
             for n, (question, pairs) in enumerate(zip(questions, candidates, strict=True))
         ]
         return pools, tokens
+
+    def _may_answer(self, question: str, sentence: StoredSentence | None) -> bool:
+        """Whether the sentence is still stored and its article holds a number the question names, if it
+        names any: "Who won the 2022 World Cup?" is not answered by an article that never says 2022."""
+        if sentence is None:
+            return False
+        named = named_numbers(question)
+        return not named or bool(named & self.articles.numbers(sentence.document_id))
 
     def _pool(
         self,

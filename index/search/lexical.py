@@ -23,6 +23,11 @@ _PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف",
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 _ANCHOR = re.compile(r"[0-9a-z]")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+# Digit groups joined by a thousands or decimal mark ("250,000", "3.5", "٢٬٥") are one number.
+_NUMBER = re.compile(r"[0-9]+(?:[,.\u066b\u066c'][0-9]+)*")
+_NUMBER_MARKS = re.compile(r"[,.\u066b\u066c']")
+# A number the question names stands alone: "G7", "1st" and "1990s" are names, not amounts.
+_NAMED_NUMBER = re.compile(r"(?<!\w)" + _NUMBER.pattern + r"(?!\w)")
 
 
 def tokenize(text: str) -> list[str]:
@@ -42,6 +47,26 @@ def _strip_prefix(token: str) -> str:
         if token.startswith(prefix) and len(token) - len(prefix) >= 2:
             return token[len(prefix) :]
     return token
+
+
+def _number_key(number: str) -> str:
+    """A number as both sides can write it: no marks, no trailing zeros, so "250,000" matches
+    "250 ألف" and "3 million" matches "3,000,000"."""
+    return _NUMBER_MARKS.sub("", number).rstrip("0") or "0"
+
+
+def named_numbers(question: str) -> set[str]:
+    """The numbers of two digits or more a question names (years, amounts), as `held_numbers` keys
+    them; smaller ones are often spelt out in articles."""
+    text = question.translate(_DIGITS)
+    found = (m.group() for m in _NAMED_NUMBER.finditer(text))
+    return {_number_key(n) for n in found if len(_NUMBER_MARKS.sub("", n)) >= 2}
+
+
+def held_numbers(text: str) -> frozenset[str]:
+    """Every number a text holds, however it is attached ("2020م", "كوفيد-19"), keyed as the question's
+    are: an article that holds none of the numbers a question names is about something else."""
+    return frozenset(_number_key(m.group()) for m in _NUMBER.finditer(text.translate(_DIGITS)))
 
 
 def anchors(terms: Iterable[str]) -> set[str]:

@@ -68,6 +68,19 @@ def test_an_english_question_about_an_english_article_quotes_it_before_arabic_se
     assert searcher.ask("من نفى المزاعم؟", k=3).hits[0].text.startswith(SPOKESMAN)
 
 
+def test_a_question_naming_a_number_is_answered_only_from_articles_that_hold_it(
+    mixed_library: Library, encoder: Encoder, settings: IndexSettings
+) -> None:
+    """A year or an amount is evidence no model can paraphrase: an article that never writes it is not
+    about what was asked."""
+    searcher = searcher_for(settings, mixed_library, encoder)
+    assert not searcher.ask("Who won the 2022 World Cup?", k=3).hits
+    quoted = searcher.ask("What happened in 2019?", k=3).hits
+    assert "2019" in quoted[0].text
+    assert {hit.document.title for hit in quoted} == {quoted[0].document.title}  # the tram article alone
+    assert "2020" in searcher.ask("Which parliament did the MSS attack in 2020?", k=1).hits[0].text
+
+
 def test_the_learned_fusion_is_calibrated_for_the_features_the_code_computes(
     mixed_library: Library, encoder: Encoder, searcher: Searcher
 ) -> None:

@@ -11,7 +11,7 @@ import pytest
 from index.embedding import SecondOpinion
 from index.search import Fusion, Searcher, Thresholds, Weights, load_tuning
 from index.search.fusion import fused_scores, lexical_terms
-from index.search.lexical import BM25, anchors, tokenize
+from index.search.lexical import BM25, anchors, held_numbers, named_numbers, tokenize
 from index.search.weights import save_tuning
 from tests.conftest import SPOKESMAN
 
@@ -47,6 +47,27 @@ def test_words_no_sentence_holds_count_against_coverage() -> None:
 )
 def test_anchors_are_the_terms_written_in_digits_or_latin_letters(text: str, expected: set[str]) -> None:
     assert anchors(tokenize(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Who won the 2022 World Cup?", {"2022"}),
+        ("هل اختُرق ٢٥٠ ألف خادم؟", {"25"}),  # Arabic-Indic digits; "ألف" (thousand) is a word
+        ("Were 250,000 servers hacked?", {"25"}),  # the same number, written out in digits
+        ("What did the G7 say in the 1990s about 3 ministers?", set()),  # names and small counts
+    ],
+)
+def test_a_question_names_its_years_and_amounts_as_any_article_would_write_them(
+    question: str, named: set[str]
+) -> None:
+    assert named_numbers(question) == named
+
+
+def test_an_article_holds_every_number_it_writes_however_it_is_attached() -> None:
+    held = held_numbers("البرلمان الفنلندي في عام 2020م و250 ألف خادم، وكوفيد-19 و3,000,000 يورو")
+    assert {"202", "25", "19", "3"} <= held
+    assert not named_numbers("Who won the 2022 World Cup?") & held
 
 
 @pytest.mark.parametrize(
