@@ -286,9 +286,9 @@ def _judgement(searcher: Searcher, item: Labelled) -> float:
 
 
 def _declined(searcher: Searcher, item: Labelled) -> bool:
-    """Whether the searcher would say "not in the library": its judgement under the threshold for how
-    the question pairs with its first candidate's article."""
-    if not item.pool.sentences:
+    """Whether the searcher would say "not in the library": below a learned fusion's floor, or its
+    judgement under the threshold for how the question pairs with its first candidate's article."""
+    if not item.pool.sentences or (searcher.reranker and searcher.reranker.below_floor(item.pool)):
         return True
     first = int(_ordering(searcher, item).argmax())
     needed = searcher.threshold(item.question.text, item.pool.sentences[first])

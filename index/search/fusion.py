@@ -43,12 +43,15 @@ CACHED_TOKENS = 2048
 @dataclass(frozen=True, slots=True)
 class Judged:
     """One question's candidates, best first; the probability that the first answers it (a learned
-    fusion's answer model; None for weighted fusion, whose best score is judged instead); and the
-    candidates' token vectors as ranking read them (the reply's highlights use them again)."""
+    fusion's answer model; None for weighted fusion, whose best score is judged instead); the
+    candidates' token vectors as ranking read them (the reply's highlights use them again); and whether
+    the learned fusion's floor declines the question."""
 
     ranked: Ranked
     confidence: float | None = None
     tokens: Mapping[int, np.ndarray] | None = None
+    # The learned fusion's floor: no candidate clears the weighted fusion's threshold for its pairing.
+    below_floor: bool = False
 
 
 def lexical_terms(question: str, bm25: BM25, kind: ScriptKind) -> set[str]:
@@ -115,8 +118,19 @@ class Reranker:
             scores = self.score(pool)
             order = np.argsort(-self.ordering(pool, scores), kind="stable")
             ranked = [(pool.sentences[n].id, float(scores[n])) for n in order]
-            judged.append(Judged(ranked, self.confidence(pool, scores), tokens))
+            judged.append(Judged(ranked, self.confidence(pool, scores), tokens, self.below_floor(pool)))
         return judged
+
+    def below_floor(self, pool: Pool) -> bool:
+        """Whether a learned fusion declines the pool before its answer model is asked: no candidate's
+        weighted score clears the weighted fusion's threshold for its pairing. The answer model is fitted
+        on fewer unanswerable questions than the thresholds were set on; the two together decline what
+        either would."""
+        if not isinstance(self.fusion, LearnedFusion) or self.fusion.floor is None or not pool.sentences:
+            return False
+        floor = self.fusion.floor
+        needed = np.array([floor.for_kind(kind) for kind in pool.kinds])
+        return bool((pool.signals["prior"] < needed).all())
 
     def ordering(self, pool: Pool, scores: np.ndarray) -> np.ndarray:
         """What the candidates are ordered by: the learned fusion's probability; the weighted score

@@ -138,7 +138,7 @@ class Searcher:
         judged = self._judged(cleaned, k, embedded, within)
         tokens = embedded.tokens or [None] * len(cleaned)
         return [
-            self._answer(q, j.ranked, j.confidence, k, context, t, j.tokens)
+            self._answer(q, [] if j.below_floor else j.ranked, j.confidence, k, context, t, j.tokens)
             for q, j, t in zip(cleaned, judged, tokens, strict=True)
         ]
 

@@ -9,6 +9,7 @@ feature set is not used.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from dataclasses import asdict, dataclass
@@ -118,6 +119,9 @@ class LearnedFusion:
     answer: Logistic
     # The hand-set weights whose fused score is one of the features (the "prior" signal).
     prior: Fusion
+    # The weighted fusion's thresholds: when no candidate's prior clears its pairing's, the question is
+    # declined whatever the answer model says (None: the answer model alone decides).
+    floor: Thresholds | None = None
 
     uses_second_model = True
     uses_tokens = True
@@ -165,6 +169,11 @@ def load_tuning(fingerprint: str, path: Path = CALIBRATION_FILE, *, learned: boo
             return None
         scores = entry["learned"]["min_score"]
         sure = entry["learned"].get("sure")
+        if "min_score" in entry:
+            floor = Thresholds(
+                float(entry["min_score"]["same_script"]), float(entry["min_score"]["cross_script"])
+            )
+            fusion = dataclasses.replace(fusion, floor=floor)
     else:
         weights = entry.get("fusion", {})
         fusion = Fusion(

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.config import IndexSettings
@@ -15,9 +16,10 @@ from index.ingest import add_source, read_source
 from index.library import Library
 from index.records import Document, StoredSentence
 from index.search import CALIBRATION_FILE, Answer, Hit, LearnedFusion, Searcher, load_tuning
-from index.search.features import ANSWER_FEATURES, FEATURES, asks, holds
+from index.search.features import ANSWER_FEATURES, FEATURES, Pool, asks, holds
 from index.search.searcher import CLOSE
 from index.service import searcher_for
+from index.text import ScriptKind
 from tests.conftest import SEED, SPOKESMAN
 
 MIXED = Path(__file__).resolve().parents[3] / "seeds" / "eval" / "mixed"
@@ -102,6 +104,48 @@ def test_the_learned_fusion_is_calibrated_for_the_features_the_code_computes(
         0.0 <= answer.hits[0].score <= 1.0 and answer.best_score is not None and 0 <= answer.best_score <= 1
     )
     assert learned.ask("what's the weather in paris today", k=3).no_answer
+
+
+def test_the_learned_fusion_declines_what_no_weighted_threshold_lets_through(
+    mixed_library: Library, encoder: Encoder, searcher: Searcher
+) -> None:
+    """The answer model alone quoted half the questions asked of the wrong article; under the weighted
+    fusion's thresholds (its floor) nothing is quoted, whatever the answer model's probability."""
+    tuning = load_tuning(encoder.info.fingerprint, learned=True)
+    weighted = load_tuning(encoder.info.fingerprint)
+    assert tuning is not None and isinstance(tuning.fusion, LearnedFusion) and weighted is not None
+    floor = tuning.fusion.floor
+    assert floor is not None and weighted.thresholds is not None
+    assert (floor.same_script, floor.cross_script) == (
+        weighted.thresholds.same_script,
+        weighted.thresholds.cross_script,
+    )
+    assert searcher.reranker is not None
+    learned = Searcher(
+        mixed_library,
+        encoder,
+        thresholds=tuning.thresholds,
+        fusion=tuning.fusion,
+        second=searcher.reranker.second,
+    )
+    assert learned.reranker is not None
+    sentences = mixed_library.document_sentences(1)[:2]
+    kinds: list[ScriptKind] = ["cross_script", "same_script"]
+    pool = Pool(
+        "q",
+        sentences,
+        {"prior": np.array([floor.cross_script - 0.01, floor.same_script - 0.01])},
+        kinds,
+        ["arabic"] * 2,
+    )
+    assert learned.reranker.below_floor(pool)
+    cleared = dataclasses.replace(pool, signals={"prior": np.array([floor.cross_script + 0.01, 0.0])})
+    assert not learned.reranker.below_floor(cleared)
+    without = dataclasses.replace(tuning.fusion, floor=None)
+    unguarded = Searcher(
+        mixed_library, encoder, thresholds=None, fusion=without, second=searcher.reranker.second
+    )
+    assert unguarded.reranker is not None and not unguarded.reranker.below_floor(pool)
 
 
 def test_the_fusion_setting_chooses_the_weighted_or_the_learned_fusion() -> None:
