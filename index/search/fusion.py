@@ -167,23 +167,23 @@ class Reranker:
         ids = sorted({i for pairs in candidates for i, _ in pairs})
         sentences = self.library.sentences(ids)
         tokens = self.sentence_tokens(sentences) if self.fusion.uses_tokens else {}
-        pools = [
-            self._pool(
-                question,
-                [(sentences[i], score) for i, score in pairs if self._may_answer(question, sentences.get(i))],
-                question_tokens[n] if question_tokens is not None else None,
-                tokens,
+        pools = []
+        for n, (question, pairs) in enumerate(zip(questions, candidates, strict=True)):
+            named = named_numbers(question)
+            pool = [(sentences[i], score) for i, score in pairs if self._may_answer(named, sentences.get(i))]
+            pools.append(
+                self._pool(
+                    question, pool, question_tokens[n] if question_tokens is not None else None, tokens
+                )
             )
-            for n, (question, pairs) in enumerate(zip(questions, candidates, strict=True))
-        ]
         return pools, tokens
 
-    def _may_answer(self, question: str, sentence: StoredSentence | None) -> bool:
-        """Whether the sentence is still stored and its article holds a number the question names, if it
-        names any: "Who won the 2022 World Cup?" is not answered by an article that never says 2022."""
+    def _may_answer(self, named: set[str], sentence: StoredSentence | None) -> bool:
+        """Whether the sentence is still stored and its article holds one of the numbers the question
+        names (`named`), if it names any: "Who won the 2022 World Cup?" is not answered by an article
+        that never says 2022."""
         if sentence is None:
             return False
-        named = named_numbers(question)
         return not named or bool(named & self.articles.numbers(sentence.document_id))
 
     def _pool(

@@ -9,10 +9,9 @@ feature set is not used.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -173,7 +172,7 @@ def load_tuning(fingerprint: str, path: Path = CALIBRATION_FILE, *, learned: boo
             floor = Thresholds(
                 float(entry["min_score"]["same_script"]), float(entry["min_score"]["cross_script"])
             )
-            fusion = dataclasses.replace(fusion, floor=floor)
+            fusion = replace(fusion, floor=floor)
     else:
         weights = entry.get("fusion", {})
         fusion = Fusion(
