@@ -128,16 +128,14 @@ class Reranker:
         either would."""
         if not isinstance(self.fusion, LearnedFusion) or self.fusion.floor is None or not pool.sentences:
             return False
-        floor = self.fusion.floor
-        needed = np.array([floor.for_kind(kind) for kind in pool.kinds])
-        return bool((pool.signals["prior"] < needed).all())
+        return bool((pool.signals["prior"] < self.fusion.floor.for_kinds(pool.kinds)).all())
 
     def ordering(self, pool: Pool, scores: np.ndarray) -> np.ndarray:
         """What the candidates are ordered by: the learned fusion's probability; the weighted score
         less its pairing's threshold (each pairing's scores run on their own scale)."""
         if self.offsets is None or isinstance(self.fusion, LearnedFusion):
             return scores
-        return scores - np.array([self.offsets.for_kind(kind) for kind in pool.kinds])
+        return scores - self.offsets.for_kinds(pool.kinds)
 
     def confidence(self, pool: Pool, scores: np.ndarray) -> float | None:
         """The answer model's probability that the pool's first candidate answers the question."""

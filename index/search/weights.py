@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,17 @@ class Thresholds:
     def uniform(cls, value: float) -> Thresholds:
         return cls(value, value)
 
+    @classmethod
+    def from_entry(cls, scores: dict[str, Any], sure: float | None = None) -> Thresholds:
+        """The thresholds a calibration entry's `min_score` holds."""
+        return cls(float(scores["same_script"]), float(scores["cross_script"]), sure)
+
     def for_kind(self, kind: ScriptKind) -> float:
         return self.same_script if kind == "same_script" else self.cross_script
+
+    def for_kinds(self, kinds: Sequence[ScriptKind]) -> np.ndarray:
+        """Each candidate's threshold, by how the question pairs with its article."""
+        return np.array([self.for_kind(kind) for kind in kinds])
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,10 +179,7 @@ def load_tuning(fingerprint: str, path: Path = CALIBRATION_FILE, *, learned: boo
         scores = entry["learned"]["min_score"]
         sure = entry["learned"].get("sure")
         if "min_score" in entry:
-            floor = Thresholds(
-                float(entry["min_score"]["same_script"]), float(entry["min_score"]["cross_script"])
-            )
-            fusion = replace(fusion, floor=floor)
+            fusion = replace(fusion, floor=Thresholds.from_entry(entry["min_score"]))
     else:
         weights = entry.get("fusion", {})
         fusion = Fusion(
@@ -181,7 +188,7 @@ def load_tuning(fingerprint: str, path: Path = CALIBRATION_FILE, *, learned: boo
         )
         scores = entry["min_score"]
         sure = entry.get("sure_margin")
-    thresholds = Thresholds(float(scores["same_script"]), float(scores["cross_script"]), sure)
+    thresholds = Thresholds.from_entry(scores, sure)
     return Tuning(fusion, thresholds)
 
 
