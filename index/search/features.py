@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -28,6 +29,7 @@ from index.text import ScriptKind, dominant_script
 SIGNALS = ("dense", "late", "use", "lexical", "prior")
 SCRIPTS = ("arabic", "latin", "other")
 ASKS = ("who", "when", "number", "where")
+FACTS = ("number", "date", "name")
 
 # Interrogatives by what they ask for (a phrase matches at a word boundary, lower-cased).
 _ASKING = {
@@ -100,20 +102,33 @@ class Pool:
 
 def asks(question: str) -> dict[str, bool]:
     """Which kinds of fact the question asks for."""
-    text = question.lower()
-    found = {kind: bool(pattern.search(text)) for kind, pattern in _ASK_PATTERNS.items()}
-    found["who"] = found["who"] or bool(_WHO_FIRST.search(text))
-    return found
+    return dict(zip(ASKS, _asked(question), strict=True))
 
 
 def holds(sentence: str) -> dict[str, bool]:
     """Which kinds of fact a sentence holds: a number, a date, a name."""
+    return dict(zip(FACTS, _held(sentence), strict=True))
+
+
+@lru_cache(maxsize=256)
+def _asked(question: str) -> tuple[bool, ...]:
+    """`asks`, in ASKS order: read by the ranker and again by the answer model for each question."""
+    text = question.lower()
+    found = {kind: bool(pattern.search(text)) for kind, pattern in _ASK_PATTERNS.items()}
+    found["who"] = found["who"] or bool(_WHO_FIRST.search(text))
+    return tuple(found[kind] for kind in ASKS)
+
+
+@lru_cache(maxsize=8192)
+def _held(sentence: str) -> tuple[bool, ...]:
+    """`holds`, in FACTS order. A library's sentences come back in question after question, and reading
+    them is most of what the features cost: each is read once while it keeps coming back."""
     lowered = sentence.lower()
-    return {
-        "number": bool(_NUMBER.search(sentence)),
-        "date": bool(_YEAR.search(sentence) or _MONTHS_AND_DAYS.search(lowered)),
-        "name": bool(_NAME.search(sentence)),
-    }
+    return (
+        bool(_NUMBER.search(sentence)),
+        bool(_YEAR.search(sentence) or _MONTHS_AND_DAYS.search(lowered)),
+        bool(_NAME.search(sentence)),
+    )
 
 
 def pool_features(pool: Pool) -> np.ndarray:
@@ -138,7 +153,7 @@ def pool_features(pool: Pool) -> np.ndarray:
     columns["same_script"] = same
     facts = [holds(s.text) for s in pool.sentences]
     columns["log_chars"] = np.array([math.log1p(len(s.text)) for s in pool.sentences])
-    for fact in ("number", "date", "name"):
+    for fact in FACTS:
         columns[f"has_{fact}"] = np.array([float(f[fact]) for f in facts])
     asked = asks(pool.question)
     for kind in ASKS:
