@@ -21,8 +21,8 @@ Backend = Literal["onnx-int8", "onnx-fp32", "torch"]
 BACKENDS: tuple[Backend, ...] = get_args(Backend)
 DEFAULT_BACKEND: Backend = "onnx-int8"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-# Which calibrated fusion ranks: the weighted one (e5 + weighted opinions per pairing) or the learned one
-# (sanad calibrate's logistic regression; sanad eval shows both side by side).
+# Which calibrated fusion ranks: the learned one (sanad calibrate's logistic regression) or the weighted
+# one (e5 + weighted opinions per pairing); sanad eval shows both side by side.
 FusionKind = Literal["weighted", "learned"]
 FUSIONS: tuple[FusionKind, ...] = get_args(FusionKind)
 
@@ -58,7 +58,7 @@ class IndexSettings:
     chats_dir: Path  # one library per chat below it, created on the chat's first add
     backend: Backend = DEFAULT_BACKEND
     onnx_threads: int | None = None  # cores one ONNX call may use; None: every core this process may use
-    fusion: FusionKind = "weighted"
+    fusion: FusionKind = "learned"
     fetch: FetchSettings = field(default_factory=FetchSettings)
     # SANAD_DATABASE_URL: state in PostgreSQL instead of files on disk (None: the files). Never shown
     # as it is: it may hold a password (index/database.py shows it redacted).
@@ -114,10 +114,10 @@ def parse_backend(value: str) -> Backend:
 
 
 def parse_fusion(value: str) -> FusionKind:
-    """A SANAD_FUSION value (empty: weighted), or an error that lists the choices."""
+    """A SANAD_FUSION value (empty: learned), or an error that lists the choices."""
     from index.errors import InputError
 
-    name = value.strip().lower() or "weighted"
+    name = value.strip().lower() or "learned"
     for fusion in FUSIONS:
         if name == fusion:
             return fusion

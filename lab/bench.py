@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,15 @@ def _prepare(settings: IndexSettings, variants: Sequence[str]) -> None:
         ensure_exports(location, progress=True)
 
 
+def _served_fusion() -> str:
+    return IndexSettings.from_env().fusion
+
+
+def _other_fusion() -> str:
+    """The fusion SANAD_FUSION does not choose (the bench times it in turns with the served one)."""
+    return "weighted" if _served_fusion() == "learned" else "learned"
+
+
 def cpu_flags() -> str:
     """The vector instructions of this CPU that decide ONNX int8 and BLAS speed (from /proc/cpuinfo):
     figures from machines with other flags do not compare."""
@@ -144,6 +154,16 @@ def _print(results: dict[str, dict[str, Any]], config: dict[str, Any]) -> None:
         (f"query p50, embed+search+format (ms, n={queries})", "p50_ms", "{:.2f}".format),
         ("query p95, embed+search+format (ms)", "p95_ms", "{:.2f}".format),
         ("query p50, e5 ranking only, no fusion (ms)", "dense_p50_ms", "{:.2f}".format),
+        (
+            f"query p50, {_served_fusion()} fusion, in turns (ms)",
+            "served_turns_p50_ms",
+            "{:.2f}".format,
+        ),
+        (
+            f"query p50, {_other_fusion()} fusion, in turns (ms)",
+            "other_fusion_p50_ms",
+            "{:.2f}".format,
+        ),
         ("query p50, embedding alone (ms)", "embed_p50_ms", "{:.2f}".format),
         (f"indexing {sentences} ARCD sentences (sentences/s)", "index_rate", "{:.1f}".format),
         ("top-1, seed set, e5 alone", "seed_top1_e5", "{:.3f}".format),
@@ -211,15 +231,41 @@ def _serve(variant: str, home: Path, config: dict[str, Any], started: float) -> 
         "p95_ms": _percentile(latencies, 0.95),
     }
     if variant != "naive":
-        from index.search import Searcher
-
         encoder = searcher.encoder
-        dense = Searcher(searcher.library, encoder, thresholds=searcher.thresholds)
-        figures["dense_p50_ms"] = statistics.median(_timed(lambda q: format_answer(dense.ask(q)), texts))
+        figures.update(_in_turns(ask, searcher, texts))
         figures["embed_p50_ms"] = statistics.median(_timed(lambda q: encoder.encode_queries([q]), texts))
     figures["serve_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures["serve_load"] = os.getloadavg()[0]
     return figures
+
+
+def _in_turns(ask: Callable[[str], str], searcher: Any, texts: list[str]) -> dict[str, float]:
+    """The query's p50 under the served fusion, under the one SANAD_FUSION does not choose and with e5's
+    ranking alone, timed question by question in turns (which goes first rotates), so that all three
+    see the same machine at the same moment and the same warm caches."""
+    from index.search import Searcher
+    from index.service import calibration_for
+    from index.terminal import format_answer
+
+    library, encoder = searcher.library, searcher.encoder
+    dense = Searcher(library, encoder, thresholds=searcher.thresholds)
+    calls = {"served_turns_p50_ms": ask, "dense_p50_ms": lambda q: format_answer(dense.ask(q))}
+    fusion, thresholds = calibration_for(replace(IndexSettings.from_env(), fusion=_other_fusion()), encoder)
+    if fusion is not None and searcher.reranker is not None:
+        second = searcher.reranker.second
+        rival = Searcher(library, encoder, thresholds=thresholds, fusion=fusion, second=second)
+        calls["other_fusion_p50_ms"] = lambda q: format_answer(rival.ask(q))
+    names = list(calls)
+    for text in texts[:10]:  # warm-up
+        for name in names:
+            calls[name](text)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for n, text in enumerate(texts):
+        for name in names[n % len(names) :] + names[: n % len(names)]:
+            start = time.perf_counter()
+            calls[name](text)
+            times[name].append((time.perf_counter() - start) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def _naive_server(home: Path) -> tuple[Callable[[str], str], int]:

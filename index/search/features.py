@@ -136,50 +136,55 @@ def pool_features(pool: Pool) -> np.ndarray:
     n = len(pool.sentences)
     columns: dict[str, np.ndarray] = {}
     same = np.array([kind == "same_script" for kind in pool.kinds], dtype=np.float64)
-    for signal in SIGNALS:
-        values = np.asarray(pool.signals[signal], dtype=np.float64)
-        columns[signal] = values
-        columns[f"{signal}_gap"] = values - values.max()
-        columns[f"{signal}_z"] = (values - values.mean()) / (values.std() + 1e-6)
-        order = np.argsort(-values, kind="stable")
-        ranks = np.empty(n)
-        ranks[order] = np.arange(n)
-        columns[f"{signal}_rank"] = 1.0 / (1.0 + ranks)
-        columns[f"{signal}_x_same"] = values * same
+    # Every signal at once, one row each: relative to the pool's best, its spread and its order.
+    values = np.array([pool.signals[signal] for signal in SIGNALS], dtype=np.float64).reshape(len(SIGNALS), n)
+    gaps = values - values.max(axis=1, keepdims=True)
+    zs = (values - values.mean(axis=1, keepdims=True)) / (values.std(axis=1, keepdims=True) + 1e-6)
+    ranks = np.argsort(np.argsort(-values, axis=1, kind="stable"), axis=1, kind="stable")
+    for row, signal in enumerate(SIGNALS):
+        columns[signal] = values[row]
+        columns[f"{signal}_gap"] = gaps[row]
+        columns[f"{signal}_z"] = zs[row]
+        columns[f"{signal}_rank"] = 1.0 / (1.0 + ranks[row])
+        columns[f"{signal}_x_same"] = values[row] * same
     question_script = dominant_script(pool.question)
     for script in SCRIPTS:
         columns[f"question_{script}"] = np.full(n, float(question_script == script))
         columns[f"article_{script}"] = np.array([float(s == script) for s in pool.article_scripts])
     columns["same_script"] = same
-    facts = [holds(s.text) for s in pool.sentences]
-    columns["log_chars"] = np.array([math.log1p(len(s.text)) for s in pool.sentences])
-    for fact in FACTS:
-        columns[f"has_{fact}"] = np.array([float(f[fact]) for f in facts])
+    facts = np.array([_held(s.text) for s in pool.sentences], dtype=np.float64).reshape(n, len(FACTS))
+    columns["log_chars"] = np.log1p([len(s.text) for s in pool.sentences])
+    for row, fact in enumerate(FACTS):
+        columns[f"has_{fact}"] = facts[:, row]
     asked = asks(pool.question)
     for kind in ASKS:
         columns[f"asks_{kind}"] = np.full(n, float(asked[kind]))
     columns["who_x_name"] = columns["asks_who"] * columns["has_name"]
     columns["when_x_date"] = columns["asks_when"] * columns["has_date"]
     columns["number_x_number"] = columns["asks_number"] * columns["has_number"]
+    neighbours = _neighbours(pool)
     for signal in ("dense", "late"):
-        columns[f"neighbour_{signal}_gap"] = _neighbour_gap(pool, columns[signal])
+        columns[f"neighbour_{signal}_gap"] = _neighbour_gap(neighbours, columns[signal])
     # A small library gives a short pool, whose best candidate stands out less from the rest.
     columns["log_pool"] = np.full(n, math.log(n))
     return np.column_stack([columns[name] for name in FEATURES])
 
 
-def _neighbour_gap(pool: Pool, values: np.ndarray) -> np.ndarray:
+def _neighbours(pool: Pool) -> np.ndarray:
+    """For each candidate, the pool indices of the sentences just before and after it in its article
+    (-1 where that neighbour is not in the pool): one (n, 2) array for every signal's neighbour gap."""
+    where = {(s.document_id, s.position): n for n, s in enumerate(pool.sentences)}
+    return np.array(
+        [[where.get((s.document_id, s.position + step), -1) for step in (-1, 1)] for s in pool.sentences],
+        dtype=np.int64,
+    ).reshape(-1, 2)
+
+
+def _neighbour_gap(neighbours: np.ndarray, values: np.ndarray) -> np.ndarray:
     """The best score among a candidate's neighbours in its article that are in the pool, relative to
     the pool's best (the pool's worst when none is): an answer often sits beside a sentence on topic."""
-    where = {(s.document_id, s.position): n for n, s in enumerate(pool.sentences)}
-    floor = values.min()
-    best = np.full(len(values), floor)
-    for n, sentence in enumerate(pool.sentences):
-        for step in (-1, 1):
-            other = where.get((sentence.document_id, sentence.position + step))
-            if other is not None:
-                best[n] = max(best[n], values[other])
-    return best - values.max()
+    around = np.where(neighbours >= 0, values[neighbours], values.min())
+    return around.max(axis=1) - values.max()
 
 
 def answer_features(pool: Pool, scores: np.ndarray) -> np.ndarray:

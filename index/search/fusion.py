@@ -44,14 +44,15 @@ CACHED_TOKENS = 2048
 class Judged:
     """One question's candidates, best first; the probability that the first answers it (a learned
     fusion's answer model; None for weighted fusion, whose best score is judged instead); the
-    candidates' token vectors as ranking read them (the reply's highlights use them again); and whether
-    the learned fusion's floor declines the question."""
+    candidates' token vectors as ranking read them (the reply's highlights use them again); and, when the
+    learned fusion's floor declines the question, the weighted score that came nearest and what it
+    needed."""
 
     ranked: Ranked
     confidence: float | None = None
     tokens: Mapping[int, np.ndarray] | None = None
     # The learned fusion's floor: no candidate clears the weighted fusion's threshold for its pairing.
-    below_floor: bool = False
+    short_of_floor: tuple[float, float] | None = None
 
 
 def lexical_terms(question: str, bm25: BM25, kind: ScriptKind) -> set[str]:
@@ -118,7 +119,7 @@ class Reranker:
             scores = self.score(pool)
             order = np.argsort(-self.ordering(pool, scores), kind="stable")
             ranked = [(pool.sentences[n].id, float(scores[n])) for n in order]
-            judged.append(Judged(ranked, self.confidence(pool, scores), tokens, self.below_floor(pool)))
+            judged.append(Judged(ranked, self.confidence(pool, scores), tokens, self.short_of_floor(pool)))
         return judged
 
     def below_floor(self, pool: Pool) -> bool:
@@ -126,9 +127,17 @@ class Reranker:
         weighted score clears the weighted fusion's threshold for its pairing. The answer model is fitted
         on fewer unanswerable questions than the thresholds were set on; the two together decline what
         either would."""
+        return self.short_of_floor(pool) is not None
+
+    def short_of_floor(self, pool: Pool) -> tuple[float, float] | None:
+        """When the pool is below the learned fusion's floor: the weighted score that came nearest its
+        threshold, and that threshold (what the reply reports as the best match and what it needed)."""
         if not isinstance(self.fusion, LearnedFusion) or self.fusion.floor is None or not pool.sentences:
-            return False
-        return bool((pool.signals["prior"] < self.fusion.floor.for_kinds(pool.kinds)).all())
+            return None
+        needed = self.fusion.floor.for_kinds(pool.kinds)
+        nearest = int(np.argmax(pool.signals["prior"] - needed))
+        score = float(pool.signals["prior"][nearest])
+        return None if score >= needed[nearest] else (score, float(needed[nearest]))
 
     def ordering(self, pool: Pool, scores: np.ndarray) -> np.ndarray:
         """What the candidates are ordered by: the learned fusion's probability; the weighted score

@@ -138,7 +138,9 @@ class Searcher:
         judged = self._judged(cleaned, k, embedded, within)
         tokens = embedded.tokens or [None] * len(cleaned)
         return [
-            self._answer(q, [] if j.below_floor else j.ranked, j.confidence, k, context, t, j.tokens)
+            self._declined(q, *j.short_of_floor)
+            if j.short_of_floor
+            else self._answer(q, j.ranked, j.confidence, k, context, t, j.tokens)
             for q, j, t in zip(cleaned, judged, tokens, strict=True)
         ]
 
@@ -192,6 +194,10 @@ class Searcher:
             order = np.argsort(-row, kind="stable")[:k]
             ranked.append([(ids[n], float(row[n])) for n in order])
         return ranked
+
+    def _declined(self, question: str, best_score: float, needed: float) -> Answer:
+        """No quote ("not in the library"), with the score that came nearest and what it needed."""
+        return Answer(question, (), best_score, needed, self.thresholds.sure if self.thresholds else None)
 
     def _answer(
         self,

@@ -149,8 +149,8 @@ def test_the_learned_fusion_declines_what_no_weighted_threshold_lets_through(
 
 
 def test_the_fusion_setting_chooses_the_weighted_or_the_learned_fusion() -> None:
-    assert IndexSettings.from_env({}).fusion == "weighted"
-    assert IndexSettings.from_env({"SANAD_FUSION": " Learned "}).fusion == "learned"
+    assert IndexSettings.from_env({}).fusion == "learned"
+    assert IndexSettings.from_env({"SANAD_FUSION": " Weighted "}).fusion == "weighted"
     with pytest.raises(InputError, match="SANAD_FUSION must be one of weighted, learned"):
         IndexSettings.from_env({"SANAD_FUSION": "grid"})
 
