@@ -244,17 +244,18 @@ def _in_turns(ask: Callable[[str], str], searcher: Any, texts: list[str]) -> dic
     ranking alone, timed question by question in turns (which goes first rotates), so that all three
     see the same machine at the same moment and the same warm caches."""
     from index.search import Searcher
-    from index.service import calibration_for
+    from index.service import searcher_for
     from index.terminal import format_answer
 
     library, encoder = searcher.library, searcher.encoder
     dense = Searcher(library, encoder, thresholds=searcher.thresholds)
-    calls = {"served_turns_p50_ms": ask, "dense_p50_ms": lambda q: format_answer(dense.ask(q))}
-    fusion, thresholds = calibration_for(replace(IndexSettings.from_env(), fusion=_other_fusion()), encoder)
-    if fusion is not None and searcher.reranker is not None:
-        second = searcher.reranker.second
-        rival = Searcher(library, encoder, thresholds=thresholds, fusion=fusion, second=second)
-        calls["other_fusion_p50_ms"] = lambda q: format_answer(rival.ask(q))
+    other = replace(IndexSettings.from_env(), fusion=_other_fusion())
+    rival = searcher_for(other, library, encoder, second=searcher.reranker and searcher.reranker.second)
+    calls = {
+        "served_turns_p50_ms": ask,
+        "dense_p50_ms": lambda q: format_answer(dense.ask(q)),
+        "other_fusion_p50_ms": lambda q: format_answer(rival.ask(q)),
+    }
     names = list(calls)
     for text in texts[:10]:  # warm-up
         for name in names:
