@@ -195,8 +195,9 @@ class Searcher:
             ranked.append([(ids[n], float(row[n])) for n in order])
         return ranked
 
-    def _declined(self, question: str, best_score: float, needed: float) -> Answer:
-        """No quote ("not in the library"), with the score that came nearest and what it needed."""
+    def _declined(self, question: str, best_score: float | None, needed: float | None) -> Answer:
+        """No quote ("not in the library"), with the score that came nearest and what it needed (None
+        when no sentence was a candidate)."""
         return Answer(question, (), best_score, needed, self.thresholds.sure if self.thresholds else None)
 
     def _answer(
@@ -211,7 +212,7 @@ class Searcher:
     ) -> Answer:
         sure = self.thresholds.sure if self.thresholds else None
         if not ranked:
-            return Answer(question, (), None, None, sure)
+            return self._declined(question, None, None)
         scores = dict(ranked)
         sentences = self.library.sentences([i for i, _ in ranked])
         best_id, best_score = ranked[0]
@@ -219,7 +220,7 @@ class Searcher:
         if confidence is not None:  # the answer model judges the first quote; the others come with it
             best_score = confidence
         if needed is not None and best_score < needed:
-            return Answer(question, (), best_score, needed, sure)
+            return self._declined(question, best_score, needed)
         documents: dict[int, Document] = {}
         hits: list[Hit] = []
         taken: set[int] = set()
