@@ -7,10 +7,13 @@
   en->ar, en->en, ar->en, other languages), through the searcher's own candidate pools; how often each
   declines answerable questions and questions asked of the wrong article; and the learned fusion's
   reliability table.
+- Two libraries as a chat holds them (the seed article shared, ARCD and English articles its own),
+  every question asked of both and the quotes merged as the bot merges them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import tempfile
 from collections import defaultdict
@@ -25,10 +28,11 @@ from index.embedding import Encoder, SecondOpinion, load_encoder
 from index.ingest import prepare_document, read_source
 from index.library import Library
 from index.records import Embedded
-from index.search import Fusion, Searcher, Thresholds, load_tuning
+from index.search import Answer, Fusion, Searcher, Thresholds, load_tuning
 from index.search.late import late_scores
 from index.search.lexical import BM25
 from index.service import calibration_for, searcher_for
+from index.shelf import merge_answers
 from lab.calibrate import PRIOR
 from lab.corpora import Labelled, arcd_documents, fill, held_out_prefixes, labelled_pools, mixed_documents
 from lab.datasets import find_arcd, load_arcd, load_seed_questions, load_translations, seed_articles
@@ -37,6 +41,10 @@ SYSTEMS = ("bm25", "e5", "use", "late", "fused")
 EVALUATED = ("e5", "weighted", "learned")
 # The other articles an ARCD question is also asked of, where it has no answer (by offset in the list).
 NEGATIVE_OFFSETS = (7, 23, 41)
+# ARCD test articles in the chat's own library of the two-library evaluation (beside the English ones).
+CHAT_ARCD_ARTICLES = 20
+# The chat id the two-library evaluation marks the chat's own quotes with.
+CHAT = 1
 
 
 @dataclass
@@ -79,6 +87,7 @@ def run_evaluation(
         evaluate_seed(settings, encoder, second, article)
     evaluate_arcd(settings, encoder, second, find_arcd(arcd_dir), limit=limit)
     evaluate_mixed(encoder, second, find_arcd(arcd_dir))
+    evaluate_two_libraries(encoder, second, find_arcd(arcd_dir))
 
 
 def calibrated(settings: IndexSettings, encoder: Encoder) -> tuple[Fusion, Thresholds | None]:
@@ -235,6 +244,72 @@ def evaluate_mixed(encoder: Encoder, second: SecondOpinion, path: Path) -> None:
         _print_margins(margins, systems["weighted"])
     if calibration:
         _print_reliability(calibration)
+
+
+def evaluate_two_libraries(encoder: Encoder, second: SecondOpinion, path: Path) -> None:
+    """The bot's path for a chat with its own articles: the shared library (the seed articles) and the
+    chat's (the first ARCD test articles and the mixed set's held-out English ones), each question
+    asked of both and the quotes merged by `merge_answers`. Each fusion's scores come from one
+    library's pool; this shows whether they still put the right library's quote first."""
+    arcd, _ = load_arcd(path, "test")
+    documents, questions = arcd_documents(arcd, load_translations("test"), "arcd-test-")
+    documents = dict(itertools.islice(documents.items(), CHAT_ARCD_ARTICLES))
+    more, more_questions = mixed_documents(held_out_prefixes())
+    own = {**documents, **more}
+    seeds = {f"seed-{n}": article for n, article in enumerate(seed_articles())}
+    prepared = {key: prepare_document(read_source(article)) for key, article in seeds.items()}
+    asked = [
+        (q.text, q.pairing, q.article, q.position) for q in questions + more_questions if q.article in own
+    ]
+    for key, document in prepared.items():
+        for q in load_seed_questions(seeds[key]):
+            position = _gold_position(document.text, document.sentences, q.answer)
+            if position is not None:
+                asked.append((q.question, "seed (shared)", key, position))
+    texts = [text for text, *_ in asked]
+    tallies: dict[str, dict[str, list[tuple[bool, bool]]]] = {}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Library.open(Path(tmp) / "shared", encoder.info, encoder.probe()) as shared,
+        Library.open(Path(tmp) / "chat", encoder.info, encoder.probe()) as chat,
+    ):
+        seed_ids, chat_ids = fill(shared, encoder, prepared), fill(chat, encoder, own)
+        theirs, ours = fusions(shared, encoder, second), fusions(chat, encoder, second)
+        for system in (name for name in ("weighted", "learned") if name in theirs):
+            tally = tallies[system] = defaultdict(list)
+            merged = [
+                merge_answers([_owned(mine), other], k=1)
+                for mine, other in zip(
+                    ours[system].ask_many(texts), theirs[system].ask_many(texts), strict=True
+                )
+            ]
+            for (_, group, key, position), answer in zip(asked, merged, strict=True):
+                # (from the chat's library?, article, sentence): where the right quote is and the first one
+                right = (key in chat_ids, chat_ids[key] if key in chat_ids else seed_ids[key], position)
+                first = answer.hits[0].sentence if answer.hits else None
+                quoted = first and (answer.hits[0].chat_id == CHAT, first.document_id, first.position)
+                elsewhere = bool(quoted) and quoted[0] != right[0]
+                tally[group].append((quoted == right, elsewhere))
+    print(
+        f"\nTwo libraries, as a chat holds them: {len(seeds)} seed article(s) shared, {len(documents)} ARCD"
+        f" test articles and {len(more)} English articles the chat's own; quotes merged as the bot does"
+    )
+    header = (
+        ["questions", "n"] + [f"{s} top-1" for s in tallies] + [f"{s} other library first" for s in tallies]
+    )
+    groups = sorted({group for tally in tallies.values() for group in tally})
+    rows = [
+        [group, len(next(iter(tallies.values()))[group])]
+        + [f"{_mean([r for r, _ in tally[group]]):.3f}" for tally in tallies.values()]
+        + [sum(w for _, w in tally[group]) for tally in tallies.values()]
+        for group in groups
+    ]
+    _print_table(header, rows)
+
+
+def _owned(answer: Answer) -> Answer:
+    """The answer with its quotes marked as the chat's own (as the shelf marks them)."""
+    return dataclasses.replace(answer, hits=tuple(dataclasses.replace(h, chat_id=CHAT) for h in answer.hits))
 
 
 def fusions(library: Library, encoder: Encoder, second: SecondOpinion) -> dict[str, Searcher]:
