@@ -318,9 +318,17 @@ def _owned(answer: Answer, chat_id: int) -> Answer:
 
 
 def merge_answers(answers: Sequence[Answer], *, k: int) -> Answer:
-    """One answer from several libraries' answers to the same question: the best `k` hits by how far
-    each clears its threshold (libraries of other languages pair with the question differently)."""
-    hits = sorted((hit for answer in answers for hit in answer.hits), key=lambda hit: -hit.margin)[:k]
+    """One answer from several libraries' answers to the same question. The first quote is the first
+    of the answer that clears its threshold by most: each library judges its own candidates, and the
+    learned fusion's judgement (its answer model's probability) holds across libraries where the
+    ranker's probabilities, relative to one library's candidates, do not. The other quotes follow by
+    how far each clears its threshold (libraries of other languages pair with the question
+    differently). Under the weighted fusion both orders agree: its first quote's margin is its
+    answer's."""
+    answered = [answer for answer in answers if answer.hits and answer.best_score is not None]
+    lead = max(answered, key=_margin).hits[0] if answered else None
+    others = (hit for answer in answers for hit in answer.hits if hit is not lead)
+    hits = ([lead] if lead else []) + sorted(others, key=lambda hit: -hit.margin)[: k - 1 if lead else k]
     scored = [answer for answer in answers if answer.best_score is not None]
     best = max(scored, key=_margin) if scored else None
     return Answer(

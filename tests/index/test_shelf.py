@@ -3,6 +3,7 @@ never from another chat's; adds are atomic and survive a new process; removals t
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -159,6 +160,26 @@ def test_merged_answers_keep_the_best_hits_and_the_best_score(shelf: Shelf) -> N
     assert len(merged.hits) == 2 and merged.best_score == chat_answer.best_score
     empty = merge_answers([Answer("q", (), None, None), Answer("q", (), 0.5, 0.8)], k=3)
     assert empty.no_answer and (empty.best_score, empty.threshold) == (0.5, 0.8)
+
+
+def test_the_first_quote_comes_from_the_library_surest_of_its_answer(shelf: Shelf) -> None:
+    """A learned fusion's quote scores are relative to its own library's candidates; its answer model's
+    probability (the answer's best score) is what holds across libraries."""
+    shelf.add(NEWSROOM, BANK)
+    own = shelf._chat(NEWSROOM, create=False)
+    assert own is not None
+    hit = own.ask(RATE_QUESTION, k=1).hits[0]
+
+    def answer(best_score: float, *margins: float) -> Answer:
+        hits = tuple(dataclasses.replace(hit, margin=m) for m in margins)
+        return Answer(RATE_QUESTION, hits, best_score, 0.1)
+
+    loud, sure = answer(0.5, 0.6, 0.5), answer(0.9, 0.2)  # the answers clear 0.1 by 0.4 and by 0.8
+    merged = merge_answers([loud, sure], k=3)
+    assert [h.margin for h in merged.hits] == [0.2, 0.6, 0.5]
+    assert (merged.best_score, merged.threshold) == (0.9, 0.1)
+    unsure = answer(0.3, 0.2)  # clears 0.1 by 0.2, less than the other answer: its quote comes last
+    assert [h.margin for h in merge_answers([loud, unsure], k=3).hits] == [0.6, 0.5, 0.2]
 
 
 def test_chat_libraries_rank_with_the_shared_fusion_and_its_second_model(shelf: Shelf) -> None:
