@@ -138,7 +138,7 @@ class Shelf:
         try:
             with self._damage(chat_id):
                 own = self._chat(chat_id, create=False)
-                return (_owned(own.ask(question, k=k, context=context), chat_id) if own else None), None
+                return (owned_by(own.ask(question, k=k, context=context), chat_id) if own else None), None
         except ChatLibraryError as exc:
             log.warning("%s Answering without the chat's own articles.", exc)
             return None, exc
@@ -160,7 +160,7 @@ class Shelf:
             if own is None or own.library.document(about.document_id) is None:
                 return nothing
             answer = own.ask(question, k=k, context=context, within=about.document_id)
-            return _owned(answer, about.chat_id)
+            return owned_by(answer, about.chat_id)
 
     def documents(self, chat_id: int) -> list[Document]:
         """The chat's own articles, oldest first (none before its first add)."""
@@ -311,7 +311,7 @@ class Shelf:
         )
 
 
-def _owned(answer: Answer, chat_id: int) -> Answer:
+def owned_by(answer: Answer, chat_id: int) -> Answer:
     """The answer with each hit marked as coming from the chat's own library."""
     hits = tuple(dataclasses.replace(hit, chat_id=chat_id) for hit in answer.hits)
     return dataclasses.replace(answer, hits=hits)

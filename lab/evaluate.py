@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import tempfile
 from collections import defaultdict
@@ -28,11 +27,11 @@ from index.embedding import Encoder, SecondOpinion, load_encoder
 from index.ingest import prepare_document, read_source
 from index.library import Library
 from index.records import Embedded
-from index.search import Answer, Fusion, Searcher, Thresholds, load_tuning
+from index.search import Fusion, Searcher, Thresholds, load_tuning
 from index.search.late import late_scores
 from index.search.lexical import BM25
 from index.service import calibration_for, searcher_for
-from index.shelf import merge_answers
+from index.shelf import merge_answers, owned_by
 from lab.calibrate import PRIOR
 from lab.corpora import Labelled, arcd_documents, fill, held_out_prefixes, labelled_pools, mixed_documents
 from lab.datasets import find_arcd, load_arcd, load_seed_questions, load_translations, seed_articles
@@ -278,7 +277,7 @@ def evaluate_two_libraries(encoder: Encoder, second: SecondOpinion, path: Path) 
         for system in (name for name in ("weighted", "learned") if name in theirs):
             tally = tallies[system] = defaultdict(list)
             merged = [
-                merge_answers([_owned(mine), other], k=1)
+                merge_answers([owned_by(mine, CHAT), other], k=1)
                 for mine, other in zip(
                     ours[system].ask_many(texts), theirs[system].ask_many(texts), strict=True
                 )
@@ -305,11 +304,6 @@ def evaluate_two_libraries(encoder: Encoder, second: SecondOpinion, path: Path) 
         for group in groups
     ]
     _print_table(header, rows)
-
-
-def _owned(answer: Answer) -> Answer:
-    """The answer with its quotes marked as the chat's own (as the shelf marks them)."""
-    return dataclasses.replace(answer, hits=tuple(dataclasses.replace(h, chat_id=CHAT) for h in answer.hits))
 
 
 def fusions(library: Library, encoder: Encoder, second: SecondOpinion) -> dict[str, Searcher]:
