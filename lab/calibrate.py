@@ -32,7 +32,15 @@ from index.config import IndexSettings
 from index.embedding import Encoder, SecondOpinion, load_encoder
 from index.library import Library
 from index.search.features import answer_features, pool_features
-from index.search.weights import Fusion, LearnedFusion, Logistic, Weights, load_tuning, save_tuning
+from index.search.weights import (
+    Fusion,
+    LearnedFusion,
+    Logistic,
+    Thresholds,
+    Weights,
+    load_tuning,
+    save_tuning,
+)
 from index.text import SCRIPT_KINDS
 from lab.corpora import MIXED_TRAIN, Labelled, arcd_documents, fill, labelled_pools, mixed_documents
 from lab.datasets import find_arcd, load_arcd, load_translations
@@ -87,12 +95,9 @@ def run_calibration(settings: IndexSettings, *, arcd_dir: Path | None = None) ->
     if weighted is None or weighted.thresholds is None:  # a new model: the weighted fusion needs its own
         entry["fusion"] = {kind: asdict(PRIOR.for_kind(kind)) for kind in SCRIPT_KINDS}
         entry["min_score"] = dev.prior_thresholds()
-        limits = dict(entry["min_score"])
+        limits = Thresholds.from_entry(entry["min_score"])
     else:
-        limits = {
-            "same_script": weighted.thresholds.same_script,
-            "cross_script": weighted.thresholds.cross_script,
-        }
+        limits = weighted.thresholds
     margins, right_weighted = dev.prior_margins(limits)
     entry["sure_margin"] = round(sure_level(margins[dev.answerable], right_weighted[dev.answerable]), 4)
     save_tuning(encoder.info.fingerprint, entry)
@@ -165,12 +170,12 @@ class Scored:
             for kind in SCRIPT_KINDS
         }
 
-    def prior_margins(self, limits: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    def prior_margins(self, limits: Thresholds) -> tuple[np.ndarray, np.ndarray]:
         """For the weighted fusion: how far each pool's first candidate clears its pairing's threshold
         (candidates ordered as the searcher orders them), and whether it is the right one."""
         margins, right = [], []
         for item in self.pools:
-            ordering = item.pool.signals["prior"] - np.array([limits[k] for k in item.pool.kinds])
+            ordering = item.pool.signals["prior"] - limits.for_kinds(item.pool.kinds)
             margins.append(float(ordering.max()))
             right.append(item.gold is not None and int(ordering.argmax()) == item.gold)
         return np.array(margins), np.array(right)

@@ -198,7 +198,12 @@ class Searcher:
     def _declined(self, question: str, best_score: float | None, needed: float | None) -> Answer:
         """No quote ("not in the library"), with the score that came nearest and what it needed (None
         when no sentence was a candidate)."""
-        return Answer(question, (), best_score, needed, self.thresholds.sure if self.thresholds else None)
+        return Answer(question, (), best_score, needed, self._sure)
+
+    @property
+    def _sure(self) -> float | None:
+        """How far a first quote must clear its threshold to be shown without doubt (None: never doubted)."""
+        return self.thresholds.sure if self.thresholds else None
 
     def _answer(
         self,
@@ -210,7 +215,6 @@ class Searcher:
         tokens: np.ndarray | None = None,
         pool_tokens: Mapping[int, np.ndarray] | None = None,
     ) -> Answer:
-        sure = self.thresholds.sure if self.thresholds else None
         if not ranked:
             return self._declined(question, None, None)
         scores = dict(ranked)
@@ -252,7 +256,7 @@ class Searcher:
                 )
             )
         return Answer(
-            question, self._highlighted(question, hits, tokens, pool_tokens), best_score, needed, sure
+            question, self._highlighted(question, hits, tokens, pool_tokens), best_score, needed, self._sure
         )
 
     def _highlighted(
