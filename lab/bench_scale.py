@@ -122,7 +122,7 @@ def embed_base(encoder: Encoder, cache: Path) -> None:
         articles, _ = load_arcd(find_arcd(), split)
         texts += [sentence for article in articles for sentence in article.sentences]
         questions += [question.question for article in articles for question in article.questions]
-        questions += list(load_translations(split).values())
+        questions += [text for asked in load_translations(split).values() for text in asked.values()]
     for path in seed_paths():
         texts += [sentence.text for sentence in split_article(read_source(path).text).sentences]
     texts = list(dict.fromkeys(" ".join(text.split()) for text in texts if len(text.split()) >= 4))

@@ -4,7 +4,8 @@ The fusion is a logistic regression over the features of each candidate in a que
 (index/search/features.py), and its probability is the score a user's answer is ranked and judged by.
 
 Data (nothing of ARCD test, the mixed set's held-out articles or the seed questions):
-- ARCD train, each question in Arabic and, where translated, in English;
+- ARCD train, each question in Arabic and, where translated, in English, French, Spanish, German or
+  Russian (`seeds/eval/arcd-train-LANG.jsonl`);
 - the mixed set's training articles (seeds/eval/mixed, a1-a4 and b1-b4), questions in English,
   Arabic and other languages, and their unanswerable questions.
 
@@ -81,7 +82,8 @@ def run_calibration(settings: IndexSettings, *, arcd_dir: Path | None = None) ->
         "target_false_no_answer": TARGET_FALSE_NO_ANSWER,
         "sure_precision": SURE_PRECISION,
         "dev": report(dev.pools, declined, right),
-        "data": "ARCD train (Arabic questions and English translations) and the mixed set's training"
+        "data": "ARCD train (Arabic questions and their English, French, Spanish, German and Russian"
+        " translations) and the mixed set's training"
         " articles (seeds/eval/mixed a1-a4, b1-b4); every third ARCD article and a2, a4, b2, b4 are the"
         " dev library the answer model, the regularisation, the thresholds and `sure` are chosen on",
         "command": "sanad calibrate",
@@ -206,7 +208,7 @@ def collect(
     (answerable) and of the other half's (unanswerable there); and, as in a chat with one article,
     of a library holding only their article and of one holding only another article."""
     arcd, _ = load_arcd(find_arcd(arcd_dir), "train")
-    english = load_translations("train")
+    translations = load_translations("train")
     halves = {
         "fit": [a for n, a in enumerate(arcd) if n % 3 != 2],
         "dev": [a for n, a in enumerate(arcd) if n % 3 == 2],
@@ -216,7 +218,7 @@ def collect(
     with tempfile.TemporaryDirectory() as tmp:
         libraries, questions, documents, embedded = {}, {}, {}, {}
         for half in ("fit", "dev"):
-            arcd_docs, asked = arcd_documents(halves[half], english, f"arcd-train-{half}-")
+            arcd_docs, asked = arcd_documents(halves[half], translations, f"arcd-train-{half}-")
             more, more_asked = mixed_documents(mixed[half])
             documents[half] = {**arcd_docs, **more}
             library = Library.open(Path(tmp) / half, encoder.info, encoder.probe())

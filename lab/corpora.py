@@ -65,10 +65,10 @@ class Labelled:
 
 
 def arcd_documents(
-    articles: Sequence[ArcdArticle], english: dict[str, str], prefix: str
+    articles: Sequence[ArcdArticle], translations: dict[str, dict[str, str]], prefix: str
 ) -> tuple[dict[str, NewDocument], list[Question]]:
     """ARCD articles as documents (one sentence a paragraph, exactly as the dataset splits them), and
-    their questions in Arabic and, where translated, in English."""
+    their questions in Arabic and in every language they are translated into (`load_translations`)."""
     documents, questions = {}, []
     for n, article in enumerate(articles):
         key = f"{prefix}{n:03d}.ar"
@@ -80,8 +80,8 @@ def arcd_documents(
         documents[key] = NewDocument("\n\n".join(text), article.title, "ar", "ARCD", sentences)
         for q in article.questions:
             questions.append(Question(q.question, "ar", key, q.gold))
-            if q.id in english:
-                questions.append(Question(english[q.id], "en", key, q.gold))
+            for lang, text in sorted(translations.get(q.id, {}).items()):
+                questions.append(Question(text, lang, key, q.gold))
     return documents, questions
 
 

@@ -89,8 +89,14 @@ def load_arcd(path: Path, split: str) -> tuple[list[ArcdArticle], int]:
     return articles, unmatched
 
 
-def load_translations(split: str) -> dict[str, str]:
-    """English translations of ARCD questions, by question id (`seeds/eval/arcd-SPLIT-en.jsonl`)."""
-    path = SEEDS_DIR / "eval" / f"arcd-{split}-en.jsonl"
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return {row["id"]: row["question_en"] for row in rows}
+def load_translations(split: str) -> dict[str, dict[str, str]]:
+    """Our translations of ARCD questions, by question id and language: every
+    `seeds/eval/arcd-SPLIT-LANG.jsonl`, whose rows carry the question as `question_LANG`."""
+    translations: dict[str, dict[str, str]] = {}
+    for path in sorted((SEEDS_DIR / "eval").glob(f"arcd-{split}-*.jsonl")):
+        lang = path.stem.removeprefix(f"arcd-{split}-")
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                translations.setdefault(row["id"], {})[lang] = row[f"question_{lang}"]
+    return translations

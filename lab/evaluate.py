@@ -4,9 +4,9 @@
   Sanad answers with (a fresh temporary library, whatever a user added).
 - ARCD test within each article, and one library that mixes ARCD test's Arabic articles with the mixed
   set's held-out English ones: plain e5, the weighted and the learned fusion per pairing (ar->ar,
-  en->ar, en->en, ar->en, other languages), through the searcher's own candidate pools; how often each
-  declines answerable questions and questions asked of the wrong article; and the learned fusion's
-  reliability table.
+  en->ar, fr/es/de/ru->ar, en->en, ar->en, fr/es/de/ru->en), through the searcher's own candidate
+  pools; how often each declines answerable questions and questions asked of the wrong article; and
+  the learned fusion's reliability table.
 - Two libraries as a chat holds them (the seed article shared, ARCD and English articles its own),
   every question asked of both and the quotes merged as the bot merges them.
 """
@@ -65,6 +65,11 @@ class Tally:
 
     def declined_rate(self) -> float:
         return _mean(self.declined)
+
+    @classmethod
+    def joined(cls, tallies: Sequence[Tally]) -> Tally:
+        """One tally of every question in `tallies`, for a row that groups several."""
+        return cls([r for t in tallies for r in t.ranks], [d for t in tallies for d in t.declined])
 
 
 def rank_of(scores: np.ndarray, gold: int) -> int:
@@ -162,7 +167,7 @@ def evaluate_arcd(
     limit: int | None = None,
 ) -> dict[str, dict[str, Tally]]:
     """Top-1, top-3 and declines of sentence retrieval within each ARCD test article, for the Arabic
-    questions and for their English translations (`seeds/eval/arcd-test-en.jsonl`): plain e5, the
+    questions and for our translations (`seeds/eval/arcd-test-LANG.jsonl`): plain e5, the
     weighted and the learned fusion side by side, through the searcher's own pool; and how often each
     fusion declines the same questions asked of other articles (unanswerable there)."""
     arcd, unmatched = load_arcd(path, "test")
@@ -198,15 +203,30 @@ def evaluate_arcd(
         for library, _ in libraries.values():
             library.close()
     _print_pairings(tallies)
-    for lang, declined in sorted(unanswerable.items()):
-        for name in EVALUATED[1:]:
-            if not tallies[name]:
-                continue
-            print(
-                f"{name} {lang}: declined {tallies[name][f'{lang}->ar'].declined_rate():.3f} of answerable"
-                f" questions, {np.mean([d[name] for d in declined]):.3f} of the same questions asked of"
-                f" {len(NEGATIVE_OFFSETS)} other articles"
+    fused = [name for name in EVALUATED[1:] if tallies[name]]
+    print(
+        "declined: the answerable questions, and the same questions asked of"
+        f" {len(NEGATIVE_OFFSETS)} other articles"
+    )
+    header = ["questions in"] + [
+        f"{name} {what}" for name in fused for what in ("answerable", "other articles")
+    ]
+    groups = {lang: [lang] for lang in sorted(unanswerable)}
+    for name, members in other_languages([f"{lang}->ar" for lang in groups]).items():
+        groups[name.removesuffix("->ar")] = [m.removesuffix("->ar") for m in members]
+    rows = [
+        [group]
+        + [
+            f"{value:.3f}"
+            for name in fused
+            for value in (
+                Tally.joined([tallies[name][f"{lang}->ar"] for lang in langs]).declined_rate(),
+                float(np.mean([d[name] for lang in langs for d in unanswerable[lang]])),
             )
+        ]
+        for group, langs in groups.items()
+    ]
+    _print_table(header, rows)
     return tallies
 
 
@@ -296,13 +316,16 @@ def evaluate_two_libraries(encoder: Encoder, second: SecondOpinion, path: Path) 
     header = (
         ["questions", "n"] + [f"{s} top-1" for s in tallies] + [f"{s} other library first" for s in tallies]
     )
-    groups = sorted({group for tally in tallies.values() for group in tally})
-    rows = [
-        [group, len(next(iter(tallies.values()))[group])]
-        + [f"{_mean([r for r, _ in tally[group]]):.3f}" for tally in tallies.values()]
-        + [sum(w for _, w in tally[group]) for tally in tallies.values()]
-        for group in groups
-    ]
+    groups = {group: [group] for group in sorted({g for tally in tallies.values() for g in tally})}
+    groups.update(other_languages(list(groups)))
+    rows = []
+    for group, members in groups.items():
+        outcomes = [[o for m in members for o in tally[m]] for tally in tallies.values()]
+        rows.append(
+            [group, len(outcomes[0])]
+            + [f"{_mean([r for r, _ in o]):.3f}" for o in outcomes]
+            + [sum(w for _, w in o) for o in outcomes]
+        )
     _print_table(header, rows)
 
 
@@ -369,15 +392,29 @@ def _print_pairings(tallies: dict[str, dict[str, Tally]]) -> None:
     header = ["pairing", "questions"]
     header += [f"{system} top-1" for system in systems] + [f"{system} top-3" for system in systems]
     header += [f"{system} declined" for system in systems[1:]]
+    groups = {name: [name] for name in sorted(tallies["e5"])}
+    groups.update(other_languages(list(groups)))
     rows = []
-    for name in sorted(tallies["e5"]):
+    for name, members in groups.items():
+        merged = {s: Tally.joined([tallies[s][m] for m in members]) for s in systems}
         answerable = not name.endswith("->none")
-        row: list[object] = [name, len(tallies["e5"][name].ranks)]
+        row: list[object] = [name, len(merged["e5"].ranks)]
         for k in (1, 3):
-            row += [f"{tallies[s][name].hit(k):.3f}" if answerable else "" for s in systems]
-        row += [f"{tallies[s][name].declined_rate():.3f}" for s in systems[1:]]
+            row += [f"{merged[s].hit(k):.3f}" if answerable else "" for s in systems]
+        row += [f"{merged[s].declined_rate():.3f}" for s in systems[1:]]
         rows.append(row)
     _print_table(header, rows)
+
+
+def other_languages(names: list[str]) -> dict[str, list[str]]:
+    """One more row per article language for the questions in neither Arabic nor English, each
+    language alone being too few to read (`fr/es/de/ru->ar`)."""
+    rows = {}
+    for article in ("ar", "en"):
+        members = [n for n in names if n.endswith(f"->{article}") and n.split("->")[0] not in ("ar", "en")]
+        if len(members) > 1:
+            rows["/".join(n.split("->")[0] for n in members) + f"->{article}"] = members
+    return rows
 
 
 def _print_reliability(calibration: list[tuple[float, bool]]) -> None:

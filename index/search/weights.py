@@ -103,10 +103,10 @@ class Logistic:
     def to_entry(self, names: tuple[str, ...]) -> dict[str, Any]:
         return {
             "features": list(names),
-            "mean": [round(float(x), 6) for x in self.mean],
-            "scale": [round(float(x), 6) for x in self.scale],
-            "coef": [round(float(x), 6) for x in self.coef],
-            "intercept": round(float(self.intercept), 6),
+            "mean": [_stored(x) for x in self.mean],
+            "scale": [_stored(x) for x in self.scale],
+            "coef": [_stored(x) for x in self.coef],
+            "intercept": _stored(self.intercept),
         }
 
     @classmethod
@@ -199,3 +199,9 @@ def save_tuning(fingerprint: str, entry: dict[str, object], path: Path = CALIBRA
     data[fingerprint] = {**data.get(fingerprint, {}), **entry}
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _stored(value: float) -> float:
+    """Six decimals, and 0.0 for a weight that rounds to -0.0: two refits on the same data then differ
+    only where their fits do, not in the sign of a zero."""
+    return round(float(value), 6) + 0.0

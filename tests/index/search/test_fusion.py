@@ -12,7 +12,7 @@ from index.embedding import SecondOpinion
 from index.search import Fusion, Searcher, Thresholds, Weights, load_tuning
 from index.search.fusion import fused_scores, lexical_terms
 from index.search.lexical import BM25, anchors, held_numbers, named_numbers, tokenize
-from index.search.weights import save_tuning
+from index.search.weights import Logistic, save_tuning
 from tests.conftest import SPOKESMAN
 
 ARTICLE = [
@@ -126,6 +126,15 @@ def test_tuning_is_saved_and_read_per_model_fingerprint(tmp_path: Path) -> None:
     assert tuning.thresholds == Thresholds(0.9, 0.8)
     assert load_tuning("another model", path) is None
     assert json.loads(path.read_text(encoding="utf-8"))["abc"] == entry
+
+
+def test_a_learned_model_is_stored_the_same_whichever_side_of_zero_a_tiny_weight_falls() -> None:
+    def stored(coef: float) -> str:
+        model = Logistic(np.zeros(2), np.ones(2), np.array([coef, 0.5]), -1e-9)
+        return json.dumps(model.to_entry(("a", "b")))
+
+    assert stored(-1e-9) == stored(1e-9)
+    assert "-0.0" not in stored(-1e-9)
 
 
 def test_a_calibration_without_fusion_weights_ranks_by_e5_alone(tmp_path: Path) -> None:
