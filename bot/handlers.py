@@ -1,7 +1,7 @@
 """The bot's callbacks: read the update, ask the librarian off the event loop, render, reply.
 
 Each callback is thin. What a group message means is decided in addressing.py and deeplink.py, what
-to say in render.py and i18n.py, what to remember for buttons and edits in memory.py. The search runs
+to say in render.py and i18n/, what to remember for buttons and edits in memory.py. The search runs
 in a worker thread and the application handles updates concurrently, so one slow question never holds
 up the other chats.
 """

@@ -34,11 +34,11 @@ NO_ANSWER_AR = "ما هي عاصمة البيرو؟"
 ALICE = User(id=501, first_name="Alice", language_code="en", username="alice")
 BOB = User(id=502, first_name="Bob", language_code="en")
 SALMA = User(id=503, first_name="سلمى", language_code="ar")
-PIERRE = User(id=504, first_name="Pierre", language_code="fr")
+PEDRO = User(id=504, first_name="Pedro", language_code="pt-BR")
 PRIVATE = Chat(id=ALICE.id)
 BOB_CHAT = Chat(id=BOB.id)
 SALMA_CHAT = Chat(id=SALMA.id)
-PIERRE_CHAT = Chat(id=PIERRE.id)
+PEDRO_CHAT = Chat(id=PEDRO.id)
 GROUP = Chat(id=-100777, type="supergroup", title="Newsroom")
 
 

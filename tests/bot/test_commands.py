@@ -1,9 +1,11 @@
-"""/start, /help, /sources and the command menu, in English and Arabic."""
+"""/start, /help, /sources and the command menu, in the reader's language."""
 
 from __future__ import annotations
 
 from bot.deeplink import start_payload
+from bot.i18n import TEXTS
 from index import Searcher
+from lab.fake_telegram import Chat, User
 from lab.harness import (
     ALICE,
     PRIVATE,
@@ -15,6 +17,9 @@ from lab.harness import (
     next_reply,
     running_bot,
 )
+
+CAMILLE = User(id=507, first_name="Camille", language_code="fr-FR")
+JONAS = User(id=508, first_name="Jonas", language_code="de")
 
 
 async def test_start_welcomes_names_the_article_and_offers_example_questions(searcher: Searcher) -> None:
@@ -49,6 +54,30 @@ async def test_an_arabic_speaking_reader_is_welcomed_in_arabic_with_arabic_examp
     assert welcome["text"].startswith("👋 يجيب سند")
     assert next(iter(buttons(welcome))) == "ماذا قال المتحدث باسم وزارة الخارجية الصينية عن المزاعم؟"
     assert entity_texts(answer, "blockquote")[0].startswith(SPOKESMAN)
+
+
+async def test_a_french_speaking_reader_gets_the_interface_in_french(searcher: Searcher) -> None:
+    french = TEXTS["fr"]
+    async with running_bot(searcher) as (fake, _):
+        fake.send_text(Chat(id=CAMILLE.id), CAMILLE, "/start")
+        welcome = await next_reply(fake, Chat(id=CAMILLE.id))
+        since = len(fake.calls)
+        fake.press_button(
+            Chat(id=CAMILLE.id), CAMILLE, welcome["message_id"], buttons(welcome)[french.examples[0]]
+        )
+        answer = await next_reply(fake, Chat(id=CAMILLE.id), since=since)
+    assert welcome["text"].startswith(f"👋 {french.welcome}")
+    assert list(buttons(welcome)) == list(french.examples)
+    assert entity_texts(answer, "blockquote")  # the quotes stay in the article's own words
+    assert french.more_context in buttons(answer)
+
+
+async def test_a_german_speaking_reader_hears_not_in_the_article_in_german(searcher: Searcher) -> None:
+    question = "Wer hat die Fußball-WM 2022 gewonnen?"
+    async with running_bot(searcher) as (fake, _):
+        fake.send_text(Chat(id=JONAS.id), JONAS, question)
+        reply = await next_reply(fake, Chat(id=JONAS.id))
+    assert reply["text"].startswith(TEXTS["de"].no_answer.format(question=question))
 
 
 async def test_a_deep_link_start_answers_the_question_it_carries(searcher: Searcher) -> None:
@@ -98,7 +127,7 @@ async def test_sources_in_a_new_chat_shows_how_to_add_and_the_shared_article(sea
     assert "reply_markup" not in sources  # nothing of the chat's own to remove
 
 
-async def test_commands_are_registered_in_english_and_arabic(searcher: Searcher) -> None:
+async def test_commands_are_registered_in_every_interface_language(searcher: Searcher) -> None:
     async with running_bot(searcher) as (fake, _):
         english = fake.commands_for()
         arabic = fake.commands_for(language_code="ar")
@@ -107,6 +136,9 @@ async def test_commands_are_registered_in_english_and_arabic(searcher: Searcher)
     assert [command["command"] for command in arabic] == commands
     assert english[0]["description"] == "Ask a question about the articles"
     assert arabic[0]["description"] == "اسأل سؤالًا عن المقالات"
+    for language in set(TEXTS) - {"en"}:
+        menu = fake.commands_for(language_code=language)
+        assert [(c["command"], c["description"]) for c in menu] == list(TEXTS[language].commands)
 
 
 async def test_an_unknown_command_in_private_points_to_help(searcher: Searcher) -> None:

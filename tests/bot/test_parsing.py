@@ -85,11 +85,12 @@ def test_anything_else_in_a_start_link_is_not_a_question(payload: str) -> None:
         ("o:AbCd-_12", ViewPress("others", "AbCd-_12")),
         ("x:en:0", ExamplePress("en", 0)),
         ("x:ar:2", ExamplePress("ar", 2)),
+        ("x:fr:1", ExamplePress("fr", 1)),
         ("c:AbCd-_1", None),  # a short key
         ("c:AbCd-_123", None),
         ("z:AbCd-_12", None),
         ("c:AbCd/_12", None),
-        ("x:fr:0", None),
+        ("x:pt:0", None),  # a language the bot does not speak
         ("x:en:100", None),
         ("", None),
         (None, None),

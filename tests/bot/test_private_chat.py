@@ -16,8 +16,8 @@ from lab.harness import (
     ALICE,
     BOT,
     NO_ANSWER_EN,
-    PIERRE,
-    PIERRE_CHAT,
+    PEDRO,
+    PEDRO_CHAT,
     PRIVATE,
     RAAB,
     SALMA,
@@ -213,10 +213,10 @@ async def test_without_a_language_the_bot_speaks_the_interface_in_the_questions_
     searcher: Searcher,
 ) -> None:
     async with running_bot(searcher) as (fake, _):
-        fake.send_text(PIERRE_CHAT, PIERRE, "هل نفت الصين الاتهامات؟")
-        arabic = await next_reply(fake, PIERRE_CHAT)
-        fake.send_text(PIERRE_CHAT, PIERRE, "Who accused China?")
-        latin = await next_reply(fake, PIERRE_CHAT, since=len(fake.calls))
+        fake.send_text(PEDRO_CHAT, PEDRO, "هل نفت الصين الاتهامات؟")
+        arabic = await next_reply(fake, PEDRO_CHAT)
+        fake.send_text(PEDRO_CHAT, PEDRO, "Who accused China?")
+        latin = await next_reply(fake, PEDRO_CHAT, since=len(fake.calls))
     assert "الفقرة" in arabic["text"] and "paragraph" not in arabic["text"]
     assert "paragraph" in latin["text"]
 

@@ -341,7 +341,10 @@ def test_a_large_library_is_summed_up_in_the_welcome_and_listed_in_full_by_sourc
     assert sum(visible(part).count("Article number") for part in parts) == 200
 
 
-@pytest.mark.parametrize(("doubt", "language"), [("close", "en"), ("unsure", "en"), ("unsure", "ar")])
+@pytest.mark.parametrize(
+    ("doubt", "language"),
+    [("close", "en"), ("unsure", "en"), ("unsure", "ar"), ("close", "fr"), ("unsure", "ru")],
+)
 def test_an_answer_in_doubt_says_so_before_its_quotes(doubt: str, language: str) -> None:
     texts = TEXTS[language]
     found = lookup([1, 0])
