@@ -5,8 +5,9 @@
 - ARCD test within each article, and one library that mixes ARCD test's Arabic articles with the mixed
   set's held-out English ones: plain e5, the weighted and the learned fusion per pairing (ar->ar,
   en->ar, fr/es/de/ru->ar, en->en, ar->en, fr/es/de/ru->en), through the searcher's own candidate
-  pools; how often each declines answerable questions and questions asked of the wrong article; and
-  the learned fusion's reliability table.
+  pools; how often each declines answerable questions and questions asked of the wrong article; the
+  learned fusion's reliability table; and how often the first quote is right when the reply says
+  nothing of doubt, says two sentences could answer, or says it is not sure.
 - Two libraries as a chat holds them (the seed article shared, ARCD and English articles its own),
   every question asked of both and the quotes merged as the bot merges them.
 """
@@ -30,6 +31,7 @@ from index.records import Embedded
 from index.search import Fusion, Searcher, Thresholds, load_tuning
 from index.search.late import late_scores
 from index.search.lexical import BM25
+from index.search.searcher import doubt_of
 from index.service import calibration_for, searcher_for
 from index.shelf import merge_answers, owned_by
 from lab.calibrate import PRIOR
@@ -242,6 +244,7 @@ def evaluate_mixed(encoder: Encoder, second: SecondOpinion, path: Path) -> None:
     tallies: dict[str, dict[str, Tally]] = {name: defaultdict(Tally) for name in EVALUATED}
     calibration: list[tuple[float, bool]] = []
     margins: list[tuple[float, bool]] = []
+    replies: dict[str, list[tuple[str, bool]]] = defaultdict(list)
     with (
         tempfile.TemporaryDirectory() as tmp,
         Library.open(Path(tmp), encoder.info, encoder.probe()) as library,
@@ -254,6 +257,8 @@ def evaluate_mixed(encoder: Encoder, second: SecondOpinion, path: Path) -> None:
                 calibration.append(judged["learned"])
             if "weighted" in judged and item.pool.sentences:
                 margins.append(_margin(systems["weighted"], item, judged["weighted"]))
+            for name in judged.keys() - {"e5"}:
+                replies[name].append((_reply(systems[name], item), judged[name][1]))
     print(
         f"\nMixed library: {len(documents)} Arabic ARCD test articles and {len(more)} English articles"
         f" ({', '.join(held_out)}) in one library; every question searched in all of it"
@@ -263,6 +268,8 @@ def evaluate_mixed(encoder: Encoder, second: SecondOpinion, path: Path) -> None:
         _print_margins(margins, systems["weighted"])
     if calibration:
         _print_reliability(calibration)
+    if replies:
+        _print_replies(replies)
 
 
 def evaluate_two_libraries(encoder: Encoder, second: SecondOpinion, path: Path) -> None:
@@ -415,6 +422,33 @@ def other_languages(names: list[str]) -> dict[str, list[str]]:
         if len(members) > 1:
             rows["/".join(n.split("->")[0] for n in members) + f"->{article}"] = members
     return rows
+
+
+def _reply(searcher: Searcher, item: Labelled) -> str:
+    """What the reply says of its first quote: "declined" (not in the library), "close" or "unsure"
+    (a note of doubt, `doubt_of`), or "sure" (no note)."""
+    if _declined(searcher, item):
+        return "declined"
+    order = np.sort(_ordering(searcher, item))[::-1]
+    second = float(order[1]) if len(order) > 1 else None
+    sure = searcher.thresholds.sure if searcher.thresholds else None
+    return doubt_of(float(order[0]), second, sure) or "sure"
+
+
+def _print_replies(replies: dict[str, list[tuple[str, bool]]]) -> None:
+    """Is the doubt honest? Held-out questions by what the reply says, and how often its first quote is
+    right (an unanswerable question's quote never is)."""
+    print("\nfirst quote right, by what the reply says of it (held-out questions of the mixed library):")
+    systems = sorted(replies)
+    header = ["reply"] + [f"{name} {what}" for name in systems for what in ("questions", "right")]
+    rows = []
+    for kind in ("sure", "close", "unsure", "declined"):
+        row: list[object] = [kind]
+        for name in systems:
+            right = [ok for said, ok in replies[name] if said == kind]
+            row += [len(right), f"{_mean(right):.3f}"]
+        rows.append(row)
+    _print_table(header, rows)
 
 
 def _print_reliability(calibration: list[tuple[float, bool]]) -> None:

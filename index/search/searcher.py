@@ -80,12 +80,20 @@ class Answer:
         """Why the first quote should not be shown with full confidence: "close" when the second
         clears its threshold nearly as far (either could be the answer), "unsure" when the first
         clears it by less than `sure`; None when neither."""
-        if not self.hits or self.sure is None:
+        if not self.hits:
             return None
-        first = self.hits[0].margin
-        if len(self.hits) > 1 and first > 0 and self.hits[1].margin >= CLOSE * first:
-            return "close"
-        return "unsure" if first < self.sure else None
+        second = self.hits[1].margin if len(self.hits) > 1 else None
+        return doubt_of(self.hits[0].margin, second, self.sure)
+
+
+def doubt_of(first: float, second: float | None, sure: float | None) -> Doubt | None:
+    """`Answer.doubt` from the first two quotes' margins: one rule for the reply and for `sanad eval`,
+    which checks on held-out questions how often each kind of answer is right."""
+    if sure is None:
+        return None
+    if second is not None and first > 0 and second >= CLOSE * first:
+        return "close"
+    return "unsure" if first < sure else None
 
 
 def clean_question(text: str) -> str:

@@ -17,7 +17,7 @@ from index.library import Library
 from index.records import Document, StoredSentence
 from index.search import CALIBRATION_FILE, Answer, Hit, LearnedFusion, Searcher, load_tuning
 from index.search.features import ANSWER_FEATURES, FEATURES, Pool, asks, holds
-from index.search.searcher import CLOSE
+from index.search.searcher import CLOSE, doubt_of
 from index.service import searcher_for
 from index.text import ScriptKind
 from tests.conftest import SEED, SPOKESMAN
@@ -47,6 +47,9 @@ def test_an_answer_says_when_two_quotes_could_answer_or_the_first_may_not(
 ) -> None:
     answer = Answer("q", tuple(hit(n, m) for n, m in enumerate(margins)), 2.0, 1.5, sure=0.3)
     assert answer.doubt == doubt
+    assert (
+        doubt_of(margins[0], margins[1] if len(margins) > 1 else None, 0.3) == doubt
+    )  # as sanad eval reads it
     assert dataclasses.replace(answer, sure=None).doubt is None  # uncalibrated: never claims doubt
 
 
