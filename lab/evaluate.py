@@ -213,9 +213,10 @@ def evaluate_arcd(
     header = ["questions in"] + [
         f"{name} {what}" for name in fused for what in ("answerable", "other articles")
     ]
-    groups = {lang: [lang] for lang in sorted(unanswerable)}
-    for name, members in other_languages([f"{lang}->ar" for lang in groups]).items():
-        groups[name.removesuffix("->ar")] = [m.removesuffix("->ar") for m in members]
+    groups = {
+        name.removesuffix("->ar"): [m.removesuffix("->ar") for m in members]
+        for name, members in row_groups([f"{lang}->ar" for lang in sorted(unanswerable)]).items()
+    }
     rows = [
         [group]
         + [
@@ -323,8 +324,7 @@ def evaluate_two_libraries(encoder: Encoder, second: SecondOpinion, path: Path) 
     header = (
         ["questions", "n"] + [f"{s} top-1" for s in tallies] + [f"{s} other library first" for s in tallies]
     )
-    groups = {group: [group] for group in sorted({g for tally in tallies.values() for g in tally})}
-    groups.update(other_languages(list(groups)))
+    groups = row_groups(sorted({g for tally in tallies.values() for g in tally}))
     rows = []
     for group, members in groups.items():
         outcomes = [[o for m in members for o in tally[m]] for tally in tallies.values()]
@@ -399,8 +399,7 @@ def _print_pairings(tallies: dict[str, dict[str, Tally]]) -> None:
     header = ["pairing", "questions"]
     header += [f"{system} top-1" for system in systems] + [f"{system} top-3" for system in systems]
     header += [f"{system} declined" for system in systems[1:]]
-    groups = {name: [name] for name in sorted(tallies["e5"])}
-    groups.update(other_languages(list(groups)))
+    groups = row_groups(sorted(tallies["e5"]))
     rows = []
     for name, members in groups.items():
         merged = {s: Tally.joined([tallies[s][m] for m in members]) for s in systems}
@@ -413,10 +412,11 @@ def _print_pairings(tallies: dict[str, dict[str, Tally]]) -> None:
     _print_table(header, rows)
 
 
-def other_languages(names: list[str]) -> dict[str, list[str]]:
-    """One more row per article language for the questions in neither Arabic nor English, each
-    language alone being too few to read (`fr/es/de/ru->ar`)."""
-    rows = {}
+def row_groups(names: Sequence[str]) -> dict[str, list[str]]:
+    """The rows of a table by pairing: each pairing alone, then one per article language for the
+    questions in neither Arabic nor English, each such language alone being too few to read
+    (`fr/es/de/ru->ar`)."""
+    rows = {name: [name] for name in names}
     for article in ("ar", "en"):
         members = [n for n in names if n.endswith(f"->{article}") and n.split("->")[0] not in ("ar", "en")]
         if len(members) > 1:
