@@ -399,8 +399,10 @@ class ArticleHandlers:
         name = document.file_name or ""
         suffix = PurePath(name).suffix.lower()
         if suffix not in FILE_SUFFIXES:
-            kind = suffix or (document.mime_type or "this file")
-            return UnsupportedTypeError(f"{name}: {kind} cannot be read.", kind=kind)
+            kind = suffix or document.mime_type or ""  # none: the reply names it in the reader's language
+            return UnsupportedTypeError(
+                f"{name}: {kind or 'a file without an extension'} cannot be read.", kind=kind
+            )
         limit = self.librarian.fetch.max_bytes
         if (document.file_size or 0) > limit:
             return TooLargeError(

@@ -211,7 +211,7 @@ def render_add_error(error: Exception, texts: Texts) -> str:
             elif isinstance(error, TooShortError):
                 text = text.format(characters=error.characters, minimum=error.minimum)
             elif isinstance(error, UnsupportedTypeError):
-                text = text.format(kind=error.kind)
+                text = text.format(kind=error.kind or texts.unknown_kind)
             return render_notice(f"⚠️ {text}", texts)
     return render_notice(f"⚠️ {texts.add_failed}", texts)
 

@@ -125,6 +125,7 @@ ENGLISH = Texts(
     " whole article.",
     unsupported_type="I cannot read {kind}. Send a web link, a .txt, .md, .html, .pdf or .docx file, or a"
     " photo.",
+    unknown_kind="a file without an extension",
     no_article="I found no article text there. Send the link of the article page itself, or paste its text.",
     broken_file="That file is empty or damaged. Check that it opens, or paste the article's text.",
     encrypted_file="That PDF is password-protected. Send an unprotected copy, or paste the article's text.",

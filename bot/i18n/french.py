@@ -140,6 +140,7 @@ FRENCH = Texts(
     " l'article en entier.",
     unsupported_type="Je ne peux pas lire {kind}. Envoyez un lien web, un fichier .txt, .md, .html, .pdf ou"
     " .docx, ou une photo.",
+    unknown_kind="un fichier sans extension",
     no_article="Je n'y ai trouvé aucun texte d'article. Envoyez le lien de la page de l'article elle-même, ou"
     " collez son texte.",
     broken_file="Ce fichier est vide ou endommagé. Vérifiez qu'il s'ouvre, ou collez le texte de l'article.",

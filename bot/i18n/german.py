@@ -141,6 +141,7 @@ GERMAN = Texts(
     " den ganzen Artikel.",
     unsupported_type="Ich kann {kind} nicht lesen. Schick einen Weblink, eine .txt-, .md-, .html-, .pdf-"
     " oder .docx-Datei oder ein Foto.",
+    unknown_kind="eine Datei ohne Endung",
     no_article="Dort habe ich keinen Artikeltext gefunden. Schick den Link der Artikelseite selbst oder"
     " füge den Text ein.",
     broken_file="Diese Datei ist leer oder beschädigt. Prüf, ob sie sich öffnen lässt, oder füge den Text"

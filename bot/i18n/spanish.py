@@ -132,6 +132,7 @@ SPANISH = Texts(
     " el artículo completo.",
     unsupported_type="No puedo leer {kind}. Envía un enlace web, un archivo .txt, .md, .html, .pdf o .docx,"
     " o una foto.",
+    unknown_kind="un archivo sin extensión",
     no_article="No he encontrado el texto de ningún artículo ahí. Envía el enlace de la propia página del"
     " artículo o pega su texto.",
     broken_file="Ese archivo está vacío o dañado. Comprueba que se abre o pega el texto del artículo.",

@@ -92,6 +92,7 @@ class Texts:
     redirect_loop: str
     too_large: str
     unsupported_type: str
+    unknown_kind: str  # unsupported_type's {kind} for a file with neither a suffix nor a media type
     too_short: str
     sentence_count: tuple[str, str]  # "{count} sentence(s)": for one, for any other number
     no_article: str

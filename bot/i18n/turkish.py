@@ -135,6 +135,7 @@ TURKISH = Texts(
     " gönderin.",
     unsupported_type="Bu dosya türünü okuyamıyorum: {kind}. Bir web bağlantısı, .txt, .md, .html, .pdf ya da"
     " .docx dosyası veya bir fotoğraf gönderin.",
+    unknown_kind="uzantısız dosya",
     no_article="Orada makale metni bulamadım. Doğrudan makale sayfasının bağlantısını gönderin ya da metnini"
     " yapıştırın.",
     broken_file="Bu dosya boş ya da bozuk. Açılıp açılmadığını kontrol edin ya da makalenin metnini"

@@ -277,6 +277,7 @@ def test_sources_number_the_chats_articles_and_list_the_shared_ones() -> None:
         (TooLargeError("detail-0451", limit=5_000_000), "That is too big: the limit is 5 MB."),
         (TooLargeError("detail-0451", limit=200_000), "the limit is 200 KB."),
         (UnsupportedTypeError("detail-0451", kind=".pptx"), "I cannot read .pptx."),
+        (UnsupportedTypeError("detail-0451", kind=""), "I cannot read a file without an extension."),
         (NoArticleError("detail-0451"), "I found no article text there."),
         (BrokenFileError("detail-0451"), "That file is empty or damaged."),
         (EncryptedFileError("detail-0451"), "That PDF is password-protected."),
@@ -289,6 +290,14 @@ def test_each_refused_article_gets_its_own_message(error: Exception, english: st
     assert "detail-0451" not in text  # the exception's own words are for the log
     arabic = visible(render_add_error(error, ARABIC))
     assert arabic != text and unicodedata.bidirectional(arabic.lstrip("⚠️ " + RLM)[0]) == "AL"
+
+
+@pytest.mark.parametrize("language", sorted(TEXTS))
+def test_a_file_of_no_known_kind_is_named_in_the_reader_s_language(language: str) -> None:
+    texts = TEXTS[language]
+    text = visible(render_add_error(UnsupportedTypeError("detail-0451", kind=""), texts))
+    assert texts.unknown_kind in text
+    assert language == "en" or ENGLISH.unknown_kind not in text
 
 
 def test_an_added_article_is_named_with_its_size() -> None:
