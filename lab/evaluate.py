@@ -253,13 +253,11 @@ def evaluate_mixed(encoder: Encoder, second: SecondOpinion, path: Path) -> None:
         ids = fill(library, encoder, {**documents, **more})
         systems = fusions(library, encoder, second)
         for item in labelled_pools(library, ids, encoder, second, questions + more_questions, PRIOR):
-            judged = _tally(tallies, item, systems)
+            judged = _tally(tallies, item, systems, replies)
             if "learned" in judged:
                 calibration.append(judged["learned"])
             if "weighted" in judged and item.pool.sentences:
                 margins.append(_margin(systems["weighted"], item, judged["weighted"]))
-            for name in judged.keys() - {"e5"}:
-                replies[name].append((_reply(systems[name], item), judged[name][1]))
     print(
         f"\nMixed library: {len(documents)} Arabic ARCD test articles and {len(more)} English articles"
         f" ({', '.join(held_out)}) in one library; every question searched in all of it"
@@ -349,18 +347,25 @@ def fusions(library: Library, encoder: Encoder, second: SecondOpinion) -> dict[s
 
 
 def _tally(
-    tallies: dict[str, dict[str, Tally]], item: Labelled, systems: dict[str, Searcher]
+    tallies: dict[str, dict[str, Tally]],
+    item: Labelled,
+    systems: dict[str, Searcher],
+    replies: dict[str, list[tuple[str, bool]]] | None = None,
 ) -> dict[str, tuple[float, bool]]:
-    """Add one question's rank (and decision) under each system to its pairing's tallies; for each
-    system, what it judges the answer by and whether its first quote is right."""
+    """Add one question's rank (and decision) under each system to its pairing's tallies, and to
+    `replies` what each fusion's reply says of its first quote; for each system, what it judges the
+    answer by and whether its first quote is right."""
     name = item.question.pairing if item.answerable else f"{item.question.lang}->none"
     judged = {}
     for system, searcher in systems.items():
         order = _ordering(searcher, item)
         rank = rank_of(order, item.gold) if item.gold is not None and len(order) else None
-        tallies[system][name].add(rank, _declined(searcher, item))
+        declined = _declined(searcher, item)
+        tallies[system][name].add(rank, declined)
         right = bool(item.gold is not None and len(order) and int(order.argmax()) == item.gold)
         judged[system] = (_judgement(searcher, item), right)
+        if replies is not None and searcher.reranker is not None:
+            replies[system].append((_reply(searcher, order, declined), right))
     return judged
 
 
@@ -424,15 +429,15 @@ def row_groups(names: Sequence[str]) -> dict[str, list[str]]:
     return rows
 
 
-def _reply(searcher: Searcher, item: Labelled) -> str:
-    """What the reply says of its first quote: "declined" (not in the library), "close" or "unsure"
-    (a note of doubt, `doubt_of`), or "sure" (no note)."""
-    if _declined(searcher, item):
+def _reply(searcher: Searcher, order: np.ndarray, declined: bool) -> str:
+    """What the reply says of its first quote, from the candidates' order (`_ordering`): "declined"
+    (not in the library), "close" or "unsure" (a note of doubt, `doubt_of`), or "sure" (no note)."""
+    if declined:
         return "declined"
-    order = np.sort(_ordering(searcher, item))[::-1]
-    second = float(order[1]) if len(order) > 1 else None
+    best = np.sort(order)[::-1]
+    second = float(best[1]) if len(best) > 1 else None
     sure = searcher.thresholds.sure if searcher.thresholds else None
-    return doubt_of(float(order[0]), second, sure) or "sure"
+    return doubt_of(float(best[0]), second, sure) or "sure"
 
 
 def _print_replies(replies: dict[str, list[tuple[str, bool]]]) -> None:

@@ -19,7 +19,9 @@ from lab.harness import (
 )
 
 CAMILLE = User(id=507, first_name="Camille", language_code="fr-FR")
+CAMILLE_CHAT = Chat(id=CAMILLE.id)
 JONAS = User(id=508, first_name="Jonas", language_code="de")
+JONAS_CHAT = Chat(id=JONAS.id)
 
 
 async def test_start_welcomes_names_the_article_and_offers_example_questions(searcher: Searcher) -> None:
@@ -59,13 +61,11 @@ async def test_an_arabic_speaking_reader_is_welcomed_in_arabic_with_arabic_examp
 async def test_a_french_speaking_reader_gets_the_interface_in_french(searcher: Searcher) -> None:
     french = TEXTS["fr"]
     async with running_bot(searcher) as (fake, _):
-        fake.send_text(Chat(id=CAMILLE.id), CAMILLE, "/start")
-        welcome = await next_reply(fake, Chat(id=CAMILLE.id))
+        fake.send_text(CAMILLE_CHAT, CAMILLE, "/start")
+        welcome = await next_reply(fake, CAMILLE_CHAT)
         since = len(fake.calls)
-        fake.press_button(
-            Chat(id=CAMILLE.id), CAMILLE, welcome["message_id"], buttons(welcome)[french.examples[0]]
-        )
-        answer = await next_reply(fake, Chat(id=CAMILLE.id), since=since)
+        fake.press_button(CAMILLE_CHAT, CAMILLE, welcome["message_id"], buttons(welcome)[french.examples[0]])
+        answer = await next_reply(fake, CAMILLE_CHAT, since=since)
     assert welcome["text"].startswith(f"👋 {french.welcome}")
     assert list(buttons(welcome)) == list(french.examples)
     assert entity_texts(answer, "blockquote")  # the quotes stay in the article's own words
@@ -75,8 +75,8 @@ async def test_a_french_speaking_reader_gets_the_interface_in_french(searcher: S
 async def test_a_german_speaking_reader_hears_not_in_the_article_in_german(searcher: Searcher) -> None:
     question = "Wer hat die Fußball-WM 2022 gewonnen?"
     async with running_bot(searcher) as (fake, _):
-        fake.send_text(Chat(id=JONAS.id), JONAS, question)
-        reply = await next_reply(fake, Chat(id=JONAS.id))
+        fake.send_text(JONAS_CHAT, JONAS, question)
+        reply = await next_reply(fake, JONAS_CHAT)
     assert reply["text"].startswith(TEXTS["de"].no_answer.format(question=question))
 
 
