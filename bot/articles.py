@@ -401,7 +401,7 @@ class ArticleHandlers:
         if suffix not in FILE_SUFFIXES:
             kind = suffix or document.mime_type or ""  # none: the reply names it in the reader's language
             return UnsupportedTypeError(
-                f"{name}: {kind or 'a file without an extension'} cannot be read.", kind=kind
+                f"{name}: {kind or UnsupportedTypeError.UNKNOWN_KIND} cannot be read.", kind=kind
             )
         limit = self.librarian.fetch.max_bytes
         if (document.file_size or 0) > limit:

@@ -73,7 +73,11 @@ class TooShortError(InputError):
 
 
 class UnsupportedTypeError(InputError):
-    """A page or file of a kind that cannot be read (`kind`: its content type or file suffix)."""
+    """A page or file of a kind that cannot be read (`kind`: its content type or file suffix; empty for
+    a file with neither, which the bot's reply names in the reader's language)."""
+
+    # How the English messages and logs name a file with no suffix and no media type.
+    UNKNOWN_KIND = "a file without an extension"
 
     def __init__(self, message: str, *, kind: str) -> None:
         super().__init__(message)

@@ -113,7 +113,7 @@ def article_from_file(name: str, data: bytes, settings: FetchSettings) -> Source
     """The article in an uploaded or local file, chosen by the file's suffix."""
     suffix = PurePath(name).suffix.lower()
     if suffix not in FILE_SUFFIXES:
-        what = f"{suffix} files" if suffix else "a file without an extension"
+        what = f"{suffix} files" if suffix else UnsupportedTypeError.UNKNOWN_KIND
         raise UnsupportedTypeError(
             f"{name}: {what} cannot be read. Send a .txt, .md, .html, .pdf or .docx file, or a photo.",
             kind=suffix,  # none: the bot's reply names it in the reader's language

@@ -38,7 +38,7 @@ INSTALL = "apt install tesseract-ocr tesseract-ocr-ara poppler-utils"
 
 
 def ocr_available() -> bool:
-    """Whether this machine can read photos (Tesseract is installed)."""
+    """Whether this machine can read photos: the `tesseract` command is on the PATH."""
     return shutil.which("tesseract") is not None
 
 
